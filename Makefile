@@ -1,0 +1,58 @@
+# tf-tweetbot — `make dev` runs the bot on one machine, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BUN_VERSION := 1.4.5
+BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
+JUNIT ?= .ci/out/junit.xml
+export PATH := $(HOME)/.bun/bin:$(PATH)
+
+.PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
+
+setup: setup-bun setup-packages setup-redis models ## install what is missing (Bun, packages, redis-server, the default model)
+
+setup-bun:
+	@have=$$(bun --version 2>/dev/null | cut -d. -f1); \
+	if [ "$$have" != "$(BUN_MAJOR)" ]; then \
+	  command -v npm >/dev/null || { echo "setup: install Node.js and npm first (e.g. apt-get install nodejs npm), then re-run make"; exit 1; }; \
+	  echo "setup: installing bun@$(BUN_VERSION) with npm"; \
+	  npm install -g --no-fund --no-audit bun@$(BUN_VERSION) >/dev/null || { echo "setup: 'npm install -g bun@$(BUN_VERSION)' failed; install Bun $(BUN_MAJOR).x yourself and re-run make"; exit 1; }; \
+	fi
+
+setup-packages:
+	@bun install --frozen-lockfile --silent
+
+setup-redis:
+	@command -v redis-server >/dev/null && exit 0; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: installing redis-server with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	    || { echo "setup: apt-get install redis-server failed; install redis-server (Redis >= 6.2) and re-run make"; exit 1; }; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	  echo "setup: installing redis-server with sudo apt-get"; \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	    || { echo "setup: apt-get install redis-server failed; install redis-server (Redis >= 6.2) and re-run make"; exit 1; }; \
+	else \
+	  echo "setup: redis-server is missing; install it (Redis >= 6.2, e.g. 'apt-get install redis-server' or 'brew install redis') and re-run make"; exit 1; \
+	fi
+
+models: ## export the default image model into models/default/1 (offline, from node_modules)
+	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi
+
+dev: setup ## run Redis, tf-serving, master and both workers with prefixed logs (Ctrl-C stops all)
+	@bun scripts/dev.ts
+
+typecheck:
+	@bun x tsc --noEmit -p .
+
+lint:
+	@bun x biome check .
+
+format: ## apply the formatter and safe lint fixes
+	@bun x biome check --write .
+
+test: setup typecheck lint ## typecheck, lint and every test (writes a JUnit report to $(JUNIT))
+	@mkdir -p $(dir $(JUNIT))
+	@bun test --reporter=junit --reporter-outfile=$(JUNIT)

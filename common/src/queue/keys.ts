@@ -1,0 +1,14 @@
+import type { QueueName } from './types.ts'
+
+/** Every Redis key the queue uses, in one place. */
+export const queueKeys = (prefix: string, queue: QueueName) =>
+  ({
+    pending: `${prefix}:queue:${queue}`,
+    delayed: `${prefix}:delayed:${queue}`,
+    dead: `${prefix}:dead:${queue}`,
+    consumers: `${prefix}:consumers:${queue}`,
+    processing: (consumer: string) => `${prefix}:processing:${queue}:${consumer}`,
+    heartbeat: (consumer: string) => `${prefix}:heartbeat:${queue}:${consumer}`,
+    seen: (eventId: string) => `${prefix}:seen:${queue}:${eventId}`,
+    replied: (eventId: string) => `${prefix}:replied:${queue}:${eventId}`,
+  }) as const

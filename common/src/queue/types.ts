@@ -1,0 +1,34 @@
+/** The two work queues: DMs go to `chat`, mentions to `tweet`. */
+export type QueueName = 'chat' | 'tweet'
+export const QUEUE_NAMES: readonly QueueName[] = ['chat', 'tweet']
+
+/** What the master needs: enqueue with dedupe. Implemented over Bun's Redis client and over @upstash/redis. */
+export interface QueueProducer {
+  /**
+   * Atomically: if `eventId` was not seen on this queue within the dedupe TTL, mark it seen and
+   * push the job. Returns 'queued' or 'duplicate'. Throws `QueueUnavailableError` when Redis
+   * cannot be reached (the master answers 503).
+   */
+  enqueue(queue: QueueName, eventId: string, payload: unknown): Promise<'queued' | 'duplicate'>
+  /** True when Redis answers PING. */
+  ping(): Promise<boolean>
+}
+
+/** A job as stored in Redis. */
+export interface JobEnvelope {
+  id: string
+  queue: QueueName
+  eventId: string
+  payload: unknown
+  attempts: number
+  enqueuedAt: number
+  lastError?: string
+}
+
+/** A job held by one consumer, in its processing list. */
+export interface Reserved {
+  job: JobEnvelope
+  /** The exact string stored in the processing list (LREM needs it). */
+  raw: string
+  consumer: string
+}

@@ -1,0 +1,14 @@
+export { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
+
+/** The URL of the run's private redis-server (started by the test preload). */
+export const testRedisUrl = (): string => {
+  const url = process.env.TEST_REDIS_URL
+  if (!url)
+    throw new Error(
+      'TEST_REDIS_URL is not set: run tests with `bun test` (the preload starts Redis)',
+    )
+  return url
+}
+
+/** A key prefix unique to one test, so tests sharing the server never see each other's keys. */
+export const uniquePrefix = (name = 't') => `${name}-${crypto.randomUUID().slice(0, 8)}`

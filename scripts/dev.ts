@@ -1,0 +1,135 @@
+// `make dev`: Redis, tf-serving, master and both workers on one machine, with prefixed coloured
+// logs; Ctrl-C (or SIGTERM) stops every one of them cleanly, Redis last.
+import { existsSync, mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+interface Service {
+  name: string
+  cmd: string[]
+  env?: Record<string, string>
+  /** Only started when this file exists (services land one issue at a time). */
+  entry?: string
+}
+
+const root = resolve(import.meta.dir, '..')
+const dataDir = resolve(root, '.data/redis')
+mkdirSync(dataDir, { recursive: true })
+const redisPort = process.env.DEV_REDIS_PORT ?? '6379'
+const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
+const env: Record<string, string> = {
+  REDIS_URL: process.env.REDIS_URL ?? `redis://127.0.0.1:${redisPort}`,
+  TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET ?? 'dev-consumer-secret',
+  TF_SERVER_URL: process.env.TF_SERVER_URL ?? 'http://127.0.0.1:8501/v1/models/default:predict',
+  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE ?? (hasX ? 'False' : 'True'),
+  MEDIA_ALLOWED_HOSTS: process.env.MEDIA_ALLOWED_HOSTS ?? '127.0.0.1:9100',
+}
+if (env.FLT_LOAD_TESTING_MODE === 'True')
+  console.info(
+    'dev: no X credentials set: running in load-testing mode (FLT_LOAD_TESTING_MODE=True), nothing is sent to X',
+  )
+
+const services: Service[] = [
+  {
+    name: 'redis',
+    cmd: [
+      'redis-server',
+      '--port',
+      redisPort,
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+    ],
+  },
+  {
+    name: 'tf-serving',
+    entry: 'tf-serving/src/main.ts',
+    cmd: [
+      'bun',
+      'tf-serving/src/main.ts',
+      '--rest_api_port=8501',
+      '--model_name=default',
+      `--model_base_path=${resolve(root, 'models/default')}`,
+    ],
+  },
+  {
+    name: 'master',
+    entry: 'master/src/main.ts',
+    cmd: ['bun', 'master/src/main.ts'],
+    env: { PORT: '8080' },
+  },
+  {
+    name: 'worker:chat',
+    entry: 'workers/src/main.ts',
+    cmd: ['bun', 'workers/src/main.ts', 'chat'],
+    env: { PORT: '8081' },
+  },
+  {
+    name: 'worker:tweet',
+    entry: 'workers/src/main.ts',
+    cmd: ['bun', 'workers/src/main.ts', 'tweet'],
+    env: { PORT: '8082' },
+  },
+]
+
+const COLOURS = [31, 32, 33, 34, 35, 36]
+const width = Math.max(...services.map((s) => s.name.length))
+const running: { svc: Service; proc: ReturnType<typeof Bun.spawn> }[] = []
+
+const pipe = async (
+  stream: ReadableStream<Uint8Array>,
+  prefix: string,
+  out: NodeJS.WriteStream,
+) => {
+  let buffered = ''
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffered += chunk
+    const lines = buffered.split('\n')
+    buffered = lines.pop() ?? ''
+    for (const line of lines) out.write(`${prefix}${line}\n`)
+  }
+  if (buffered) out.write(`${prefix}${buffered}\n`)
+}
+
+let stopping = false
+const stopAll = async (code: number) => {
+  if (stopping) return
+  stopping = true
+  // Reverse order: services first, Redis last, so in-flight work can be handed back.
+  for (const { svc, proc } of [...running].reverse()) {
+    proc.kill('SIGTERM')
+    const done = await Promise.race([
+      proc.exited.then(() => true),
+      Bun.sleep(30_000).then(() => false),
+    ])
+    if (!done) proc.kill('SIGKILL')
+    console.info(`dev: ${svc.name} stopped`)
+  }
+  process.exit(code)
+}
+process.on('SIGINT', () => void stopAll(0))
+process.on('SIGTERM', () => void stopAll(0))
+
+for (const [i, svc] of services.entries()) {
+  if (svc.entry && !existsSync(resolve(root, svc.entry))) continue
+  const prefix = `\x1b[${COLOURS[i % COLOURS.length]}m${svc.name.padEnd(width)} |\x1b[0m `
+  const proc = Bun.spawn(svc.cmd, {
+    cwd: root,
+    env: { ...process.env, ...env, ...svc.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  running.push({ svc, proc })
+  void pipe(proc.stdout, prefix, process.stdout)
+  void pipe(proc.stderr, prefix, process.stderr)
+  void proc.exited.then((code) => {
+    if (stopping) return
+    console.error(`dev: ${svc.name} exited with ${code}; stopping everything`)
+    void stopAll(1)
+  })
+  if (svc.name === 'redis') await Bun.sleep(300)
+}
