@@ -44,6 +44,8 @@ models: ## export the default image model into models/default/1 (offline, from n
 dev: setup ## run Redis, tf-serving, master and both workers with prefixed logs (Ctrl-C stops all)
 	@bun scripts/dev.ts
 
+-include manifests/oc.mk load_test/load-test.mk
+
 typecheck:
 	@bun x tsc --noEmit -p .
 
