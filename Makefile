@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BUN_VERSION := 1.4.5
 BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
 JUNIT ?= .ci/out/junit.xml
-export PATH := $(HOME)/.bun/bin:$(PATH)
+export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 
 .PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test
 
@@ -18,7 +18,8 @@ setup-bun:
 	if [ "$$have" != "$(BUN_MAJOR)" ]; then \
 	  command -v npm >/dev/null || { echo "setup: install Node.js and npm first (e.g. apt-get install nodejs npm), then re-run make"; exit 1; }; \
 	  echo "setup: installing bun@$(BUN_VERSION) with npm"; \
-	  npm install -g --no-fund --no-audit bun@$(BUN_VERSION) >/dev/null || { echo "setup: 'npm install -g bun@$(BUN_VERSION)' failed; install Bun $(BUN_MAJOR).x yourself and re-run make"; exit 1; }; \
+	  prefix=$$(npm prefix -g); [ -w "$$prefix/lib" ] || [ -w "$$prefix" ] || prefix="$$HOME/.local"; \
+	  npm install -g --prefix "$$prefix" --no-fund --no-audit bun@$(BUN_VERSION) >/dev/null || { echo "setup: 'npm install -g bun@$(BUN_VERSION)' failed; install Bun $(BUN_MAJOR).x yourself and re-run make"; exit 1; }; \
 	fi
 
 setup-packages:
