@@ -1,0 +1,71 @@
+// `bun run load-test:media`: serves a few generated photos for load tests, so fake payloads
+// never point at pbs.twimg.com. Workers allow this host in load-testing mode (MEDIA_ALLOWED_HOSTS).
+import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { createLogger } from '@tweetbot/common/src/log.ts'
+import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { mediaEnvSchema } from './config.ts'
+import { MEDIA_IMAGES, type MediaImage } from './media-catalog.ts'
+import { renderImage } from './media-images.ts'
+
+export interface MediaServer {
+  url: string
+  port: number
+  /** Requests served per image name. */
+  hits: Map<string, number>
+  stop(): Promise<void>
+}
+
+const CONTENT_TYPE: Record<MediaImage['format'], string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+}
+
+/** Renders every image once, then serves them from memory. */
+export const startMediaServer = async (
+  opts: { hostname?: string; port?: number } = {},
+): Promise<MediaServer> => {
+  const images = new Map<string, { bytes: Buffer; type: string }>()
+  for (const img of MEDIA_IMAGES)
+    images.set(img.name, { bytes: await renderImage(img), type: CONTENT_TYPE[img.format] })
+  const hits = new Map<string, number>()
+  const server = Bun.serve({
+    hostname: opts.hostname ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    fetch(req) {
+      const { pathname } = new URL(req.url)
+      if (pathname === '/healthz') return new Response('ok')
+      if (pathname === '/')
+        return Response.json({ images: [...images.keys()].map((n) => `/media/${n}`) })
+      // Accept X's legacy size suffix (`cat.jpg:large`); query strings (`?name=small`) are ignored.
+      const name = /^\/media\/([^/:]+)(?::\w+)?$/.exec(pathname)?.[1]
+      const img = name ? images.get(name) : undefined
+      if (!name || !img || (req.method !== 'GET' && req.method !== 'HEAD'))
+        return new Response('not found', { status: 404 })
+      hits.set(name, (hits.get(name) ?? 0) + 1)
+      return new Response(req.method === 'HEAD' ? null : new Uint8Array(img.bytes), {
+        headers: {
+          'content-type': img.type,
+          'content-length': String(img.bytes.length),
+          'cache-control': 'max-age=604800',
+        },
+      })
+    },
+  })
+  return {
+    url: `http://${server.hostname}:${server.port}`,
+    port: server.port ?? 0,
+    hits,
+    stop: () => server.stop(true),
+  }
+}
+
+if (import.meta.main) {
+  const env = loadConfig('load-test:media', mediaEnvSchema, Bun.env)
+  const logger = createLogger({ service: 'load-test-media' })
+  const server = await startMediaServer({ hostname: env.MEDIA_HOST, port: env.MEDIA_PORT })
+  logger.info('media server listening', {
+    url: server.url,
+    images: MEDIA_IMAGES.map((m) => `${server.url}/media/${m.name}`),
+  })
+  installShutdown([{ name: 'http', run: () => server.stop() }], { logger })
+}
