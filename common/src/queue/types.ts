@@ -23,6 +23,8 @@ export interface JobEnvelope {
   attempts: number
   enqueuedAt: number
   lastError?: string
+  /** When it went to the dead list (ms since epoch). */
+  failedAt?: number
 }
 
 /** A job held by one consumer, in its processing list. */
@@ -31,4 +33,17 @@ export interface Reserved {
   /** The exact string stored in the processing list (LREM needs it). */
   raw: string
   consumer: string
+}
+
+/** Where a job can be: waiting, held by a consumer, waiting for a retry, or given up on. */
+export type QueueState = 'pending' | 'processing' | 'delayed' | 'dead'
+export const QUEUE_STATES: readonly QueueState[] = ['pending', 'processing', 'delayed', 'dead']
+
+/** Depths of one queue, and the consumers registered on it. */
+export interface QueueDepths {
+  pending: number
+  processing: number
+  delayed: number
+  dead: number
+  consumers: number
 }

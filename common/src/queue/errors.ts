@@ -1,0 +1,44 @@
+/**
+ * Redis could not be reached (refused, closed, timed out, loading). The master maps it to 503 so
+ * X retries the delivery later; consumers back off and try again.
+ */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError'
+}
+
+/**
+ * Thrown by a job handler for a failure that will not change on retry (e.g. X answered 403 or
+ * 404): the job goes to the dead list at once instead of being retried.
+ */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError'
+}
+
+/**
+ * Thrown by a job handler that knows when to try again (e.g. X's 429 with `x-rate-limit-reset`):
+ * the retry waits `retryAfterMs` instead of the backoff. It still counts as an attempt, so a job
+ * cannot bounce forever.
+ */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError'
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    opts?: ErrorOptions,
+  ) {
+    super(message, opts)
+  }
+}
+
+/** The delay an error asks for (`retryAfterMs` on any error object), if a valid one. */
+export const requestedDelayMs = (err: unknown): number | undefined => {
+  if (typeof err !== 'object' || err === null || !('retryAfterMs' in err)) return undefined
+  const ms = (err as { retryAfterMs: unknown }).retryAfterMs
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined
+}
+
+/** A short, single-line description of an error for the job's `lastError`. */
+export const describeError = (err: unknown): string => {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text
+}

@@ -1,0 +1,10 @@
+export { backoffMs } from './backoff.ts'
+export { PermanentJobError, QueueUnavailableError, RetryLaterError } from './errors.ts'
+export { queueKeys } from './keys.ts'
+export {
+  createRedisQueue,
+  type PurgeableState,
+  type RedisQueue,
+  type RedisQueueOptions,
+} from './redis-queue.ts'
+export * from './types.ts'

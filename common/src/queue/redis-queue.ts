@@ -1,0 +1,338 @@
+import { backoffMs } from './backoff.ts'
+import { type Connection, openConnection } from './connection.ts'
+import { newEnvelope, parseEnvelope } from './envelope.ts'
+import { describeError, PermanentJobError, requestedDelayMs } from './errors.ts'
+import { queueKeys } from './keys.ts'
+import { ENQUEUE, MOVE_JOB, PROMOTE, REAP, RETRY } from './scripts.ts'
+import {
+  type JobEnvelope,
+  QUEUE_NAMES,
+  type QueueDepths,
+  type QueueName,
+  type QueueProducer,
+  type Reserved,
+} from './types.ts'
+
+export interface RedisQueueOptions {
+  /** `redis://` or `rediss://` URL. */
+  url: string
+  /** Prefix of every key. @defaultValue 'tweetbot' */
+  prefix?: string
+  /** How long an event id is remembered for dedupe. @defaultValue 86400 (24 h) */
+  dedupeTtlSec?: number
+  /** Runs of a job before it goes to the dead list. @defaultValue 5 */
+  maxAttempts?: number
+  /** Delay before retry number `attempt` (1-based). @defaultValue {@link backoffMs} (1 s, 2 s, 4 s … ±20%) */
+  backoff?: (attempt: number) => number
+  /** TTL of a consumer's heartbeat key; a consumer silent this long is reaped. @defaultValue 30 */
+  heartbeatTtlSec?: number
+  /** Longest (re)connect before a call fails with QueueUnavailableError. @defaultValue 2000 */
+  connectTimeoutMs?: number
+  /** Longest non-blocking command before it fails with QueueUnavailableError. @defaultValue 5000 */
+  commandTimeoutMs?: number
+}
+
+/** States `purge` may empty (processing lists belong to live consumers; the reaper handles them). */
+export type PurgeableState = 'pending' | 'delayed' | 'dead'
+
+/**
+ * The reliable queue over Bun's Redis client. Pending lists are FIFO (LPUSH, then BLMOVE from the
+ * right); a reserved job sits in its consumer's processing list until ack, retry, bury or hand
+ * back removes it. Every method throws `QueueUnavailableError` when Redis is unreachable.
+ */
+export interface RedisQueue extends QueueProducer {
+  readonly prefix: string
+  readonly maxAttempts: number
+  readonly heartbeatTtlSec: number
+  /**
+   * Blocks up to `timeoutSec` (> 0, fractions allowed) for a job and moves it into `consumer`'s
+   * processing list; null on timeout. Uses a connection of its own per consumer, so enqueue/ack
+   * never wait behind it. Call `heartbeat` first: a consumer without one is reaped.
+   */
+  reserve(queue: QueueName, consumer: string, timeoutSec: number): Promise<Reserved | null>
+  /** Done: drop the job. False when it was no longer held (the reaper gave it to someone else). */
+  ack(r: Reserved): Promise<boolean>
+  /** Schedule another attempt in `delayMs` (attempts + 1, lastError kept). */
+  retry(r: Reserved, error: unknown, delayMs: number): Promise<boolean>
+  /** Give up: move to `{prefix}:dead:{queue}` with attempts + 1, lastError and failedAt. */
+  bury(r: Reserved, error: unknown): Promise<boolean>
+  /**
+   * After a failed run: bury when `err` is a `PermanentJobError` or this was the last allowed
+   * attempt, else retry after `err.retryAfterMs` (see `RetryLaterError`) or the backoff.
+   */
+  fail(r: Reserved, err: unknown): Promise<'retried' | 'dead'>
+  /** Put an unfinished job back at the head of pending, unchanged (not counted as an attempt). */
+  handBack(r: Reserved): Promise<boolean>
+  /** Refresh `consumer`'s heartbeat (TTL `heartbeatTtlSec`) and register it on the queue. */
+  heartbeat(queue: QueueName, consumer: string): Promise<void>
+  /** Drop `consumer`'s heartbeat and hand back anything it still holds (clean shutdown). */
+  retire(queue: QueueName, consumer: string): Promise<number>
+  /** Move delayed jobs that are due back to pending; returns how many. */
+  promote(queue: QueueName, limit?: number): Promise<number>
+  /** Return the jobs of every consumer whose heartbeat expired to pending; returns how many. */
+  reap(queue: QueueName): Promise<number>
+  /** Depths of every queue. */
+  stats(): Promise<Record<QueueName, QueueDepths>>
+  /** Dead jobs, newest first. */
+  listDead(queue: QueueName, limit?: number): Promise<JobEnvelope[]>
+  /** Move the `n` oldest dead jobs (all when omitted) back to pending with attempts reset. */
+  replayDead(queue: QueueName, n?: number): Promise<number>
+  /** Empty one state of a queue; returns how many jobs were dropped. */
+  purge(queue: QueueName, state: PurgeableState): Promise<number>
+  /** Close every connection. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Creates the queue. Connects lazily: the first command opens the connection. */
+export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
+  const prefix = opts.prefix ?? 'tweetbot'
+  const dedupeTtlSec = opts.dedupeTtlSec ?? 86_400
+  const maxAttempts = opts.maxAttempts ?? 5
+  const backoff = opts.backoff ?? ((attempt: number) => backoffMs(attempt))
+  const heartbeatTtlSec = opts.heartbeatTtlSec ?? 30
+  const connOpts = {
+    connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
+    commandTimeoutMs: opts.commandTimeoutMs ?? 5_000,
+  }
+  if (maxAttempts < 1) throw new Error('createRedisQueue: maxAttempts must be at least 1')
+  if (heartbeatTtlSec <= 0) throw new Error('createRedisQueue: heartbeatTtlSec must be > 0')
+
+  const main = openConnection(opts.url, connOpts)
+  // BLMOVE holds its connection while it waits: one connection per consumer id.
+  const blocking = new Map<string, Connection>()
+  const blockingFor = (consumer: string) => {
+    let conn = blocking.get(consumer)
+    if (!conn) {
+      conn = openConnection(opts.url, connOpts)
+      blocking.set(consumer, conn)
+    }
+    return conn
+  }
+  const keys = (queue: QueueName) => queueKeys(prefix, queue)
+  let closed: Promise<void> | undefined
+
+  const rewrite = (r: Reserved, extra: Partial<JobEnvelope>) =>
+    JSON.stringify({ ...r.job, ...extra })
+
+  const bury = async (r: Reserved, error: unknown) => {
+    const k = keys(r.job.queue)
+    const dead = rewrite(r, {
+      attempts: r.job.attempts + 1,
+      lastError: describeError(error),
+      failedAt: Date.now(),
+    })
+    const moved = await main.eval(MOVE_JOB, [k.processing(r.consumer), k.dead], [r.raw, dead, 'L'])
+    return moved === 1
+  }
+
+  const retry = async (r: Reserved, error: unknown, delayMs: number) => {
+    const k = keys(r.job.queue)
+    const next = rewrite(r, { attempts: r.job.attempts + 1, lastError: describeError(error) })
+    const delay = String(Math.max(0, Math.round(delayMs)))
+    const moved = await main.eval(
+      RETRY,
+      [k.processing(r.consumer), k.delayed],
+      [r.raw, next, delay],
+    )
+    return moved === 1
+  }
+
+  const reapOne = async (queue: QueueName, consumer: string) => {
+    const k = keys(queue)
+    const n = await main.eval(
+      REAP,
+      [k.heartbeat(consumer), k.processing(consumer), k.pending, k.consumers],
+      [consumer],
+    )
+    return typeof n === 'number' && n > 0 ? n : 0
+  }
+
+  const depths = async (queue: QueueName): Promise<QueueDepths> => {
+    const k = keys(queue)
+    const [pending, delayed, dead, consumers] = await Promise.all([
+      main.send('LLEN', [k.pending]),
+      main.send('ZCARD', [k.delayed]),
+      main.send('LLEN', [k.dead]),
+      main.send('SMEMBERS', [k.consumers]),
+    ])
+    const ids = Array.isArray(consumers) ? (consumers as string[]) : []
+    const held = await Promise.all(ids.map((c) => main.send('LLEN', [k.processing(c)])))
+    return {
+      pending: Number(pending),
+      processing: held.reduce<number>((sum, n) => sum + Number(n), 0),
+      delayed: Number(delayed),
+      dead: Number(dead),
+      consumers: ids.length,
+    }
+  }
+
+  return {
+    prefix,
+    maxAttempts,
+    heartbeatTtlSec,
+
+    enqueue: async (queue, eventId, payload) => {
+      if (!eventId) throw new TypeError('enqueue: eventId must not be empty')
+      const k = keys(queue)
+      const envelope = JSON.stringify(newEnvelope(queue, eventId, payload))
+      const res = await main.eval(
+        ENQUEUE,
+        [k.seen(eventId), k.pending],
+        [String(dedupeTtlSec), envelope],
+      )
+      return res === 1 ? 'queued' : 'duplicate'
+    },
+
+    ping: async () => {
+      try {
+        return (await main.send('PING', [])) === 'PONG'
+      } catch {
+        return false
+      }
+    },
+
+    reserve: async (queue, consumer, timeoutSec) => {
+      if (!(timeoutSec > 0)) throw new RangeError('reserve: timeoutSec must be > 0')
+      const k = keys(queue)
+      const conn = blockingFor(consumer)
+      // Registered before the move, on the same connection, so the reaper always knows where
+      // this consumer's jobs are, even if it dies right after BLMOVE.
+      const [, raw] = await Promise.all([
+        conn.send('SADD', [k.consumers, consumer]),
+        conn.send(
+          'BLMOVE',
+          [k.pending, k.processing(consumer), 'RIGHT', 'LEFT', String(timeoutSec)],
+          timeoutSec * 1000,
+        ),
+      ])
+      if (typeof raw !== 'string') return null
+      const job = parseEnvelope(raw)
+      if (job) return { job, raw, consumer }
+      // Not a job envelope (written by hand or by an old version): dead at once, never lost.
+      const wrapped = JSON.stringify({
+        ...newEnvelope(queue, '', raw),
+        attempts: 1,
+        lastError: 'not a job envelope',
+        failedAt: Date.now(),
+      })
+      await main.eval(MOVE_JOB, [k.processing(consumer), k.dead], [raw, wrapped, 'L'])
+      return null
+    },
+
+    ack: async (r) => {
+      const removed = await main.send('LREM', [
+        keys(r.job.queue).processing(r.consumer),
+        '1',
+        r.raw,
+      ])
+      return removed === 1
+    },
+
+    retry,
+    bury,
+
+    fail: async (r, err) => {
+      if (err instanceof PermanentJobError || r.job.attempts + 1 >= maxAttempts) {
+        await bury(r, err)
+        return 'dead'
+      }
+      await retry(r, err, requestedDelayMs(err) ?? backoff(r.job.attempts + 1))
+      return 'retried'
+    },
+
+    handBack: async (r) => {
+      const k = keys(r.job.queue)
+      const moved = await main.eval(
+        MOVE_JOB,
+        [k.processing(r.consumer), k.pending],
+        [r.raw, r.raw, 'R'],
+      )
+      return moved === 1
+    },
+
+    heartbeat: async (queue, consumer) => {
+      const k = keys(queue)
+      await Promise.all([
+        main.send('SET', [
+          k.heartbeat(consumer),
+          String(Date.now()),
+          'EX',
+          String(heartbeatTtlSec),
+        ]),
+        main.send('SADD', [k.consumers, consumer]),
+      ])
+    },
+
+    retire: async (queue, consumer) => {
+      await main.send('DEL', [keys(queue).heartbeat(consumer)])
+      return await reapOne(queue, consumer)
+    },
+
+    promote: async (queue, limit = 1000) => {
+      const k = keys(queue)
+      return Number(await main.eval(PROMOTE, [k.delayed, k.pending], [String(limit)]))
+    },
+
+    reap: async (queue) => {
+      const consumers = await main.send('SMEMBERS', [keys(queue).consumers])
+      const ids = Array.isArray(consumers) ? (consumers as string[]) : []
+      const moved = await Promise.all(ids.map((c) => reapOne(queue, c)))
+      return moved.reduce((a, b) => a + b, 0)
+    },
+
+    stats: async () => {
+      const all = await Promise.all(QUEUE_NAMES.map(depths))
+      return Object.fromEntries(QUEUE_NAMES.map((q, i) => [q, all[i]])) as Record<
+        QueueName,
+        QueueDepths
+      >
+    },
+
+    listDead: async (queue, limit = 100) => {
+      const raws = await main.send('LRANGE', [keys(queue).dead, '0', String(limit - 1)])
+      return (Array.isArray(raws) ? (raws as string[]) : [])
+        .map(parseEnvelope)
+        .filter((j): j is JobEnvelope => j !== undefined)
+    },
+
+    replayDead: async (queue, n) => {
+      const k = keys(queue)
+      const start = n === undefined ? '0' : String(-Math.max(0, n))
+      if (n !== undefined && n <= 0) return 0
+      const raws = await main.send('LRANGE', [k.dead, start, '-1'])
+      let moved = 0
+      // The right end holds the oldest: replay oldest first so they keep their order.
+      for (const raw of (Array.isArray(raws) ? (raws as string[]) : []).reverse()) {
+        const job = parseEnvelope(raw)
+        const fresh = job ? JSON.stringify({ ...job, attempts: 0, failedAt: undefined }) : raw
+        if ((await main.eval(MOVE_JOB, [k.dead, k.pending], [raw, fresh, 'L'])) === 1) moved++
+      }
+      return moved
+    },
+
+    purge: async (queue, state) => {
+      const k = keys(queue)
+      const key = state === 'pending' ? k.pending : state === 'delayed' ? k.delayed : k.dead
+      // RENAME takes the whole key away in one step, so the count is exact under concurrency.
+      const doomed = `${key}:purging:${crypto.randomUUID()}`
+      try {
+        await main.send('RENAME', [key, doomed])
+      } catch (err) {
+        if (err instanceof Error && /no such key/i.test(err.message)) return 0
+        throw err
+      }
+      const n = await main.send(state === 'delayed' ? 'ZCARD' : 'LLEN', [doomed])
+      await main.send('UNLINK', [doomed])
+      return Number(n)
+    },
+
+    close: () => {
+      closed ??= (async () => {
+        main.close()
+        for (const conn of blocking.values()) conn.close()
+        blocking.clear()
+      })()
+      return closed
+    },
+  }
+}

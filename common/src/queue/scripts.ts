@@ -1,0 +1,115 @@
+// Lua scripts: used only where several keys must change in one atomic step. Each header lists
+// KEYS and ARGV. They run on Redis >= 6.2 (LMOVE) and over @upstash/redis (EVAL/EVALSHA).
+
+/** A script's source with its SHA-1, for EVALSHA with an EVAL fallback on NOSCRIPT. */
+export interface LuaScript {
+  name: string
+  keys: number
+  source: string
+}
+
+// Milliseconds from Redis' own clock, so delays do not depend on the clocks of the clients.
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
+
+/**
+ * enqueue: mark an event id seen and push its job, only when it was not seen.
+ * KEYS[1] seen key   KEYS[2] pending list
+ * ARGV[1] dedupe TTL in seconds   ARGV[2] job envelope (JSON)
+ * Returns 1 when queued, 0 when the event id was already seen.
+ */
+export const ENQUEUE: LuaScript = {
+  name: 'enqueue',
+  keys: 2,
+  source: `if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('LPUSH', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`,
+}
+
+/**
+ * moveJob: take one exact job string out of a list and push a (possibly rewritten) string onto
+ * another list. Used to bury (processing → dead), hand back (processing → pending, head of the
+ * line) and replay (dead → pending). Nothing is pushed when the job was no longer there (a reaper
+ * or another replay got it first), so a job is never duplicated.
+ * KEYS[1] source list   KEYS[2] destination list
+ * ARGV[1] job string to remove   ARGV[2] job string to push   ARGV[3] 'L' (LPUSH) or 'R' (RPUSH)
+ * Returns 1 when moved, 0 when the job was not in the source list.
+ */
+export const MOVE_JOB: LuaScript = {
+  name: 'moveJob',
+  keys: 2,
+  source: `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+if ARGV[3] == 'R' then redis.call('RPUSH', KEYS[2], ARGV[2]) else redis.call('LPUSH', KEYS[2], ARGV[2]) end
+return 1`,
+}
+
+/**
+ * retry: take a job out of a processing list and schedule its next attempt.
+ * KEYS[1] processing list   KEYS[2] delayed sorted set
+ * ARGV[1] job string to remove   ARGV[2] rewritten job (attempts + 1, lastError)   ARGV[3] delay ms
+ * Returns 1 when scheduled, 0 when the job was not in the processing list.
+ */
+export const RETRY: LuaScript = {
+  name: 'retry',
+  keys: 2,
+  source: `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+${NOW_MS}
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
+return 1`,
+}
+
+/**
+ * promote: move delayed jobs whose time has come to the back of the pending list.
+ * KEYS[1] delayed sorted set   KEYS[2] pending list
+ * ARGV[1] the most jobs to move in one call
+ * Returns how many were moved.
+ */
+export const PROMOTE: LuaScript = {
+  name: 'promote',
+  keys: 2,
+  source: `${NOW_MS}
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+for _, job in ipairs(due) do
+  redis.call('ZREM', KEYS[1], job)
+  redis.call('LPUSH', KEYS[2], job)
+end
+return #due`,
+}
+
+/**
+ * reap: if a consumer's heartbeat has expired, put every job of its processing list back at the
+ * head of the pending list (oldest first in line) and forget the consumer. Atomic, so reapers
+ * running at once cannot move a job twice: the second sees an empty list.
+ * KEYS[1] heartbeat key   KEYS[2] processing list   KEYS[3] pending list   KEYS[4] consumers set
+ * ARGV[1] consumer id
+ * Returns -1 when the consumer is alive, else how many jobs were returned.
+ */
+export const REAP: LuaScript = {
+  name: 'reap',
+  keys: 4,
+  source: `if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local n = 0
+while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do n = n + 1 end
+redis.call('SREM', KEYS[4], ARGV[1])
+return n`,
+}
+
+const shaCache = new Map<string, Promise<string>>()
+
+/** SHA-1 of a script's source (Web Crypto, so it also runs on edge runtimes). */
+export const scriptSha = (script: LuaScript): Promise<string> => {
+  let sha = shaCache.get(script.source)
+  if (!sha) {
+    sha = crypto.subtle
+      .digest('SHA-1', new TextEncoder().encode(script.source))
+      .then((buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join(''))
+    shaCache.set(script.source, sha)
+  }
+  return sha
+}
+
+/** True for Redis' "script not loaded" error, whatever client wrapped it. */
+export const isNoScript = (err: unknown) =>
+  err instanceof Error && err.message.toUpperCase().includes('NOSCRIPT')
