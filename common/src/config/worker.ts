@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { httpUrl, port, positiveInt } from './fields.ts'
+import { sharedEnvSchema } from './shared.ts'
+
+/** Labels of the default model (nsfwjs' MobileNetV2, exported by `make models`). */
+export const DEFAULT_MODEL_LABELS = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
+
+const fraction = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .default(fallback)
+
+const nonNegativeInt = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .default(fallback)
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port (comma-separated)')
+
+const TWITTER_KEYS = [
+  'TWITTER_CONSUMER_KEY',
+  'TWITTER_CONSUMER_SECRET',
+  'TWITTER_ACCESS_TOKEN',
+  'TWITTER_ACCESS_TOKEN_SECRET',
+] as const
+
+/**
+ * Environment of `bun workers/src/main.ts <chat|tweet>`. Every variable, its default and
+ * meaning is listed in workers/README.md.
+ */
+export const workerEnvSchema = sharedEnvSchema
+  .extend({
+    PORT: port(8081),
+    TF_SERVER_URL: httpUrl,
+    TWITTER_CONSUMER_KEY: z.string().optional(),
+    TWITTER_CONSUMER_SECRET: z.string().optional(),
+    TWITTER_ACCESS_TOKEN: z.string().optional(),
+    TWITTER_ACCESS_TOKEN_SECRET: z.string().optional(),
+    TWITTER_API_BASE_URL: z
+      .string()
+      .default('https://api.x.com')
+      .refine((v) => /^https:\/\/[^/]+$/.test(v.replace(/\/$/, '')), 'must be https://host[:port]'),
+    TWITTER_CA_FILE: z.string().optional(),
+    CHAT_WORKER_CONCURRENCY: positiveInt(8),
+    TWEET_WORKER_CONCURRENCY: positiveInt(8),
+    MEDIA_ALLOWED_HOSTS: commaList.pipe(z.array(hostPort)),
+    MEDIA_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+    MEDIA_MAX_PIXELS: positiveInt(25_000_000),
+    MEDIA_TIMEOUT_MS: positiveInt(10_000),
+    MEDIA_MAX_REDIRECTS: nonNegativeInt(3),
+    PREDICT_TIMEOUT_MS: positiveInt(30_000),
+    X_TIMEOUT_MS: positiveInt(15_000),
+    MODEL_LABELS: commaList,
+    MODEL_LABELS_FILE: z.string().optional(),
+    INPUT_SCALE: z.enum(['0,1', '-1,1', '0,255']).default('0,1'),
+    REPLY_PRESET: z.enum(['labels', 'fedora']).default('labels'),
+    REPLY_TEMPLATE: z.string().default('I see {labels}'),
+    REPLY_TOP_K: positiveInt(3),
+    REPLY_THRESHOLD: fraction(0.05),
+    REPLY_HELP_TEXT: z.string().default('Send me a picture and I will tell you what I see in it.'),
+    FLT_FEDORA_FOUND_THRESHOLD: fraction(0.5),
+    FEDORA_LABEL: z.string().default('fedora'),
+    LOAD_TEST_REPLY_DELAY_MS: nonNegativeInt(300),
+    REPLIED_TTL_SECONDS: positiveInt(7 * 24 * 3600),
+    SHUTDOWN_GRACE_MS: positiveInt(20_000),
+  })
+  .superRefine((env, ctx) => {
+    // In load-testing mode nothing is sent to X, so the bot's keys are not needed.
+    if (env.FLT_LOAD_TESTING_MODE) return
+    for (const key of TWITTER_KEYS)
+      if (!env[key])
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'required but not set (or set FLT_LOAD_TESTING_MODE=True)',
+        })
+  })
+
+export type WorkerConfig = z.output<typeof workerEnvSchema>

@@ -1,0 +1,56 @@
+import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+export type Stage = 'download' | 'preprocess' | 'predict' | 'reply'
+
+export interface WorkerMetrics {
+  /** Runs `fn`, recording its duration under `stage` (also when it throws). */
+  time<T>(stage: Stage, fn: () => Promise<T>): Promise<T>
+  inFlight: Gauge
+  skipped(reason: string): void
+  modelReady: Gauge
+}
+
+/**
+ * The worker's own series; `tweetbot_jobs_total{queue,outcome}` comes from the queue consumer.
+ * Stage buckets span a fast local predict (~10 ms) to a slow media host (10 s).
+ */
+export const createWorkerMetrics = (registry: Registry, queue: QueueName): WorkerMetrics => {
+  const stages = new Histogram({
+    name: 'tweetbot_worker_stage_seconds',
+    help: 'Time spent per pipeline stage (download, preprocess, predict, reply)',
+    labelNames: ['queue', 'stage'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  })
+  const inFlight = new Gauge({
+    name: 'tweetbot_worker_in_flight',
+    help: 'Jobs being processed right now',
+    labelNames: ['queue'],
+    registers: [registry],
+  })
+  const skips = new Counter({
+    name: 'tweetbot_worker_skipped_total',
+    help: 'Jobs skipped without a reply, by reason',
+    labelNames: ['queue', 'reason'],
+    registers: [registry],
+  })
+  const modelReady = new Gauge({
+    name: 'tweetbot_worker_model_ready',
+    help: '1 once the model input size is known from tf-serving',
+    registers: [registry],
+  })
+  return {
+    time: async (stage, fn) => {
+      const end = stages.startTimer({ queue, stage })
+      try {
+        return await fn()
+      } finally {
+        end()
+      }
+    },
+    inFlight,
+    skipped: (reason) => skips.inc({ queue, reason }),
+    modelReady,
+  }
+}

@@ -1,0 +1,115 @@
+import { type BotJob, chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import { PermanentJobError, RetryLaterError } from '@tweetbot/common/src/queue/errors.ts'
+import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+import type { MediaFetcher } from '../media/fetch-media.ts'
+import { pickPhoto } from '../media/pick-photo.ts'
+import type { WorkerMetrics } from '../metrics.ts'
+import type { ModelClient } from '../model/model-client.ts'
+import type { ModelInput } from '../model/parse-metadata.ts'
+import { formatPrediction, type ReplyStyle } from '../reply/format-reply.ts'
+import type { Replier } from '../x/x-replier.ts'
+import { classifyFailure } from './classify-failure.ts'
+import type { ReplyGuard } from './reply-guard.ts'
+
+export interface JobDeps {
+  queue: QueueName
+  model: ModelClient
+  /** The input learned from tf-serving at start-up (the consumer starts only once it is known). */
+  modelInput: () => ModelInput
+  fetchMedia: MediaFetcher
+  preprocess: (bytes: Uint8Array, input: ModelInput) => Promise<Uint8Array>
+  replier: Replier
+  guard: ReplyGuard
+  labels: readonly string[]
+  style: ReplyStyle
+  helpText: string
+  metrics: WorkerMetrics
+}
+
+export interface JobContext {
+  signal: AbortSignal
+  logger: Logger
+}
+
+export type JobOutcome = 'replied' | 'skipped'
+
+const schemas = { chat: chatJobSchema, tweet: tweetJobSchema } as const
+
+/** Why a job is not answered at all, or undefined when it should be. */
+const skipReason = (job: BotJob): string | undefined => {
+  if (job.kind === 'dm' && job.sender.id === job.botId) return 'own message'
+  if (job.kind === 'mention' && job.author.id === job.botId) return 'own tweet'
+  if (job.kind === 'mention' && job.isRetweet) return 'retweet'
+  return undefined
+}
+
+/**
+ * One job, start to finish: validate → skip echoes and retweets → download the first photo →
+ * preprocess → predict → format → reply once. Failures leave as the queue's error classes:
+ * `PermanentJobError` (buried with the reason), `RetryLaterError` (X's rate-limit reset), or
+ * anything else (retried with backoff until the attempts run out).
+ */
+export const createJobHandler = (deps: JobDeps) => {
+  const schema = schemas[deps.queue]
+  return async function handleJob(payload: unknown, ctx: JobContext): Promise<JobOutcome> {
+    const parsed = schema.safeParse(payload)
+    if (!parsed.success)
+      throw new PermanentJobError(`invalid job payload: ${parsed.error.issues[0]?.message ?? ''}`)
+    const job: BotJob = parsed.data
+    const log = ctx.logger.child({ eventId: job.eventId })
+    const skip = skipReason(job)
+    if (skip) return skipped(deps, log, skip)
+    if (await deps.guard.isSettled(job.eventId)) return skipped(deps, log, 'already replied')
+    deps.metrics.inFlight.inc({ queue: deps.queue })
+    try {
+      const text = await replyText(deps, job, ctx.signal)
+      const claim = await deps.guard.claim(job.eventId)
+      if (claim !== 'claimed')
+        return skipped(deps, log, claim === 'in-doubt' ? 'reply in doubt' : 'already replied')
+      try {
+        await deps.metrics.time('reply', () =>
+          job.kind === 'dm'
+            ? deps.replier.sendDm(job.sender.id, text)
+            : deps.replier.replyToTweet(job.tweetId, text),
+        )
+      } catch (err) {
+        // A response (even an error one) or a refused connection means nothing was posted.
+        await deps.guard.release(job.eventId)
+        throw err
+      }
+      await deps.guard.markSent(job.eventId)
+      log.info('replied', { kind: job.kind, text })
+      return 'replied'
+    } catch (err) {
+      throw toJobError(err)
+    } finally {
+      deps.metrics.inFlight.dec({ queue: deps.queue })
+    }
+  }
+}
+
+const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {
+  deps.metrics.skipped(reason)
+  log.info('skipped', { reason })
+  return 'skipped'
+}
+
+const replyText = async (deps: JobDeps, job: BotJob, signal: AbortSignal): Promise<string> => {
+  const photo = pickPhoto(job)
+  if (!photo) return deps.helpText
+  const input = deps.modelInput()
+  const bytes = await deps.metrics.time('download', () => deps.fetchMedia(photo, signal))
+  const pixels = await deps.metrics.time('preprocess', () => deps.preprocess(bytes, input))
+  const scores = await deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal))
+  return formatPrediction(scores, deps.labels, deps.style)
+}
+
+const toJobError = (err: unknown): Error => {
+  if (err instanceof PermanentJobError || err instanceof RetryLaterError) return err
+  const failure = classifyFailure(err)
+  if (failure.kind === 'permanent') return new PermanentJobError(failure.reason, { cause: err })
+  if (failure.kind === 'retry-later')
+    return new RetryLaterError(failure.reason, failure.delayMs, { cause: err })
+  return err instanceof Error ? err : new Error(failure.reason)
+}
