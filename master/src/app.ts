@@ -1,0 +1,60 @@
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
+import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { MasterEnv } from './env.ts'
+import { createMasterMetrics } from './metrics.ts'
+import { webhookRoutes } from './routes/webhook.ts'
+
+export interface MasterAppDeps {
+  /** The app's consumer secret: signs CRC answers, verifies POST signatures. */
+  consumerSecret: string
+  queue: QueueProducer
+  logger: Logger
+  registry: Registry
+  /** Milliseconds, for latency; `performance.now` unless a test pins it. */
+  clock?: () => number
+  /** Largest accepted webhook body; default 1 MiB. */
+  maxBodyBytes?: number
+}
+
+const ROUTES = new Set(['/webhook', '/healthz', '/readyz', '/metrics'])
+
+/**
+ * The master's Hono app. It uses only Web-standard APIs (Request/Response, Web Crypto), so the
+ * same app runs under Bun (`main.ts`, Redis over TCP) and on edge runtimes (`edge.ts`, Upstash).
+ */
+export const createMasterApp = (deps: MasterAppDeps) => {
+  if (!deps.consumerSecret) throw new Error('createMasterApp: consumerSecret is empty')
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
+  const clock = deps.clock ?? (() => performance.now())
+  const metrics = createMasterMetrics(deps.registry)
+  const { logger, queue } = deps
+  const app = new Hono<MasterEnv>()
+
+  app.use('*', async function requestTimer(c, next) {
+    const start = clock()
+    await next()
+    const route = ROUTES.has(c.req.path) ? c.req.path : 'other'
+    const labels = { route, method: c.req.method, status: String(c.res.status) }
+    metrics.requestDuration.observe(labels, (clock() - start) / 1000)
+  })
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    const up = await queue.ping().catch(() => false)
+    return up ? c.json({ status: 'ready' }) : c.json({ status: 'redis unreachable' }, 503)
+  })
+  app.get('/metrics', () => metricsResponse(deps.registry))
+  app.route('/webhook', webhookRoutes({ ...deps, metrics, maxBodyBytes }))
+
+  app.notFound((c) => c.json({ error: 'not found' }, 404))
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status)
+    logger.error('unhandled error', { err, path: c.req.path })
+    return c.json({ error: 'internal error' }, 500)
+  })
+  return app
+}
+export type MasterApp = ReturnType<typeof createMasterApp>

@@ -1,0 +1,48 @@
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
+import type { MasterMetrics } from './metrics.ts'
+import type { EventDecision } from './routing/types.ts'
+
+export interface EnqueueSummary {
+  queued: number
+  duplicate: number
+  ignored: number
+  rejected: number
+  /** Routed events Redis did not acknowledge: the delivery must be answered 503. */
+  failed: number
+}
+
+/**
+ * Enqueues every routed event and counts every decision. Each enqueue is one atomic
+ * "mark seen + push" in Redis, keyed by the event id. So when event A was queued and B failed,
+ * nothing is half-written for B, and X's retry of the same delivery finds A a duplicate and
+ * queues B: a 503 never loses B and never doubles A.
+ */
+export const enqueueDecisions = async (
+  decisions: EventDecision[],
+  deps: { queue: QueueProducer; metrics: MasterMetrics; logger: Logger },
+): Promise<EnqueueSummary> => {
+  const summary: EnqueueSummary = { queued: 0, duplicate: 0, ignored: 0, rejected: 0, failed: 0 }
+  const count = (d: EventDecision, outcome: keyof EnqueueSummary) => {
+    summary[outcome]++
+    deps.metrics.events.inc({ api: d.api, kind: d.kind, outcome })
+  }
+  await Promise.all(
+    decisions.map(async (d) => {
+      if (d.outcome === 'ignored') return count(d, 'ignored')
+      if (d.outcome === 'rejected') {
+        deps.logger.warn('event rejected', { api: d.api, kind: d.kind, reason: d.reason })
+        return count(d, 'rejected')
+      }
+      try {
+        const result = await deps.queue.enqueue(d.queue, d.eventId, d.job)
+        deps.logger.debug('event routed', { queue: d.queue, eventId: d.eventId, result })
+        count(d, result)
+      } catch (err) {
+        deps.logger.error('enqueue failed', { queue: d.queue, eventId: d.eventId, err })
+        count(d, 'failed')
+      }
+    }),
+  )
+  return summary
+}

@@ -1,0 +1,51 @@
+import type { MiddlewareHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { MasterEnv } from '../env.ts'
+
+const tooLarge = (max: number) =>
+  new HTTPException(413, { message: `body larger than ${max} bytes` })
+
+/**
+ * Reads the body into `rawBody`, at most `maxBytes` of it. A declared Content-Length over the
+ * limit is refused before reading anything; a chunked or lying body is counted as it streams
+ * and the stream is cancelled at the first byte past the limit, so the rest is never read.
+ */
+export const bodyLimit = (maxBytes: number): MiddlewareHandler<MasterEnv> => {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+    throw new Error(`bodyLimit: maxBytes must be a positive integer, got ${maxBytes}`)
+  return async function bodyLimit(c, next) {
+    const declared = c.req.header('content-length')
+    if (declared !== undefined) {
+      if (!/^[0-9]{1,16}$/.test(declared))
+        throw new HTTPException(400, { message: 'bad content-length' })
+      if (Number(declared) > maxBytes) throw tooLarge(maxBytes)
+    }
+    c.set('rawBody', await readAtMost(c.req.raw, maxBytes))
+    await next()
+  }
+}
+
+const readAtMost = async (req: Request, maxBytes: number): Promise<Uint8Array> => {
+  if (!req.body) return new Uint8Array(0)
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const body = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}

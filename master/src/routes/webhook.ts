@@ -1,0 +1,74 @@
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
+import { checkCrcToken } from '@tweetbot/common/src/x/crc-token.ts'
+import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { enqueueDecisions } from '../enqueue-decisions.ts'
+import type { MasterEnv } from '../env.ts'
+import type { MasterMetrics } from '../metrics.ts'
+import { bodyLimit } from '../middleware/body-limit.ts'
+import { requireJson } from '../middleware/require-json.ts'
+import { webhookSignature } from '../middleware/webhook-signature.ts'
+import { routeDelivery } from '../routing/route-delivery.ts'
+
+export interface WebhookDeps {
+  consumerSecret: string
+  queue: QueueProducer
+  logger: Logger
+  metrics: MasterMetrics
+  maxBodyBytes: number
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+const parseJson = (raw: Uint8Array): unknown => {
+  try {
+    return JSON.parse(utf8.decode(raw))
+  } catch {
+    // Invalid UTF-8, invalid JSON, or nesting deep enough to exhaust the parser's stack.
+    throw new HTTPException(400, { message: 'body is not JSON' })
+  }
+}
+
+/**
+ * `GET /webhook?crc_token=` answers X's challenge; `POST /webhook` takes signed deliveries.
+ * @see https://docs.x.com/x-api/webhooks/introduction
+ */
+export const webhookRoutes = (deps: WebhookDeps) => {
+  const app = new Hono<MasterEnv>()
+
+  app.get('/', async (c) => {
+    const token = c.req.query('crc_token')
+    const verdict = checkCrcToken(token)
+    if (!verdict.ok) throw new HTTPException(400, { message: verdict.reason })
+    return c.json({ response_token: await signWebhookBody(deps.consumerSecret, token as string) })
+  })
+
+  app.post(
+    '/',
+    requireJson(),
+    bodyLimit(deps.maxBodyBytes),
+    webhookSignature(deps.consumerSecret, (reason) =>
+      deps.metrics.signatureFailures.inc({ reason }),
+    ),
+    async (c) => {
+      const verdict = routeDelivery(parseJson(c.get('rawBody')))
+      if (!verdict.ok) {
+        deps.metrics.events.inc({ api: 'unknown', kind: 'delivery', outcome: 'rejected' })
+        throw new HTTPException(400, { message: verdict.reason })
+      }
+      const summary = await enqueueDecisions(verdict.decisions, deps)
+      // X retries non-200 deliveries; dedupe on event ids makes the retry safe (see enqueueDecisions).
+      if (summary.failed > 0) {
+        c.header('retry-after', '5')
+        return c.json({ error: 'queue unavailable', ...summary }, 503)
+      }
+      const decided = verdict.decisions.length
+      if (decided > 0 && summary.rejected === decided)
+        return c.json({ error: 'no valid event in the delivery', ...summary }, 400)
+      return c.json({ api: verdict.api, ...summary }, 200)
+    },
+  )
+  return app
+}

@@ -1,0 +1,35 @@
+import type { BotJob } from '@tweetbot/common/src/jobs.ts'
+import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+
+export type Api = 'aaa' | 'xaa'
+
+/** What happens to one event of a delivery; decided purely from the payload. */
+export type EventDecision =
+  | { api: Api; kind: string; outcome: 'route'; queue: QueueName; eventId: string; job: BotJob }
+  | { api: Api; kind: string; outcome: 'ignored'; reason: string }
+  | { api: Api; kind: string; outcome: 'rejected'; reason: string }
+
+/** A whole delivery: either not a webhook payload at all (400), or one decision per event. */
+export type DeliveryVerdict =
+  | { ok: true; api: Api; decisions: EventDecision[] }
+  | { ok: false; reason: string }
+
+export const ignored = (api: Api, kind: string, reason: string): EventDecision => ({
+  api,
+  kind,
+  outcome: 'ignored',
+  reason,
+})
+
+export const rejected = (api: Api, kind: string, reason: string): EventDecision => ({
+  api,
+  kind,
+  outcome: 'rejected',
+  reason,
+})
+
+/** First zod issue as `path: message`, for logs (never the offending value). */
+export const firstIssue = (error: { issues: { path: PropertyKey[]; message: string }[] }) => {
+  const issue = error.issues[0]
+  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid'
+}
