@@ -8,3 +8,8 @@ export {
   type RedisQueueOptions,
 } from './redis-queue.ts'
 export * from './types.ts'
+export {
+  createUpstashProducer,
+  type UpstashProducerOptions,
+  type UpstashRedisLike,
+} from './upstash-producer.ts'
