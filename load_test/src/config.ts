@@ -46,6 +46,6 @@ export const webhookCliEnvSchema = z.object({
   /** X API root; an HTTPS fake in tests. */
   TWITTER_API_BASE_URL: httpsUrl.default('https://api.x.com'),
   /** Extra CA certificate (PEM file) to trust for TWITTER_API_BASE_URL, e.g. the fake's. */
-  TWITTER_API_CA_FILE: z.string().min(1).optional(),
+  TWITTER_CA_FILE: z.string().min(1).optional(),
 })
 export type WebhookCliEnv = z.output<typeof webhookCliEnvSchema>
