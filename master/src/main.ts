@@ -1,0 +1,50 @@
+// The master on Bun: the only file that reads the environment.
+import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { masterEnvSchema } from '@tweetbot/common/src/config/master.ts'
+import { createLogger } from '@tweetbot/common/src/log.ts'
+import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
+import { createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
+import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { createMasterApp } from './app.ts'
+
+const loadOrExit = () => {
+  try {
+    return loadConfig('master', masterEnvSchema, Bun.env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(
+      `${err.message}\nThe master needs TWITTER_CONSUMER_SECRET (the app's API key secret) to answer X's CRC and verify webhook signatures.`,
+    )
+    process.exit(2)
+  }
+}
+
+const config = loadOrExit()
+const logger = createLogger({ service: 'master', debug: config.FLT_DEBUG_MODE })
+const queue = createRedisQueue({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
+const app = createMasterApp({
+  consumerSecret: config.TWITTER_CONSUMER_SECRET,
+  queue,
+  logger,
+  registry: createMetricsRegistry('master'),
+  maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+})
+const server = Bun.serve({
+  port: config.PORT,
+  fetch: app.fetch,
+  // Bun refuses larger bodies itself (413); the app's own limit still counts streamed bytes.
+  maxRequestBodySize: config.WEBHOOK_MAX_BODY_BYTES,
+})
+logger.info('master listening', {
+  port: server.port,
+  prefix: config.QUEUE_PREFIX,
+  loadTestingMode: config.FLT_LOAD_TESTING_MODE,
+  maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+})
+installShutdown(
+  [
+    { name: 'http', run: () => server.stop() },
+    { name: 'redis', run: () => queue.close() },
+  ],
+  { logger },
+)

@@ -1,0 +1,99 @@
+import { createHmac } from 'node:crypto'
+import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
+import { createLogger, type Logger } from '@tweetbot/common/src/log.ts'
+import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
+import { parseEnvelope } from '@tweetbot/common/src/queue/envelope.ts'
+import { createRedisQueue, type RedisQueue } from '@tweetbot/common/src/queue/index.ts'
+import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
+import type { JobEnvelope, QueueName } from '@tweetbot/common/src/queue/types.ts'
+import { uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import { createMasterApp } from '../src/app.ts'
+
+export const SECRET = 'test-consumer-secret-Zx9'
+
+/** The signature header computed independently of the code under test (node:crypto). */
+export const sign = (body: string | Uint8Array, secret = SECRET) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`
+
+export interface Harness {
+  app: ReturnType<typeof createMasterApp>
+  queue: RedisQueue
+  prefix: string
+  logs: string[]
+  /** POST /webhook with a correct signature unless `headers` override it. */
+  post(body: string | Uint8Array, headers?: Record<string, string>): Promise<Response>
+  /** Every job in a pending list, oldest first. */
+  jobs(queue: QueueName): Promise<JobEnvelope[]>
+  metrics(): Promise<string>
+  close(): Promise<void>
+}
+
+export const startHarness = (opts: {
+  redisUrl: string
+  maxBodyBytes?: number
+  connectTimeoutMs?: number
+  logger?: Logger
+}): Harness => {
+  const prefix = uniquePrefix('master')
+  const queue = createRedisQueue({
+    url: opts.redisUrl,
+    prefix,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 500,
+    commandTimeoutMs: 2_000,
+  })
+  const logs: string[] = []
+  const logger =
+    opts.logger ?? createLogger({ service: 'master', debug: true, write: (l) => logs.push(l) })
+  const registry = createMetricsRegistry('master', { defaults: false })
+  const app = createMasterApp({
+    consumerSecret: SECRET,
+    queue,
+    logger,
+    registry,
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  })
+  const reader = new Bun.RedisClient(opts.redisUrl)
+  return {
+    app,
+    queue,
+    prefix,
+    logs,
+    post: async (body, headers = {}) =>
+      app.request('/webhook', {
+        method: 'POST',
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+        headers: {
+          'content-type': 'application/json',
+          'x-twitter-webhooks-signature': sign(body),
+          ...headers,
+        },
+      }),
+    jobs: async (name) => {
+      const raw = (await reader.send('LRANGE', [queueKeys(prefix, name).pending, '0', '-1'])) as
+        | string[]
+        | null
+      return (raw ?? []).reverse().map((r) => {
+        const env = parseEnvelope(r)
+        if (!env) throw new Error(`not an envelope: ${r.slice(0, 200)}`)
+        return env
+      })
+    },
+    metrics: async () => (await app.request('/metrics')).text(),
+    close: async () => {
+      reader.close()
+      await queue.close()
+    },
+  }
+}
+
+/** Parses a queued payload with the shared job schema (throws when it is not a valid job). */
+export const parseJob = (env: JobEnvelope) =>
+  env.queue === 'chat' ? chatJobSchema.parse(env.payload) : tweetJobSchema.parse(env.payload)
+
+/** Sum of the samples of `name` whose labels include all of `labels` (0 when none). */
+export const metric = (text: string, name: string, labels: Record<string, string> = {}) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .filter((l) => Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
