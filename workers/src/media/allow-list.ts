@@ -7,12 +7,15 @@ export const SIGNED_MEDIA_HOSTS = new Set(['ton.twitter.com', 'ton.x.com'])
 export interface MediaPolicy {
   /** Hosts fetched over https only, without a port (X's own). */
   httpsHosts: ReadonlySet<string>
+  /** Of those, the hosts whose requests carry the bot's OAuth 1.0a header. */
+  signedHosts: ReadonlySet<string>
   /** `host[:port]` entries from MEDIA_ALLOWED_HOSTS; http or https (local and load-test image servers). */
   extraHosts: ReadonlySet<string>
 }
 
 export const mediaPolicy = (extraHosts: readonly string[] = []): MediaPolicy => ({
   httpsHosts: new Set(X_MEDIA_HOSTS),
+  signedHosts: SIGNED_MEDIA_HOSTS,
   extraHosts: new Set(extraHosts.map((h) => h.toLowerCase())),
 })
 
@@ -39,7 +42,7 @@ export const checkMediaUrl = (raw: string, policy: MediaPolicy): AllowedMediaUrl
   // URL.host omits the default port, so "127.0.0.1:9100" and "images.example" compare directly.
   const host = url.host.toLowerCase()
   if (policy.httpsHosts.has(host) && url.protocol === 'https:')
-    return { url, signed: SIGNED_MEDIA_HOSTS.has(host) }
+    return { url, signed: policy.signedHosts.has(host) }
   if (policy.extraHosts.has(host)) return { url, signed: false }
   if (policy.httpsHosts.has(url.hostname.toLowerCase()))
     throw new MediaRejectedError(`${url.hostname} is fetched over https only`)

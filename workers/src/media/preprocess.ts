@@ -27,7 +27,7 @@ export const preprocessImage = async (
   try {
     format = (await image.metadata()).format
   } catch (err) {
-    throw new MediaRejectedError(`not a readable image: ${(err as Error).message}`, { cause: err })
+    throw new MediaRejectedError(`not a readable image: ${describe(err)}`, { cause: err })
   }
   if (!format || !FORMATS.has(format))
     throw new MediaRejectedError(`image format ${format ?? 'unknown'} not supported`)
@@ -40,8 +40,11 @@ export const preprocessImage = async (
       throw new Error(`decoded ${info.channels} channels, model wants ${input.channels}`)
     return new Uint8Array(data.buffer, data.byteOffset, data.length)
   } catch (err) {
-    const message = (err as Error).message
-    const reason = /pixel limit/i.test(message) ? 'image too large in pixels (pixel bomb)' : message
-    throw new MediaRejectedError(`cannot decode image: ${reason}`, { cause: err })
+    throw new MediaRejectedError(`cannot decode image: ${describe(err)}`, { cause: err })
   }
+}
+
+const describe = (err: unknown) => {
+  const message = (err as Error).message
+  return /pixel limit/i.test(message) ? `too many pixels (pixel bomb): ${message}` : message
 }

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { classifyFailure } from '../src/pipeline/classify-failure.ts'
+import { createXReplier, type Replier } from '../src/x/x-replier.ts'
+
+let x: FakeXApi
+let replier: Replier
+const keys = { appKey: 'ck', appSecret: 'cs', accessToken: 'at', accessSecret: 'as' }
+
+beforeAll(async () => {
+  x = await startFakeXApi()
+  replier = createXReplier({ keys, baseUrl: x.url, ca: x.caCert, timeoutMs: 2_000 })
+})
+afterAll(() => x.stop())
+beforeEach(() => x.reset())
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (err) => classifyFailure(err),
+  )
+
+describe('createXReplier against the fake X API (HTTPS, test CA trusted by the agent only)', () => {
+  test('DM: POST /2/dm_conversations/with/:id/messages, signed as the bot', async () => {
+    await replier.sendDm('42', 'hello')
+    const [req] = x.replies()
+    expect(req?.path).toBe('/2/dm_conversations/with/42/messages')
+    expect(req?.json).toEqual({ text: 'hello' })
+    expect(req?.headers.authorization).toContain('oauth_token="at"')
+  })
+
+  test('tweet reply: POST /2/tweets in reply to the mention', async () => {
+    await replier.replyToTweet('777', 'I see cats')
+    expect(x.replies()[0]?.json).toEqual({
+      text: 'I see cats',
+      reply: { in_reply_to_tweet_id: '777' },
+    })
+  })
+
+  test('429 → retry after the reset X gives', async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 30
+    x.respondWith({
+      status: 429,
+      headers: {
+        'x-rate-limit-limit': '15',
+        'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': String(reset),
+      },
+      body: { title: 'Too Many Requests', detail: 'Too Many Requests', status: 429 },
+    })
+    const f = await failure(replier.sendDm('42', 'x'))
+    expect(f.kind).toBe('retry-later')
+    if (f.kind !== 'retry-later') return
+    expect(f.delayMs).toBeGreaterThan(25_000)
+    expect(f.delayMs).toBeLessThanOrEqual(31_000)
+  })
+
+  test('429 on the 24-hour cap → waits for that reset, not the 15-minute one', async () => {
+    const now = Math.ceil(Date.now() / 1000)
+    x.respondWith({
+      status: 429,
+      headers: {
+        'x-rate-limit-limit': '15',
+        'x-rate-limit-remaining': '3',
+        'x-rate-limit-reset': String(now + 60),
+        'x-user-limit-24hour-limit': '1440',
+        'x-user-limit-24hour-remaining': '0',
+        'x-user-limit-24hour-reset': String(now + 3600),
+      },
+      body: { title: 'Too Many Requests', status: 429 },
+    })
+    const f = await failure(replier.sendDm('42', 'x'))
+    expect(f.kind === 'retry-later' && f.delayMs).toBeGreaterThan(3_000_000)
+  })
+
+  test('403 and 404 are permanent; 503 and an unreachable X are transient', async () => {
+    x.respondWith({
+      status: 403,
+      body: { title: 'Forbidden', detail: 'not allowed to reply', status: 403 },
+    })
+    expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('permanent')
+    x.respondWith({ status: 404, body: { title: 'Not Found', status: 404 } })
+    expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('permanent')
+    x.respondWith({ status: 503, body: { title: 'Service Unavailable', status: 503 } })
+    expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('transient')
+    const closed = createXReplier({ keys, baseUrl: 'https://127.0.0.1:1', timeoutMs: 500 })
+    expect((await failure(closed.sendDm('1', 'x'))).kind).toBe('transient')
+  })
+
+  test('a server whose certificate is not trusted is refused (TLS verification stays on)', async () => {
+    const untrusting = createXReplier({ keys, baseUrl: x.url, timeoutMs: 2_000 })
+    const f = await failure(untrusting.sendDm('42', 'x'))
+    expect(f.kind).toBe('transient')
+    // The TLS handshake failed, so no request ever reached the fake.
+    expect(x.requests).toHaveLength(0)
+  })
+})
