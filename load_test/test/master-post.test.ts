@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { resolve } from 'node:path'
+import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
+import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import { generateTargets, type Target } from '../src/targets.ts'
+
+// A real master process (bun master/src/main.ts) on a loopback port, the run's private Redis.
+const SECRET = 'master-post-secret'
+const root = resolve(import.meta.dir, '../..')
+const prefix = uniquePrefix('lt')
+let master: ReturnType<typeof Bun.spawn> | undefined
+let url = ''
+const queue = createRedisQueue({ url: testRedisUrl(), prefix })
+
+beforeAll(async () => {
+  const port = await freePort()
+  url = `http://127.0.0.1:${port}`
+  master = Bun.spawn(['bun', 'master/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      TWITTER_CONSUMER_SECRET: SECRET,
+    },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return
+    await Bun.sleep(50)
+  }
+  throw new Error('master did not become ready')
+})
+
+afterAll(async () => {
+  master?.kill('SIGTERM')
+  await master?.exited
+  await queue.close()
+})
+
+const post = (t: Target) =>
+  fetch(`${url}/webhook`, {
+    method: 'POST',
+    body: t.body,
+    headers: Object.fromEntries(Object.entries(t.header).map(([k, v]) => [k, v.join(', ')])),
+  })
+
+test('posting generated targets to a running master queues each event exactly once', async () => {
+  const targets = await generateTargets({
+    count: 20,
+    kind: 'mix',
+    url: `${url}/webhook`,
+    secret: SECRET,
+    mediaBaseUrl: 'http://127.0.0.1:9100',
+  })
+  const first = await Promise.all(
+    targets.map(async (t) => {
+      const res = await post(t)
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+    }),
+  )
+  for (const r of first) {
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ api: 'aaa', queued: 1, duplicate: 0, rejected: 0 })
+  }
+  // X retries deliveries: sending the same targets again must queue nothing more.
+  for (const t of targets.slice(0, 5)) {
+    const res = await post(t)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ queued: 0, duplicate: 1 })
+  }
+  const stats = await queue.stats()
+  expect(stats.chat.pending).toBe(10)
+  expect(stats.tweet.pending).toBe(10)
+  for (const [name, kind] of [
+    ['chat', 'dm'],
+    ['tweet', 'tweet'],
+  ] as const) {
+    const client = new Bun.RedisClient(testRedisUrl())
+    const jobs = (await client.send('LRANGE', [
+      queueKeys(prefix, name).pending,
+      '0',
+      '-1',
+    ])) as string[]
+    client.close()
+    const ids = jobs.map((j) => (JSON.parse(j) as { eventId: string }).eventId).sort()
+    expect(ids).toEqual(
+      targets
+        .filter((t) => t.kind === kind)
+        .map((t) => t.eventId)
+        .sort(),
+    )
+  }
+})
+
+test('a target signed with another secret is refused (401), so the secret must match', async () => {
+  const [t] = await generateTargets({
+    count: 1,
+    kind: 'dm',
+    url: `${url}/webhook`,
+    secret: 'not-the-master-secret',
+    mediaBaseUrl: 'http://127.0.0.1:9100',
+  })
+  expect((await post(t!)).status).toBe(401)
+})
