@@ -71,7 +71,7 @@ const mutateTree = (node: unknown, depth = 0): unknown => {
   const entries = Object.entries(node)
   if (entries.length === 0) return randomValue(3)
   const [key, child] = pick(entries)
-  const copy: Record<string, unknown> = Array.isArray(node) ? [...node] : { ...node }
+  const copy = (Array.isArray(node) ? [...node] : { ...node }) as Record<string, unknown>
   const r = rand()
   if (r < 0.15 && !Array.isArray(node)) delete copy[key]
   else if (r < 0.55 || depth > 8) copy[key] = randomValue(3)
