@@ -1,6 +1,14 @@
 export { backoffMs } from './backoff.ts'
+export {
+  type Consumer,
+  type ConsumerOptions,
+  createConsumer,
+  type JobContext,
+  type JobHandler,
+} from './consumer.ts'
 export { PermanentJobError, QueueUnavailableError, RetryLaterError } from './errors.ts'
 export { queueKeys } from './keys.ts'
+export { type JobOutcomeLabel, type QueueMetrics, queueMetrics } from './metrics.ts'
 export {
   createRedisQueue,
   type PurgeableState,

@@ -79,6 +79,8 @@ export interface RedisQueue extends QueueProducer {
   replayDead(queue: QueueName, n?: number): Promise<number>
   /** Empty one state of a queue; returns how many jobs were dropped. */
   purge(queue: QueueName, state: PurgeableState): Promise<number>
+  /** Close the blocking connection `consumer` used for reserve (when the queue stays open). */
+  release(consumer: string): Promise<void>
   /** Close every connection. Idempotent. */
   close(): Promise<void>
 }
@@ -324,6 +326,11 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       const n = await main.send(state === 'delayed' ? 'ZCARD' : 'LLEN', [doomed])
       await main.send('UNLINK', [doomed])
       return Number(n)
+    },
+
+    release: async (consumer) => {
+      blocking.get(consumer)?.close()
+      blocking.delete(consumer)
     },
 
     close: () => {
