@@ -1,0 +1,68 @@
+// The master on an edge runtime (Vercel Edge, Cloudflare Workers, Deno Deploy, …): the same Hono
+// app, with the queue over @upstash/redis (HTTP) instead of a TCP Redis connection.
+import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { masterEdgeEnvSchema } from '@tweetbot/common/src/config/master.ts'
+import { createLogger, type Logger } from '@tweetbot/common/src/log.ts'
+import { createMetricsRegistry, type Registry } from '@tweetbot/common/src/metrics.ts'
+import { createUpstashProducer } from '@tweetbot/common/src/queue/upstash-producer.ts'
+import { Redis } from '@upstash/redis'
+import { createMasterApp, type MasterApp } from './app.ts'
+
+type Env = Record<string, string | undefined>
+
+/** Edge runtimes have no stdout stream; console is their log sink. */
+const consoleLogger = (debug: boolean): Logger =>
+  createLogger({
+    service: 'master',
+    debug,
+    write: (line, level) =>
+      (level === 'warn' || level === 'error' ? console.error : console.info)(line),
+  })
+
+export interface EdgeMasterOptions {
+  logger?: Logger
+  registry?: Registry
+  /** Longest wait for one Upstash call; X wants an answer within seconds. @defaultValue 3000 */
+  requestTimeoutMs?: number
+}
+
+/**
+ * Builds the master from the runtime's environment (`TWITTER_CONSUMER_SECRET`,
+ * `UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_REST_TOKEN`, optional `QUEUE_PREFIX`,
+ * `WEBHOOK_MAX_BODY_BYTES`, `FLT_DEBUG_MODE`). Throws `ConfigError` naming each bad variable.
+ */
+export const createEdgeMaster = (env: Env, opts: EdgeMasterOptions = {}): MasterApp => {
+  const config = loadConfig('master', masterEdgeEnvSchema, env)
+  const timeoutMs = opts.requestTimeoutMs ?? 3_000
+  const redis = new Redis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    // One quick retry: past that, a 503 lets X deliver again later (dedupe keeps it safe).
+    retry: { retries: 1, backoff: () => 50 },
+    signal: () => AbortSignal.timeout(timeoutMs),
+    enableTelemetry: false,
+  })
+  return createMasterApp({
+    consumerSecret: config.TWITTER_CONSUMER_SECRET,
+    queue: createUpstashProducer(redis, { prefix: config.QUEUE_PREFIX }),
+    logger: opts.logger ?? consoleLogger(config.FLT_DEBUG_MODE),
+    // Default process metrics need Node APIs an edge runtime may lack.
+    registry: opts.registry ?? createMetricsRegistry('master', { defaults: false }),
+    maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+  })
+}
+
+let app: MasterApp | undefined
+const runtimeEnv = (env: unknown): Env => {
+  // Workers-style runtimes pass bindings to fetch; others expose process.env.
+  if (env && typeof env === 'object' && 'TWITTER_CONSUMER_SECRET' in env) return env as Env
+  return (globalThis as { process?: { env?: Env } }).process?.env ?? {}
+}
+
+/** Module-worker entry: `export default` is what Workers-style runtimes call. */
+export default {
+  fetch(req: Request, env?: unknown, ctx?: unknown) {
+    app ??= createEdgeMaster(runtimeEnv(env))
+    return app.fetch(req, env as never, ctx as never)
+  },
+}
