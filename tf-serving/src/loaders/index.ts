@@ -6,10 +6,11 @@
  *   `import { savedModelLoader } from '../savedmodel/loader.ts'` and `savedModelLoader,` in the list
  * (SavedModel folders hold `saved_model.pb`, TF.js folders `model.json`, so order does not matter).
  */
+import { savedModelLoader } from '../savedmodel/loader.ts'
 import { tfjsModelLoader } from './tfjs.ts'
 import type { ModelLoader } from './types.ts'
 
-export const LOADERS: readonly ModelLoader[] = [tfjsModelLoader]
+export const LOADERS: readonly ModelLoader[] = [tfjsModelLoader, savedModelLoader]
 
 /** The loader for `versionDir`, or undefined when no format matches. */
 export const findLoader = async (

@@ -1,0 +1,167 @@
+// Writes a prepared graph as TensorFlow.js graph-model artifacts: the GraphDef in the JSON form
+// tfjs-converter's GraphModel reads (bytes base64, int64 as strings, enums by name), and every
+// constant — literals and frozen variables alike — as a weight named after its Const node,
+// which is how GraphModel binds weights to nodes.
+import type { io } from '@tensorflow/tfjs'
+import type { TensorBundle } from '../bundle/tensor-bundle.ts'
+import type { AttrValue, FunctionDef, MetaGraphDef, TensorShape } from '../proto/types.ts'
+import type { GNode } from './flatten.ts'
+import { decodeTensorProto, type HostTensor } from './host-tensor.ts'
+import type { PreparedGraph } from './prepare.ts'
+import { checkpointKeys } from './variables.ts'
+
+type Json = Record<string, unknown>
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+
+const shapeJson = (s: TensorShape): Json => ({
+  dim: (s.dim ?? []).map((d) => ({ size: String(d.size ?? 0) })),
+  ...(s.unknownRank ? { unknownRank: true } : {}),
+})
+
+const attrJson = (a: AttrValue): Json | undefined => {
+  if (a.s !== undefined) return { s: b64(a.s) }
+  if (a.i !== undefined) return { i: String(a.i) }
+  if (a.f !== undefined) return { f: a.f }
+  if (a.b !== undefined) return { b: a.b }
+  if (a.type !== undefined) return { type: a.type }
+  if (a.shape !== undefined) return { shape: shapeJson(a.shape) }
+  if (a.func !== undefined)
+    return { func: { name: a.func.name, attr: attrsJson(a.func.attr ?? {}) } }
+  if (a.list !== undefined) {
+    const l = a.list
+    const out: Json = {}
+    if (l.s?.length) out.s = l.s.map(b64)
+    if (l.i?.length) out.i = l.i.map(String)
+    if (l.f?.length) out.f = l.f
+    if (l.b?.length) out.b = l.b
+    if (l.type?.length) out.type = l.type
+    if (l.shape?.length) out.shape = l.shape.map(shapeJson)
+    if (l.func?.length)
+      out.func = l.func.map((f) => ({ name: f.name, attr: attrsJson(f.attr ?? {}) }))
+    return { list: out }
+  }
+  return undefined // tensors (Const values) travel as weights instead
+}
+
+// Attributes starting with '_' are TensorFlow bookkeeping (_output_shapes, _class, …).
+const attrsJson = (attrs: Record<string, AttrValue>): Json =>
+  Object.fromEntries(
+    Object.entries(attrs)
+      .filter(([k]) => !k.startsWith('_'))
+      .map(([k, v]) => [k, attrJson(v)] as const)
+      .filter(([, v]) => v !== undefined),
+  )
+
+const nodeJson = (n: GNode): Json => ({
+  name: n.name,
+  op: n.op,
+  input: n.inputs,
+  attr: attrsJson(n.op === 'Const' ? { dtype: n.attr.dtype ?? {} } : n.attr),
+})
+
+/** Functions still referenced by kept nodes (If/While branches), passed through as they are. */
+const referencedFunctions = (nodes: GNode[], library: Map<string, FunctionDef>) => {
+  const names = new Set<string>()
+  const visit = (attrs: Record<string, AttrValue>) => {
+    for (const a of Object.values(attrs)) {
+      const fns = [a.func?.name, ...(a.list?.func ?? []).map((f) => f.name)]
+      for (const name of fns) {
+        const fn = name ? library.get(name) : undefined
+        if (!fn || names.has(fn.signature.name)) continue
+        names.add(fn.signature.name)
+        for (const inner of fn.nodeDef ?? []) visit(inner.attr ?? {})
+      }
+    }
+  }
+  for (const n of nodes) visit(n.attr)
+  return [...names].map((name) => {
+    const fn = library.get(name)!
+    return {
+      signature: fn.signature,
+      nodeDef: (fn.nodeDef ?? []).map((n) => ({
+        name: n.name,
+        op: n.op,
+        input: n.input ?? [],
+        attr: attrsJson(n.attr ?? {}),
+      })),
+      ret: fn.ret ?? {},
+    }
+  })
+}
+
+const weightBytes = (t: HostTensor): Uint8Array => {
+  if (t.dtype === 'string') {
+    const parts = t.data as Uint8Array[]
+    const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0))
+    const view = new DataView(out.buffer)
+    let o = 0
+    for (const p of parts) {
+      view.setUint32(o, p.length, true)
+      out.set(p, o + 4)
+      o += 4 + p.length
+    }
+    return out
+  }
+  const d = t.data as Float32Array | Int32Array | Uint8Array
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+}
+
+export interface BuiltArtifacts {
+  artifacts: io.ModelArtifacts
+  /** variable node → checkpoint key it was read from. */
+  variableKeys: Map<string, string>
+}
+
+export const buildArtifacts = async (
+  prepared: PreparedGraph,
+  meta: MetaGraphDef,
+  bundle: TensorBundle | undefined,
+  userDefinedMetadata: Record<string, unknown>,
+): Promise<BuiltArtifacts> => {
+  const keys = await checkpointKeys(prepared.flat, meta, bundle)
+  const variableKeys = new Map<string, string>()
+  const specs: io.WeightsManifestEntry[] = []
+  const parts: Uint8Array[] = []
+  for (const n of prepared.nodes) {
+    if (n.op !== 'Const') continue
+    let t: HostTensor
+    if (prepared.variableNodes.includes(n.name)) {
+      const key = keys.get(n.name)
+      if (!key || !bundle)
+        throw new Error(`variable '${n.name}' has no value in the checkpoint (variables/)`)
+      t = await bundle.read(key)
+      variableKeys.set(n.name, key)
+    } else {
+      const value = n.attr.value?.tensor
+      if (!value) throw new Error(`Const node '${n.name}' has no value`)
+      t = decodeTensorProto(value, `Const node '${n.name}'`)
+    }
+    specs.push({ name: n.name, shape: t.shape, dtype: t.dtype })
+    parts.push(weightBytes(t))
+  }
+  const weightData = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    weightData.set(p, o)
+    o += p.length
+  }
+  const library = referencedFunctions(prepared.nodes, prepared.flat.library)
+  const producer = meta.graphDef?.versions?.producer
+  return {
+    variableKeys,
+    artifacts: {
+      format: 'graph-model',
+      generatedBy: `TensorFlow ${meta.metaInfoDef?.tensorflowVersion ?? 'unknown'} SavedModel`,
+      convertedBy: 'tf-tweetbot savedmodel loader',
+      modelTopology: {
+        node: prepared.nodes.map(nodeJson),
+        versions: producer !== undefined ? { producer } : {},
+        ...(library.length ? { library: { function: library } } : {}),
+      },
+      weightSpecs: specs,
+      weightData: weightData.buffer,
+      userDefinedMetadata: userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
+    },
+  }
+}
