@@ -1,0 +1,197 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { silentLogger } from '../../src/log.ts'
+import { createConsumer, createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
+import { queueKeys } from '../../src/queue/keys.ts'
+import { startRedisServer, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
+
+const FIXTURE = join(import.meta.dir, 'fixtures', 'consumer-process.ts')
+const children: Bun.Subprocess[] = []
+const redis = new Bun.RedisClient(testRedisUrl())
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  redis.close()
+})
+
+const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms = 20_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(25)
+  }
+}
+
+/** Spawns a consumer process and resolves once it has a heartbeat. */
+const spawnConsumer = async (env: Record<string, string>) => {
+  const child = Bun.spawn(['bun', FIXTURE], {
+    env: { ...process.env, REDIS_URL: testRedisUrl(), ...env },
+    stdout: 'pipe',
+    stderr: 'inherit',
+  })
+  children.push(child)
+  const reader = child.stdout.getReader()
+  let text = ''
+  while (!text.includes('ready')) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`consumer process exited before ready (${child.exitCode})`)
+    text += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  return child
+}
+
+const enqueueMany = async (
+  q: ReturnType<typeof createRedisQueue>,
+  ids: string[],
+  chunk = 1_000,
+) => {
+  for (let i = 0; i < ids.length; i += chunk) {
+    const res = await Promise.all(
+      ids.slice(i, i + chunk).map((id) => q.enqueue('chat', id, { id })),
+    )
+    expect(res.every((r) => r === 'queued')).toBe(true)
+  }
+}
+
+describe('queue across processes', () => {
+  test('a consumer killed with SIGKILL while holding jobs: after its heartbeat expires all are pending again, once', async () => {
+    const prefix = uniquePrefix('kill')
+    const q = createRedisQueue({ url: testRedisUrl(), prefix })
+    const reaper2 = createRedisQueue({ url: testRedisUrl(), prefix })
+    const ids = Array.from({ length: 20 }, (_, i) => `ev-${i}`)
+    await enqueueMany(q, ids)
+    const child = await spawnConsumer({
+      QUEUE_PREFIX: prefix,
+      MODE: 'hold',
+      CONCURRENCY: '8',
+      HEARTBEAT_TTL_SEC: '1',
+    })
+    await waitFor('8 held jobs', async () => (await q.stats()).chat.processing === 8)
+    expect((await q.stats()).chat.pending).toBe(12)
+    child.kill('SIGKILL')
+    await child.exited
+    // Alive until the heartbeat expires: nothing may be taken from it before.
+    const k = queueKeys(prefix, 'chat')
+    const [consumer] = (await redis.send('SMEMBERS', [k.consumers])) as string[]
+    expect(consumer).toBeDefined()
+    await waitFor(
+      'heartbeat expiry',
+      async () => (await redis.send('EXISTS', [k.heartbeat(consumer!)])) === 0,
+    )
+    // Two reapers on separate connections at once.
+    const moved = await Promise.all([q.reap('chat'), reaper2.reap('chat')])
+    expect(moved[0] + moved[1]).toBe(8)
+    const pending = (await redis.send('LRANGE', [k.pending, '0', '-1'])) as string[]
+    const eventIds = pending.map((raw) => (JSON.parse(raw) as { eventId: string }).eventId)
+    expect(eventIds.sort()).toEqual([...ids].sort())
+    expect(new Set(pending).size).toBe(20)
+    expect((await q.stats()).chat).toMatchObject({ pending: 20, processing: 0, consumers: 0 })
+    await q.close()
+    await reaper2.close()
+  })
+
+  test('10,000 jobs through 4 consumer processes with concurrency 8: each handled and acked exactly once', async () => {
+    const prefix = uniquePrefix('10k')
+    const q = createRedisQueue({ url: testRedisUrl(), prefix })
+    const ids = Array.from({ length: 10_000 }, (_, i) => `job-${i}`)
+    const procs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        spawnConsumer({ QUEUE_PREFIX: prefix, MODE: 'count', CONCURRENCY: '8' }),
+      ),
+    )
+    await enqueueMany(q, ids)
+    const handledKey = `${prefix}:test:handled`
+    await waitFor(
+      'all handled',
+      async () => Number(await redis.send('HLEN', [handledKey])) === ids.length,
+      60_000,
+    )
+    await waitFor('queue drained', async () => {
+      const s = (await q.stats()).chat
+      return s.pending === 0 && s.processing === 0
+    })
+    for (const p of procs) p.kill('SIGTERM')
+    expect(await Promise.all(procs.map((p) => p.exited))).toEqual([0, 0, 0, 0])
+    const counts = (await redis.send('HVALS', [handledKey])) as string[]
+    expect(counts.filter((c) => c !== '1')).toEqual([])
+    expect(counts).toHaveLength(10_000)
+    expect((await q.stats()).chat).toMatchObject({
+      pending: 0,
+      processing: 0,
+      delayed: 0,
+      dead: 0,
+      consumers: 0,
+    })
+    await q.close()
+  }, 90_000)
+})
+
+describe('Redis restarts', () => {
+  test('jobs enqueued before a restart (AOF on, same data dir) are all reserved after it', async () => {
+    const server = await startRedisServer({ appendonly: true })
+    const q = createRedisQueue({ url: server.url, prefix: 'restart', connectTimeoutMs: 500 })
+    try {
+      const ids = Array.from({ length: 200 }, (_, i) => `r-${i}`)
+      await enqueueMany(q, ids)
+      await server.stop()
+      await expect(q.enqueue('chat', 'during', 1)).rejects.toBeInstanceOf(QueueUnavailableError)
+      await expect(q.reserve('chat', 'c', 0.1)).rejects.toBeInstanceOf(QueueUnavailableError)
+      await server.restart()
+      // The same queue object reconnects on its next call.
+      const got: string[] = []
+      await q.heartbeat('chat', 'c')
+      for (;;) {
+        const r = await q.reserve('chat', 'c', 0.1)
+        if (!r) break
+        got.push(r.job.eventId)
+        expect(await q.ack(r)).toBe(true)
+      }
+      expect(got).toEqual(ids)
+      // Dedupe state survived as well.
+      expect(await q.enqueue('chat', 'r-0', 1)).toBe('duplicate')
+    } finally {
+      await q.close()
+      await server.destroy()
+    }
+  })
+
+  test('a running consumer rides out a restart and loses nothing', async () => {
+    const server = await startRedisServer({ appendonly: true })
+    const q = createRedisQueue({ url: server.url, prefix: 'ride', connectTimeoutMs: 500 })
+    const handled = new Map<string, number>()
+    const consumer = createConsumer<unknown>({
+      queue: q,
+      name: 'tweet',
+      concurrency: 4,
+      logger: silentLogger,
+      pollTimeoutSec: 0.1,
+      handler: async (_p, { job }) => {
+        handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
+        return 'replied'
+      },
+    })
+    try {
+      const producer = createRedisQueue({ url: server.url, prefix: 'ride' })
+      for (let i = 0; i < 50; i++) await producer.enqueue('tweet', `a-${i}`, i)
+      await waitFor('first batch', () => handled.size === 50)
+      await server.restart()
+      for (let i = 0; i < 50; i++) {
+        for (;;) {
+          try {
+            await producer.enqueue('tweet', `b-${i}`, i)
+            break
+          } catch (err) {
+            expect(err).toBeInstanceOf(QueueUnavailableError)
+            await Bun.sleep(50)
+          }
+        }
+      }
+      await waitFor('second batch', () => handled.size === 100)
+      await producer.close()
+    } finally {
+      await consumer.close(2_000)
+      await server.destroy()
+    }
+    expect([...handled.values()].every((n) => n === 1)).toBe(true)
+  })
+})
