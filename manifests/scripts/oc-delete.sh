@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Deletes what the deploy targets created, by label (no settings needed):
+#   oc-delete.sh <label selector> [extra,kinds]
+# e.g. 'app.kubernetes.io/part-of=tweetbot,app.kubernetes.io/component=redis'.
+set -euo pipefail
+selector=${1:?label selector}
+oc=${OC:-oc}
+ns=()
+if [ -n "${OC_PROJECT:-}" ]; then ns=(-n "$OC_PROJECT"); fi
+kinds=deployment,service,route,horizontalpodautoscaler,poddisruptionbudget,networkpolicy
+kinds=$kinds,persistentvolumeclaim,secret,configmap,imagestream,buildconfig
+if [ -n "${2:-}" ]; then kinds=$kinds,$2; fi
+# KEDA's kinds exist only where KEDA is installed; asking for them elsewhere is an error.
+if "$oc" api-resources --api-group=keda.sh -o name 2>/dev/null | grep -q scaledobjects; then
+  kinds=$kinds,scaledobjects.keda.sh,triggerauthentications.keda.sh
+fi
+"$oc" delete "${ns[@]}" "$kinds" -l "$selector" --ignore-not-found
