@@ -6,13 +6,13 @@ export type Stage = 'download' | 'preprocess' | 'predict' | 'reply'
 export interface WorkerMetrics {
   /** Runs `fn`, recording its duration under `stage` (also when it throws). */
   time<T>(stage: Stage, fn: () => Promise<T>): Promise<T>
-  inFlight: Gauge
   skipped(reason: string): void
   modelReady: Gauge
 }
 
 /**
- * The worker's own series; `tweetbot_jobs_total{queue,outcome}` comes from the queue consumer.
+ * The worker's own series; `tweetbot_jobs_total{queue,outcome}`, `tweetbot_jobs_in_flight{queue}`
+ * and `tweetbot_queue_depth{queue,state}` come from the queue consumer on the same registry.
  * Stage buckets span a fast local predict (~10 ms) to a slow media host (10 s).
  */
 export const createWorkerMetrics = (registry: Registry, queue: QueueName): WorkerMetrics => {
@@ -21,12 +21,6 @@ export const createWorkerMetrics = (registry: Registry, queue: QueueName): Worke
     help: 'Time spent per pipeline stage (download, preprocess, predict, reply)',
     labelNames: ['queue', 'stage'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  })
-  const inFlight = new Gauge({
-    name: 'tweetbot_worker_in_flight',
-    help: 'Jobs being processed right now',
-    labelNames: ['queue'],
     registers: [registry],
   })
   const skips = new Counter({
@@ -49,7 +43,6 @@ export const createWorkerMetrics = (registry: Registry, queue: QueueName): Worke
         end()
       }
     },
-    inFlight,
     skipped: (reason) => skips.inc({ queue, reason }),
     modelReady,
   }

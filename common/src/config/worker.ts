@@ -79,6 +79,12 @@ export const workerEnvSchema = sharedEnvSchema
     LOAD_TEST_REPLY_DELAY_MS: nonNegativeInt(300),
     REPLIED_TTL_SECONDS: positiveInt(7 * 24 * 3600),
     SHUTDOWN_GRACE_MS: positiveInt(20_000),
+    WORKER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, _ . -')
+      .optional(),
+    QUEUE_MAX_ATTEMPTS: positiveInt(5),
+    QUEUE_HEARTBEAT_TTL_SEC: positiveInt(30),
   })
   .superRefine((env, ctx) => {
     // In load-testing mode nothing is sent to X, so the bot's keys are not needed.

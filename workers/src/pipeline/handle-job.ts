@@ -61,7 +61,6 @@ export const createJobHandler = (deps: JobDeps) => {
     const skip = skipReason(job)
     if (skip) return skipped(deps, log, skip)
     if (await deps.guard.isSettled(job.eventId)) return skipped(deps, log, 'already replied')
-    deps.metrics.inFlight.inc({ queue: deps.queue })
     try {
       const text = await replyText(deps, job, ctx.signal)
       const claim = await deps.guard.claim(job.eventId)
@@ -74,7 +73,9 @@ export const createJobHandler = (deps: JobDeps) => {
             : deps.replier.replyToTweet(job.tweetId, text),
         )
       } catch (err) {
-        // A response (even an error one) or a refused connection means nothing was posted.
+        // X answered with an error (nothing posted) or did not answer: free the claim so the
+        // retry can send. After a timeout X may have posted anyway; that rare case can give a
+        // duplicate, which we prefer to dropping the reply (README: at-most-once window).
         await deps.guard.release(job.eventId)
         throw err
       }
@@ -83,8 +84,6 @@ export const createJobHandler = (deps: JobDeps) => {
       return 'replied'
     } catch (err) {
       throw toJobError(err)
-    } finally {
-      deps.metrics.inFlight.dec({ queue: deps.queue })
     }
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * Account Activity deliveries as X sends them (v1.1 JSON shapes, also used by AAA v2), for
+ * end-to-end tests, benches and the chaos suite. Ids are strings, like X's `*_str` fields.
+ * @see ../../../../shared/reference/twitter.md §3 (payload shapes)
+ */
+
+let counter = 0
+/** A fresh, unique, numeric X-style id. */
+export const nextXId = () =>
+  `${BigInt(Date.now()) * 1_000_000n + BigInt(process.pid % 1000) * 1000n + BigInt(counter++ % 1000)}`
+
+export interface DmDeliveryOptions {
+  botId: string
+  senderId: string
+  /** Default: a fresh id. */
+  eventId?: string
+  text?: string
+  /** A photo attachment; the t.co link X appends is added to the text, as X does. */
+  mediaUrl?: string
+  mediaType?: 'photo' | 'animated_gif' | 'video'
+  senderScreenName?: string
+}
+
+/** `{ for_user_id, direct_message_events: [message_create], users }` */
+export const dmDelivery = (o: DmDeliveryOptions) => {
+  const id = o.eventId ?? nextXId()
+  const link = 'https://t.co/TestMedia1'
+  const text = o.text ?? 'what is this?'
+  const withLink = o.mediaUrl ? `${text} ${link}` : text
+  const media = o.mediaUrl
+    ? {
+        attachment: {
+          type: 'media',
+          media: {
+            id_str: nextXId(),
+            type: o.mediaType ?? 'photo',
+            media_url_https: o.mediaUrl,
+            url: link,
+            expanded_url: `https://twitter.com/messages/media/${id}`,
+            indices: [text.length + 1, withLink.length],
+          },
+        },
+      }
+    : {}
+  return {
+    for_user_id: o.botId,
+    direct_message_events: [
+      {
+        type: 'message_create',
+        id,
+        created_timestamp: String(Date.now()),
+        message_create: {
+          target: { recipient_id: o.senderId === o.botId ? '1' : o.botId },
+          sender_id: o.senderId,
+          message_data: {
+            text: withLink,
+            entities: {
+              hashtags: [],
+              symbols: [],
+              user_mentions: [],
+              urls: o.mediaUrl
+                ? [
+                    {
+                      url: link,
+                      expanded_url: `https://twitter.com/messages/media/${id}`,
+                      indices: [text.length + 1, withLink.length],
+                    },
+                  ]
+                : [],
+            },
+            ...media,
+          },
+        },
+      },
+    ],
+    users: {
+      [o.senderId]: {
+        id: o.senderId,
+        name: o.senderScreenName ?? `user ${o.senderId}`,
+        screen_name: o.senderScreenName ?? `user${o.senderId}`,
+      },
+      [o.botId]: { id: o.botId, name: 'Image Bot', screen_name: 'imagebot' },
+    },
+  }
+}
+
+export interface MentionDeliveryOptions {
+  botId: string
+  authorId: string
+  /** The tweet id (= event id). Default: a fresh id. */
+  tweetId?: string
+  text?: string
+  mediaUrl?: string
+  /** Adds `retweeted_status`: X's shape of a retweet of a mention. */
+  retweet?: boolean
+  botScreenName?: string
+}
+
+/** `{ for_user_id, tweet_create_events: [tweet mentioning the bot] }` */
+export const mentionDelivery = (o: MentionDeliveryOptions) => {
+  const id = o.tweetId ?? nextXId()
+  const bot = o.botScreenName ?? 'imagebot'
+  const text = `@${bot} ${o.text ?? 'what is this?'}`
+  const mention = {
+    screen_name: bot,
+    name: 'Image Bot',
+    id_str: o.botId,
+    indices: [0, bot.length + 1],
+  }
+  const media = o.mediaUrl
+    ? [
+        {
+          id_str: nextXId(),
+          media_url_https: o.mediaUrl,
+          url: 'https://t.co/TestMedia2',
+          type: 'photo',
+        },
+      ]
+    : undefined
+  const tweet = {
+    created_at: new Date().toUTCString(),
+    id_str: id,
+    text,
+    truncated: false,
+    in_reply_to_status_id_str: null,
+    in_reply_to_user_id_str: null,
+    user: { id_str: o.authorId, screen_name: `user${o.authorId}`, name: `user ${o.authorId}` },
+    is_quote_status: false,
+    entities: {
+      hashtags: [],
+      urls: [],
+      symbols: [],
+      user_mentions: [mention],
+      ...(media ? { media } : {}),
+    },
+    ...(media ? { extended_entities: { media } } : {}),
+    ...(o.retweet
+      ? {
+          retweeted_status: { id_str: nextXId(), text, user: { id_str: '1', screen_name: 'orig' } },
+        }
+      : {}),
+  }
+  return { for_user_id: o.botId, user_has_blocked: false, tweet_create_events: [tweet] }
+}

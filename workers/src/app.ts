@@ -1,0 +1,21 @@
+import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
+import { Hono } from 'hono'
+
+export interface WorkerAppDeps {
+  registry: Registry
+  /** Ready = the model input is known, Redis answers and the consumer is taking jobs. */
+  readiness: () => Promise<Record<string, boolean>>
+}
+
+/** The worker's small HTTP side: liveness, readiness and Prometheus metrics. */
+export const createWorkerApp = (deps: WorkerAppDeps) => {
+  const app = new Hono()
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    const checks = await deps.readiness()
+    const ready = Object.values(checks).every(Boolean)
+    return c.json({ ready, checks }, ready ? 200 : 503)
+  })
+  app.get('/metrics', () => metricsResponse(deps.registry))
+  return app
+}
