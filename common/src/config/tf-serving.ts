@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import { flag, port, positiveInt } from './fields.ts'
+
+/**
+ * tf-serving's environment. Model selection uses the names of the tensorflow/serving image:
+ * the model is served from `$MODEL_BASE_PATH/$MODEL_NAME/<version>/`. Command-line flags in
+ * tensorflow_model_server syntax (parsed in tf-serving/src/config/flags.ts) override these.
+ */
+export const tfServingEnvSchema = z.object({
+  FLT_DEBUG_MODE: flag(false),
+  /** REST port (`--rest_api_port` wins). */
+  PORT: port(8501),
+  MODEL_NAME: z
+    .string()
+    .regex(/^[^/:]+$/, 'must not contain / or :')
+    .default('model'),
+  MODEL_BASE_PATH: z.string().default('/models'),
+  /** auto: tfjs-node when importable, else wasm. */
+  TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Inference workers; default one per core. */
+  TF_SERVING_WORKERS: positiveInt(0).optional(),
+  /** process (default, measured faster) or thread. */
+  TF_SERVING_WORKER_MODE: z.enum(['process', 'thread']).default('process'),
+  /** Largest request body accepted; larger ones get 413. */
+  TF_SERVING_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024),
+})
+export type TfServingEnv = z.output<typeof tfServingEnvSchema>

@@ -1,0 +1,115 @@
+// Runs servables on one TensorFlow.js runtime. One executor lives in each inference worker; the
+// benchmark also uses one in-process to measure raw predict latency.
+import type { GraphModel, LayersModel, Tensor } from '@tensorflow/tfjs'
+import type { Tf } from './backend.ts'
+import type { ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
+
+interface Loaded {
+  servable: ServableForWorker
+  layers?: LayersModel
+  graph?: GraphModel
+}
+
+const toTensor = (tf: Tf, t: WireTensor): Tensor => {
+  if (t.dtype === 'string') return tf.tensor(t.data as Uint8Array[], t.shape, 'string')
+  if (t.dtype === 'bool') return tf.tensor(t.data as Uint8Array, t.shape, 'bool')
+  return tf.tensor(t.data as Float32Array | Int32Array, t.shape, t.dtype)
+}
+
+const fromTensor = async (t: Tensor): Promise<WireTensor> => {
+  const shape = t.shape.slice()
+  if (t.dtype === 'string')
+    return { dtype: 'string', shape, data: (await t.bytes()) as Uint8Array[] }
+  const data = await t.data()
+  if (t.dtype === 'bool') return { dtype: 'bool', shape, data: Uint8Array.from(data as Uint8Array) }
+  if (t.dtype === 'int32') return { dtype: 'int32', shape, data: data as Int32Array }
+  return {
+    dtype: 'float32',
+    shape,
+    data: data instanceof Float32Array ? data : Float32Array.from(data),
+  }
+}
+
+export const createExecutor = (tf: Tf) => {
+  const models = new Map<string, Loaded>()
+
+  const load = async (key: string, servable: ServableForWorker) => {
+    const handler = tf.io.fromMemory(servable.artifacts)
+    const loaded: Loaded =
+      servable.kind === 'layers'
+        ? { servable, layers: await tf.loadLayersModel(handler) }
+        : { servable, graph: await tf.loadGraphModel(handler) }
+    models.get(key)?.layers?.dispose()
+    models.get(key)?.graph?.dispose()
+    models.set(key, loaded)
+  }
+
+  const unload = (key: string) => {
+    const m = models.get(key)
+    m?.layers?.dispose()
+    m?.graph?.dispose()
+    models.delete(key)
+  }
+
+  /** Feeds `inputs` (keyed by signature alias) and returns the requested output aliases. */
+  const run = async (
+    key: string,
+    signatureName: string,
+    inputs: TensorMap,
+    outputAliases: string[],
+  ): Promise<TensorMap> => {
+    const m = models.get(key)
+    if (!m) throw new Error(`servable ${key} is not loaded in this worker`)
+    const sig = m.servable.signatures[signatureName]
+    if (!sig) throw new Error(`signature ${signatureName} not found`)
+    const fed: Tensor[] = []
+    const produced: Tensor[] = []
+    try {
+      const byName: Record<string, Tensor> = {}
+      for (const [alias, spec] of Object.entries(sig.inputs)) {
+        const wire = inputs[alias]
+        if (!wire) throw new Error(`missing input ${alias}`)
+        const t = toTensor(tf, wire)
+        fed.push(t)
+        byName[spec.name] = t
+      }
+      const outNames = outputAliases.map((a) => {
+        const spec = sig.outputs[a]
+        if (!spec) throw new Error(`unknown output ${a}`)
+        return spec.name
+      })
+      let results: Tensor[]
+      if (m.layers) {
+        const model = m.layers
+        const ordered = model.inputNames.map((n) => {
+          const t = byName[n]
+          if (!t) throw new Error(`model input ${n} is not in signature ${signatureName}`)
+          return t
+        })
+        const out = model.predict(ordered.length === 1 ? (ordered[0] as Tensor) : ordered)
+        const all = Array.isArray(out) ? out : [out]
+        produced.push(...all)
+        results = outNames.map((n) => {
+          const i = model.outputNames.indexOf(n)
+          const t = all[i]
+          if (!t) throw new Error(`model has no output ${n}`)
+          return t
+        })
+      } else {
+        const out = await (m.graph as GraphModel).executeAsync(byName, outNames)
+        results = Array.isArray(out) ? out : [out]
+        produced.push(...results)
+      }
+      const outputs: TensorMap = {}
+      for (const [i, alias] of outputAliases.entries())
+        outputs[alias] = await fromTensor(results[i] as Tensor)
+      return outputs
+    } finally {
+      for (const t of fed) t.dispose()
+      for (const t of produced) t.dispose()
+    }
+  }
+
+  return { load, unload, run, loaded: () => [...models.keys()] }
+}
+export type Executor = ReturnType<typeof createExecutor>

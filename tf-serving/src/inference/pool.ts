@@ -1,0 +1,178 @@
+// A pool of inference workers, each with its own TensorFlow.js backend and its own copy of every
+// loaded servable. Threads (Bun Workers) share the process; child processes do not share a JS
+// heap or allocator, which measured faster here (see README, bench). HTTP never runs on them.
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { FromWorker, ServableForWorker, TensorMap, ToWorker } from './protocol.ts'
+
+export type PoolMode = 'thread' | 'process'
+
+export interface PoolOptions {
+  size: number
+  mode: PoolMode
+  logger: Logger
+  /** Extra env for the workers (e.g. TFJS_BACKEND). */
+  env?: Record<string, string | undefined>
+}
+
+interface Pending {
+  resolve: (outputs: TensorMap | undefined) => void
+  reject: (err: Error) => void
+}
+
+interface Slot {
+  index: number
+  post: (msg: ToWorker) => void
+  kill: () => void
+  pending: Map<number, Pending>
+  ready: Promise<{ backend: string; reason: string }>
+}
+
+const ENTRY = new URL('./worker-entry.ts', import.meta.url)
+
+export class InferenceError extends Error {
+  override name = 'InferenceError'
+}
+
+export class InferencePool {
+  #slots: Slot[] = []
+  #nextId = 1
+  #servables = new Map<string, ServableForWorker>()
+  #closed = false
+  backend = 'unknown'
+  backendReason = ''
+
+  constructor(readonly opts: PoolOptions) {
+    if (opts.size < 1) throw new Error('InferencePool: size must be at least 1')
+  }
+
+  get size() {
+    return this.opts.size
+  }
+
+  /** Starts every worker and resolves once all report their backend. */
+  async start() {
+    for (let i = 0; i < this.opts.size; i++) this.#slots.push(this.#spawn(i))
+    const infos = await Promise.all(this.#slots.map((s) => s.ready))
+    this.backend = infos[0]?.backend ?? 'unknown'
+    this.backendReason = infos[0]?.reason ?? ''
+    return infos[0] as { backend: string; reason: string }
+  }
+
+  #spawn(index: number): Slot {
+    const pending = new Map<number, Pending>()
+    let onReady: (v: { backend: string; reason: string }) => void = () => {}
+    let onFail: (e: Error) => void = () => {}
+    const ready = new Promise<{ backend: string; reason: string }>((res, rej) => {
+      onReady = res
+      onFail = rej
+    })
+    const onMessage = (msg: FromWorker) => {
+      if (msg.type === 'ready') onReady({ backend: msg.backend, reason: msg.reason })
+      else if (msg.type === 'fatal') onFail(new Error(`inference worker ${index}: ${msg.message}`))
+      else {
+        const p = pending.get(msg.id)
+        if (!p) return
+        pending.delete(msg.id)
+        if (msg.type === 'done') p.resolve(msg.outputs)
+        else p.reject(new InferenceError(msg.message))
+      }
+    }
+    const env = { ...process.env, ...this.opts.env }
+    let post: (msg: ToWorker) => void
+    let kill: () => void
+    let exited: Promise<unknown>
+    if (this.opts.mode === 'thread') {
+      const worker = new Worker(ENTRY, { env } as WorkerOptions)
+      worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data)
+      post = (msg) => worker.postMessage(msg, transferList(msg))
+      kill = () => worker.terminate()
+      exited = new Promise((res) => worker.addEventListener('close', res))
+    } else {
+      const child = Bun.spawn(['bun', Bun.fileURLToPath(ENTRY)], {
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        serialization: 'advanced',
+        ipc: (msg) => onMessage(msg as FromWorker),
+      })
+      post = (msg) => child.send(msg)
+      kill = () => child.kill()
+      exited = child.exited
+    }
+    const slot: Slot = { index, post, kill, pending, ready }
+    void exited.then(() => this.#onExit(slot, onFail))
+    return slot
+  }
+
+  #onExit(slot: Slot, failReady: (e: Error) => void) {
+    const err = new InferenceError(`inference worker ${slot.index} exited`)
+    failReady(err)
+    for (const p of slot.pending.values()) p.reject(err)
+    slot.pending.clear()
+    if (this.#closed) return
+    // Replace the worker and give it every live servable before it takes jobs.
+    this.opts.logger.error('inference worker exited; restarting it', { worker: slot.index })
+    const fresh = this.#spawn(slot.index)
+    this.#slots[slot.index] = fresh
+    void fresh.ready
+      .then(() =>
+        Promise.all(
+          [...this.#servables].map(([k, s]) =>
+            this.#call(fresh, { type: 'load', id: 0, key: k, servable: s }),
+          ),
+        ),
+      )
+      .catch((e: unknown) => this.opts.logger.error('inference worker restart failed', { err: e }))
+  }
+
+  #call(slot: Slot, msg: ToWorker): Promise<TensorMap | undefined> {
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject })
+      try {
+        slot.post({ ...msg, id })
+      } catch (err) {
+        slot.pending.delete(id)
+        reject(err as Error)
+      }
+    })
+  }
+
+  /** Loads a servable into every worker; resolves when all of them can run it. */
+  async load(key: string, servable: ServableForWorker) {
+    await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'load', id: 0, key, servable })))
+    this.#servables.set(key, servable)
+  }
+
+  async unload(key: string) {
+    this.#servables.delete(key)
+    await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'unload', id: 0, key })))
+  }
+
+  /** Runs on the least busy worker. */
+  async run(key: string, signature: string, inputs: TensorMap, outputs: string[]) {
+    let best = this.#slots[0] as Slot
+    for (const s of this.#slots) if (s.pending.size < best.pending.size) best = s
+    const out = await this.#call(best, { type: 'run', id: 0, key, signature, inputs, outputs })
+    return out ?? {}
+  }
+
+  /** Jobs queued or running per worker. */
+  load_() {
+    return this.#slots.map((s) => s.pending.size)
+  }
+
+  async close() {
+    this.#closed = true
+    for (const s of this.#slots) s.kill()
+    this.#slots = []
+  }
+}
+
+// Input buffers are handed over, not copied: the request no longer needs them.
+const transferList = (msg: ToWorker): Transferable[] => {
+  if (msg.type !== 'run') return []
+  const seen = new Set<ArrayBuffer>()
+  for (const t of Object.values(msg.inputs))
+    if (!Array.isArray(t.data) && t.data.buffer instanceof ArrayBuffer) seen.add(t.data.buffer)
+  return [...seen]
+}

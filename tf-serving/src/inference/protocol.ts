@@ -1,0 +1,38 @@
+// Messages between the HTTP process and its inference workers (threads or child processes).
+// Everything here survives structuredClone; tensors travel as typed arrays.
+import type { SignatureDef } from '../loaders/types.ts'
+
+export type WireDtype = 'float32' | 'int32' | 'bool' | 'string'
+
+export interface WireTensor {
+  dtype: WireDtype
+  shape: number[]
+  /** float32 → Float32Array, int32 → Int32Array, bool → Uint8Array (0/1), string → bytes per element. */
+  data: Float32Array | Int32Array | Uint8Array | Uint8Array[]
+}
+
+export type TensorMap = Record<string, WireTensor>
+
+export interface ServableForWorker {
+  kind: 'layers' | 'graph'
+  artifacts: import('@tensorflow/tfjs').io.ModelArtifacts
+  signatures: Record<string, SignatureDef>
+}
+
+export type ToWorker =
+  | { type: 'load'; id: number; key: string; servable: ServableForWorker }
+  | { type: 'unload'; id: number; key: string }
+  | {
+      type: 'run'
+      id: number
+      key: string
+      signature: string
+      inputs: TensorMap
+      outputs: string[]
+    }
+
+export type FromWorker =
+  | { type: 'ready'; backend: string; reason: string }
+  | { type: 'done'; id: number; outputs?: TensorMap }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'fatal'; message: string }

@@ -1,0 +1,55 @@
+// The inference worker's entry point. It runs either as a Bun Worker thread (messages via
+// self.postMessage) or as a child process (messages via Bun's IPC channel, process.send); the
+// pool chooses. It never sees HTTP: only tensors in and tensors out.
+import { parseBackendChoice, selectBackend } from './backend.ts'
+import { createExecutor } from './executor.ts'
+import type { FromWorker, TensorMap, ToWorker } from './protocol.ts'
+
+declare const self: Worker
+
+const isChildProcess =
+  typeof process.send === 'function' && typeof Bun !== 'undefined' && Bun.isMainThread
+
+const send = (msg: FromWorker, transfer: Transferable[] = []) => {
+  if (isChildProcess) process.send?.(msg)
+  else self.postMessage(msg, transfer)
+}
+
+const transferables = (outputs: TensorMap): Transferable[] =>
+  Object.values(outputs).flatMap((t) =>
+    Array.isArray(t.data) ? [] : [t.data.buffer as ArrayBuffer],
+  )
+
+const start = async () => {
+  const backend = await selectBackend(parseBackendChoice(process.env.TFJS_BACKEND))
+  const executor = createExecutor(backend.tf)
+  // Messages are handled one at a time: the backend is single-threaded anyway, and ordering
+  // guarantees a `load` finishes before a `run` for the same servable starts.
+  let chain: Promise<void> = Promise.resolve()
+  const handle = async (msg: ToWorker) => {
+    try {
+      if (msg.type === 'load') {
+        await executor.load(msg.key, msg.servable)
+        send({ type: 'done', id: msg.id })
+      } else if (msg.type === 'unload') {
+        executor.unload(msg.key)
+        send({ type: 'done', id: msg.id })
+      } else {
+        const outputs = await executor.run(msg.key, msg.signature, msg.inputs, msg.outputs)
+        send({ type: 'done', id: msg.id, outputs }, transferables(outputs))
+      }
+    } catch (err) {
+      send({ type: 'failed', id: msg.id, message: (err as Error).message ?? String(err) })
+    }
+  }
+  const onMessage = (msg: ToWorker) => {
+    chain = chain.then(() => handle(msg))
+  }
+  if (isChildProcess) process.on('message', (m) => onMessage(m as ToWorker))
+  else self.onmessage = (e: MessageEvent<ToWorker>) => onMessage(e.data)
+  send({ type: 'ready', backend: backend.name, reason: backend.reason })
+}
+
+start().catch((err: unknown) =>
+  send({ type: 'fatal', message: (err as Error).message ?? String(err) }),
+)

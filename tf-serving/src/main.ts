@@ -1,0 +1,15 @@
+// `bun run tf-serving [flags]`: the only file that reads env and argv.
+import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { tfServingEnvSchema } from '@tweetbot/common/src/config/tf-serving.ts'
+import { createLogger } from '@tweetbot/common/src/log.ts'
+import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { resolveOptions } from './config/flags.ts'
+import { startServer } from './server.ts'
+
+const env = loadConfig('tf-serving', tfServingEnvSchema, Bun.env)
+const opts = resolveOptions(Bun.argv.slice(2), env)
+const logger = createLogger({ service: 'tf-serving', debug: opts.debug })
+if (opts.ignored.length > 0)
+  logger.warn('flags accepted but not used here', { flags: opts.ignored })
+const server = await startServer(opts, logger)
+installShutdown([{ name: 'tf-serving', run: server.stop }], { logger })

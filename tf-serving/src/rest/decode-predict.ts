@@ -1,0 +1,255 @@
+// JSON predict request → named input tensors, following TF Serving's rules (json_tensor.cc,
+// FillPredictRequestFromJson): row format `instances` (a list of values, or of objects keyed by
+// input alias) or columnar format `inputs` (one value, or an object keyed by alias); leaves are
+// checked against the signature's dtype; {"b64": "..."} carries bytes for DT_STRING inputs.
+// @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
+import type { TensorMap, WireTensor } from '../inference/protocol.ts'
+import type { TensorSpec } from '../loaders/types.ts'
+import { dataTypeString, leafFits, wireDtypeOf } from './dtypes.ts'
+import { invalidArgument, ServingError } from './errors.ts'
+import { debugString, jsonTypeString } from './json-write.ts'
+
+export type RequestFormat = 'row' | 'columnar'
+
+export interface DecodedPredict {
+  signatureName: string
+  format: RequestFormat
+  inputs: TensorMap
+}
+
+const PREDICT_KEYS = new Set(['signature_name', 'instances', 'inputs'])
+const encoder = new TextEncoder()
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+
+export const isB64Object = (v: unknown): v is { b64: string } =>
+  isObject(v) && Object.keys(v).length === 1 && typeof v.b64 === 'string'
+
+const decodeB64 = (v: unknown): Uint8Array => {
+  if (!isB64Object(v))
+    throw invalidArgument(`JSON Value: ${debugString(v)} not formatted correctly for base64 data`)
+  // TF accepts the standard and web-safe alphabets, padded or not.
+  const text = v.b64.replace(/-/g, '+').replace(/_/g, '/').replace(/\s/g, '')
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1)
+    throw invalidArgument('Unable to base64 decode')
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}
+
+/** The shape a JSON value implies, following first elements (GetDenseTensorShape). */
+const denseShape = (v: unknown): number[] => {
+  const shape: number[] = []
+  let cur = v
+  while (Array.isArray(cur)) {
+    shape.push(cur.length)
+    if (cur.length === 0) break
+    cur = cur[0]
+  }
+  return shape
+}
+
+interface Filled {
+  shape: number[]
+  values: unknown[]
+}
+
+/** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
+const fill = (v: unknown, spec: TensorSpec): Filled => {
+  const shape = denseShape(v)
+  const rank = shape.length
+  const values: unknown[] = []
+  const walk = (node: unknown, level: number) => {
+    if (!Array.isArray(node)) {
+      if (level !== rank)
+        throw invalidArgument(
+          `JSON Value: ${debugString(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+        )
+      if (isObject(node)) {
+        if (spec.dtype !== 'DT_STRING') throw typeError(node, spec)
+        values.push(decodeB64(node))
+        return
+      }
+      if (!leafFits(node, spec.dtype)) throw typeError(node, spec)
+      values.push(spec.dtype === 'DT_STRING' ? encoder.encode(node as string) : node)
+      return
+    }
+    if (level >= rank)
+      throw invalidArgument(`Encountered list at unexpected level: ${level} expected < ${rank}`)
+    if (node.length !== shape[level])
+      throw invalidArgument(
+        `Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`,
+      )
+    for (const child of node) walk(child, level + 1)
+  }
+  walk(v, 0)
+  return { shape, values }
+}
+
+const typeError = (v: unknown, spec: TensorSpec) =>
+  invalidArgument(
+    `JSON Value: ${debugString(v)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
+  )
+
+export const toWire = (spec: TensorSpec, shape: number[], values: unknown[]): WireTensor => {
+  const dtype = wireDtypeOf(spec.dtype)
+  if (dtype === 'string') return { dtype, shape, data: values as Uint8Array[] }
+  if (dtype === 'bool')
+    return { dtype, shape, data: Uint8Array.from(values as boolean[], (b) => (b ? 1 : 0)) }
+  if (dtype === 'int32') return { dtype, shape, data: Int32Array.from(values as number[]) }
+  return { dtype, shape, data: Float32Array.from(values as number[]) }
+}
+
+const sameShape = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i])
+const shapeString = (s: number[]) => `[${s.join(',')}]`
+
+const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>): TensorMap => {
+  const names = Object.keys(specs).sort()
+  const first = instances[0]
+  if (!isObject(first) && names.length > 1)
+    throw invalidArgument(
+      'instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map',
+    )
+  const namedElements = isObject(first) && !isB64Object(first)
+  const perName = new Map<string, { shape: number[]; size: number; values: unknown[] }>()
+  const add = (item: unknown, name: string) => {
+    const spec = specs[name]
+    if (!spec) throw invalidArgument(`JSON object: does not have named input: ${name}`)
+    const { shape, values } = fill(item, spec)
+    const seen = perName.get(name)
+    if (!seen) perName.set(name, { shape, size: values.length, values })
+    else if (seen.size !== values.length)
+      throw invalidArgument(`Expecting tensor size: ${seen.size} but got: ${values.length}`)
+    else if (!sameShape(seen.shape, shape))
+      throw invalidArgument(
+        `Expecting shape ${shapeString(seen.shape)} but got: ${shapeString(shape)}`,
+      )
+    else for (const x of values) seen.values.push(x)
+  }
+  const nested = (i: number, err: unknown, key?: string): never => {
+    if (!(err instanceof ServingError)) throw err
+    const where = key === undefined ? `${i}` : `${i} key: ${key}`
+    throw invalidArgument(
+      `Failed to process element: ${where} of 'instances' list. Error: ${err.toStatusString()}`,
+    )
+  }
+  instances.forEach((elem, i) => {
+    const elemIsObject = isObject(elem) && !isB64Object(elem)
+    if (namedElements) {
+      if (!elemIsObject)
+        throw invalidArgument(`Expecting object but got list at item ${i} of input list`)
+      for (const [key, value] of Object.entries(elem)) {
+        try {
+          add(value, key)
+        } catch (err) {
+          nested(i, err, key)
+        }
+      }
+      const keys = Object.keys(elem).sort()
+      if (keys.length !== names.length || keys.some((k, j) => k !== names[j]))
+        throw invalidArgument(
+          `Failed to process element: ${i} of 'instances' list. JSON object: ${debugString(elem)} keys must be equal to: ${names.join(',')}`,
+        )
+    } else {
+      if (elemIsObject)
+        throw invalidArgument(`Expecting value/list but got object at item ${i} of input list`)
+      try {
+        add(elem, names[0] as string)
+      } catch (err) {
+        nested(i, err)
+      }
+    }
+  })
+  const out: TensorMap = {}
+  for (const [name, { shape, values }] of perName)
+    out[name] = toWire(specs[name] as TensorSpec, [instances.length, ...shape], values)
+  return out
+}
+
+const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorMap => {
+  const names = Object.keys(specs).sort()
+  const out: TensorMap = {}
+  if (!isObject(inputs) || isB64Object(inputs)) {
+    if (names.length > 1)
+      throw invalidArgument(
+        'inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map',
+      )
+    const name = names[0] as string
+    const spec = specs[name] as TensorSpec
+    const { shape, values } = fill(inputs, spec)
+    out[name] = toWire(spec, shape, values)
+    return out
+  }
+  for (const name of names) {
+    if (!(name in inputs)) throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`)
+    const spec = specs[name] as TensorSpec
+    const { shape, values } = fill(inputs[name], spec)
+    out[name] = toWire(spec, shape, values)
+  }
+  // Stricter than TF Serving, which ignores them: a misspelt input name should not pass silently.
+  for (const key of Object.keys(inputs))
+    if (!specs[key]) throw invalidArgument(`JSON object: does not have named input: ${key}`)
+  return out
+}
+
+/**
+ * Decodes a parsed predict body. `inputSpecs` returns the signature's inputs (and throws TF
+ * Serving's error for an unknown signature).
+ */
+export const decodePredictRequest = (
+  body: unknown,
+  inputSpecs: (signatureName: string) => Record<string, TensorSpec>,
+): DecodedPredict => {
+  if (!isObject(body)) throw invalidArgument(`JSON Value: ${debugString(body)} Is not object`)
+  const sig = body.signature_name
+  if (sig !== undefined && typeof sig !== 'string')
+    throw invalidArgument(
+      `JSON Value: ${debugString(body)} not formatted correctly. 'signature_name' key must be a string value.`,
+    )
+  for (const key of Object.keys(body))
+    if (!PREDICT_KEYS.has(key))
+      throw invalidArgument(
+        `JSON Value: ${debugString(body)} has unknown key '${key}': expecting 'signature_name' and one of 'instances' or 'inputs'`,
+      )
+  const signatureName = sig ?? ''
+  const specs = inputSpecs(signatureName)
+  if (Object.keys(specs).length === 0)
+    throw invalidArgument(
+      `Failed to get input map for signature: ${signatureName === '' ? 'DEFAULT' : signatureName}`,
+    )
+  const hasInstances = 'instances' in body
+  const hasInputs = 'inputs' in body
+  if (hasInstances && hasInputs)
+    throw invalidArgument(
+      `JSON Value: ${debugString(body)} Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist `,
+    )
+  if (hasInstances) {
+    const instances = body.instances
+    if (!Array.isArray(instances))
+      throw invalidArgument(
+        `JSON Value: ${debugString(body)} Expecting 'instances' to be an list/array`,
+      )
+    if (instances.length === 0)
+      throw invalidArgument(`JSON Value: ${debugString(body)} No values in 'instances' array`)
+    return { signatureName, format: 'row', inputs: fromInstances(instances, specs) }
+  }
+  if (hasInputs)
+    return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs) }
+  throw invalidArgument("Missing 'inputs' or 'instances' key")
+}
+
+/**
+ * Checks decoded tensors against the signature's shapes. TF would fail inside the session with
+ * a less readable message; the status (400) is the same.
+ */
+export const checkShapes = (inputs: TensorMap, specs: Record<string, TensorSpec>) => {
+  for (const [name, t] of Object.entries(inputs)) {
+    const want = specs[name]?.shape
+    if (!want) continue
+    const ok = want.length === t.shape.length && want.every((d, i) => d < 0 || d === t.shape[i])
+    if (!ok)
+      throw invalidArgument(
+        `input ${name} has shape ${shapeString(t.shape)} but the signature expects ${shapeString(want)} (-1 = any size)`,
+      )
+  }
+}

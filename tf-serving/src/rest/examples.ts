@@ -1,0 +1,157 @@
+// Classify/regress requests: {"signature_name"?, "context"?, "examples": [{feature: value}]}
+// (json_tensor.cc, FillClassifyRegressRequestFromJson). TF Serving turns examples into
+// tf.Example protos for a graph that parses them; TF.js graphs cannot, so a classify/regress
+// signature here names its inputs after features: each input tensor is the feature of that name
+// from every example (the context supplies features an example lacks), batched on dim 0.
+import type { TensorMap } from '../inference/protocol.ts'
+import type { TensorSpec } from '../loaders/types.ts'
+import { isB64Object, toWire } from './decode-predict.ts'
+import { invalidArgument } from './errors.ts'
+import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
+
+type Kind = 'float' | 'int64' | 'bytes'
+export interface Feature {
+  kind: Kind | undefined
+  values: (number | Uint8Array)[]
+}
+export type Example = Record<string, Feature>
+
+export interface DecodedExamples {
+  signatureName: string
+  examples: Example[]
+  context?: Example
+}
+
+const KEYS = new Set(['signature_name', 'context', 'examples'])
+const encoder = new TextEncoder()
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+
+const addValue = (v: unknown, name: string, f: Feature) => {
+  const want = (kind: Kind) => {
+    if (f.kind !== undefined && f.kind !== kind)
+      throw invalidArgument(`Unexpected element type in feature: ${name} expecting type: ${f.kind}`)
+    f.kind = kind
+  }
+  const unexpected = () =>
+    invalidArgument(`Feature: ${name} has element with unexpected JSON type: ${jsonTypeString(v)}`)
+  if (v === null || Array.isArray(v)) throw unexpected()
+  if (typeof v === 'boolean') {
+    want('int64')
+    f.values.push(v ? 1 : 0)
+  } else if (typeof v === 'string') {
+    want('bytes')
+    f.values.push(encoder.encode(v))
+  } else if (typeof v === 'number') {
+    want(Number.isInteger(v) && f.kind !== 'float' ? 'int64' : 'float')
+    f.values.push(v)
+  } else if (isB64Object(v)) {
+    want('bytes')
+    f.values.push(new Uint8Array(Buffer.from(v.b64, 'base64')))
+  } else throw unexpected()
+}
+
+const toExample = (v: unknown): Example => {
+  if (!isObject(v))
+    throw invalidArgument(`Example must be JSON object but got JSON ${jsonTypeString(v)}`)
+  const ex: Example = {}
+  for (const [name, content] of Object.entries(v)) {
+    const f: Feature = { kind: undefined, values: [] }
+    if (Array.isArray(content)) for (const x of content) addValue(x, name, f)
+    else addValue(content, name, f)
+    ex[name] = f
+  }
+  return ex
+}
+
+export const decodeExamplesRequest = (
+  body: unknown,
+  method: 'classify' | 'regress',
+): DecodedExamples => {
+  if (!isObject(body)) throw invalidArgument(`JSON Value: ${debugString(body)} Is not object`)
+  const sig = body.signature_name
+  if (sig !== undefined && typeof sig !== 'string')
+    throw invalidArgument(
+      `JSON Value: ${debugString(body)} not formatted correctly. 'signature_name' key must be a string value.`,
+    )
+  for (const key of Object.keys(body))
+    if (!KEYS.has(key))
+      throw invalidArgument(
+        `JSON Value: ${debugString(body)} has unknown key '${key}': expecting 'signature_name', 'context' and 'examples'`,
+      )
+  const context = body.context === undefined ? undefined : toExample(body.context)
+  if (!('examples' in body))
+    throw invalidArgument(
+      `JSON Value: ${debugString(body)} When method is ${method}, key 'examples' is expected and was not found`,
+    )
+  const examples = body.examples
+  if (!Array.isArray(examples))
+    throw invalidArgument(
+      `JSON Value: ${debugString(body)} Expecting 'examples' value to be an list/array`,
+    )
+  if (examples.length === 0)
+    throw invalidArgument(`JSON Value: ${debugString(body)} 'examples' value is an empty array`)
+  return {
+    signatureName: sig ?? '',
+    examples: examples.map(toExample),
+    ...(context ? { context } : {}),
+  }
+}
+
+/** Builds one batched input tensor per signature input from the examples' features. */
+export const examplesToInputs = (
+  decoded: DecodedExamples,
+  specs: Record<string, TensorSpec>,
+): TensorMap => {
+  const out: TensorMap = {}
+  const n = decoded.examples.length
+  for (const [alias, spec] of Object.entries(specs)) {
+    const values: unknown[] = []
+    let perExample = -1
+    decoded.examples.forEach((ex, i) => {
+      const f = ex[alias] ?? decoded.context?.[alias]
+      if (!f)
+        throw invalidArgument(
+          `Example ${i} has no feature named ${alias} (an input of the signature)`,
+        )
+      if (perExample >= 0 && f.values.length !== perExample)
+        throw invalidArgument(
+          `Feature: ${alias} has ${f.values.length} values in example ${i}, expected ${perExample} as in example 0`,
+        )
+      perExample = f.values.length
+      const bytes = spec.dtype === 'DT_STRING'
+      if (bytes !== (f.kind === 'bytes'))
+        throw invalidArgument(
+          `Unexpected element type in feature: ${alias} expecting type: ${bytes ? 'bytes' : 'float or int64'}`,
+        )
+      values.push(...f.values)
+    })
+    const dims = spec.shape?.slice(1) ?? []
+    const known = dims.every((d) => d >= 0)
+    const size = dims.reduce((a, b) => a * b, 1)
+    let shape: number[]
+    if (spec.shape && known) {
+      if (size !== perExample)
+        throw invalidArgument(
+          `Feature: ${alias} has ${perExample} values per example but the signature expects ${size} (shape [${dims.join(',')}])`,
+        )
+      shape = [n, ...dims]
+    } else shape = spec.shape && spec.shape.length === 1 ? [n] : [n, perExample]
+    out[alias] = toWire(spec, shape, values)
+  }
+  return out
+}
+
+/** {"result": [[[label, score], ...], ...]} as MakeJsonFromClassificationResult writes it. */
+export const encodeClassification = (rows: { label: string; score: number }[][]) =>
+  `{"result":[${rows
+    .map(
+      (r) =>
+        `[${r.map((c) => `[${JSON.stringify(c.label)},${formatFloat32(c.score)}]`).join(',')}]`,
+    )
+    .join(',')}]}`
+
+/** {"result": [v, ...]} as MakeJsonFromRegressionResult writes it. */
+export const encodeRegression = (values: number[]) =>
+  `{"result":[${values.map((v) => formatFloat32(v)).join(',')}]}`

@@ -1,0 +1,17 @@
+// GET /v1/models/{m}[/versions/{v}|/labels/{l}] → GetModelStatusResponse as JSON.
+// @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#model-status-api
+import type { AppDeps } from './deps.ts'
+import type { ModelPath } from './model-path.ts'
+
+export const modelStatus = (deps: AppDeps, p: ModelPath): string => {
+  const version = p.label !== undefined ? deps.manager.labelVersion(p.model, p.label) : p.version
+  const versions = deps.manager.status(p.model, version)
+  const body = {
+    model_version_status: versions.map((s) => ({
+      version: String(s.version),
+      state: s.state,
+      status: { error_code: s.error ? 'UNKNOWN' : 'OK', error_message: s.error ?? '' },
+    })),
+  }
+  return JSON.stringify(body, null, 1)
+}

@@ -1,0 +1,127 @@
+// Assembles a running server from resolved options: inference pool, model manager, optional
+// batcher, HTTP app. main.ts calls it with flags/env; tests and the bench call it directly.
+import { readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { Logger } from '@tweetbot/common/src/log.ts'
+import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
+import { createApp } from './app.ts'
+import { Batcher } from './batching/batcher.ts'
+import { DEFAULT_BATCHING, parseBatchingParameters } from './config/batching-params.ts'
+import type { ServerOptions } from './config/flags.ts'
+import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
+import { InferencePool } from './inference/pool.ts'
+import { ModelManager } from './manager/model-manager.ts'
+import { createServingMetrics } from './metrics.ts'
+import type { Runner } from './routes/deps.ts'
+
+const readModelConfigs = async (opts: ServerOptions): Promise<ModelConfig[]> => {
+  if (!opts.modelConfigFile)
+    return [
+      {
+        name: opts.modelName,
+        basePath: opts.modelBasePath,
+        platform: 'tensorflow',
+        policy: { kind: 'latest', numVersions: 1 },
+        labels: {},
+      },
+    ]
+  const text = await readFile(opts.modelConfigFile, 'utf8')
+  return parseModelConfig(text, dirname(opts.modelConfigFile))
+}
+
+export const startServer = async (opts: ServerOptions, logger: Logger) => {
+  const pool = new InferencePool({
+    size: opts.inferenceWorkers,
+    mode: opts.workerMode,
+    logger,
+    env: { TFJS_BACKEND: opts.backend },
+  })
+  const backend = await pool.start()
+  logger.info('inference workers ready', {
+    backend: backend.backend,
+    reason: backend.reason,
+    workers: opts.inferenceWorkers,
+    mode: opts.workerMode,
+  })
+
+  const registry = createMetricsRegistry('tf-serving')
+  let batcher: Batcher | undefined
+  const metrics = createServingMetrics(registry, () => batcher?.queuedTasks ?? 0)
+  const direct: Runner = (key, sig, inputs, outputs) => pool.run(key, sig, inputs, outputs)
+  let run: Runner = async (key, sig, inputs, outputs) => {
+    const rows = Object.values(inputs)[0]?.shape[0] ?? 1
+    metrics.batchSize.observe(rows)
+    metrics.batchTasks.observe(1)
+    return direct(key, sig, inputs, outputs)
+  }
+  if (opts.enableBatching) {
+    const params = opts.batchingParametersFile
+      ? parseBatchingParameters(await readFile(opts.batchingParametersFile, 'utf8'))
+      : DEFAULT_BATCHING
+    const b = new Batcher(
+      { ...params, numBatchThreads: params.numBatchThreads ?? opts.inferenceWorkers },
+      direct,
+      {
+        onBatch: (rows, tasks) => {
+          metrics.batchSize.observe(rows)
+          metrics.batchTasks.observe(tasks)
+        },
+      },
+    )
+    batcher = b
+    run = (key, sig, inputs, outputs) => b.submit(key, sig, inputs, outputs)
+    logger.info('dynamic batching on', { ...params, numBatchThreads: b.threads })
+  }
+
+  const manager = new ModelManager({
+    host: pool,
+    logger,
+    pollSeconds: opts.fileSystemPollWaitSeconds,
+  })
+  manager.setConfig(await readModelConfigs(opts))
+  await manager.start()
+
+  // --model_config_file_poll_wait_seconds: re-read the config file, apply what changed.
+  let configTimer: ReturnType<typeof setInterval> | undefined
+  if (opts.modelConfigFile && opts.modelConfigFilePollWaitSeconds > 0)
+    configTimer = setInterval(() => {
+      readModelConfigs(opts)
+        .then((configs) => {
+          manager.setConfig(configs)
+          return manager.poll()
+        })
+        .catch((err: unknown) => logger.error('model config reload failed', { err }))
+    }, opts.modelConfigFilePollWaitSeconds * 1000)
+
+  const app = createApp({
+    manager,
+    run,
+    logger,
+    registry,
+    metrics,
+    maxBodyBytes: opts.maxBodyBytes,
+    info: () => ({
+      backend: pool.backend,
+      backendReason: pool.backendReason,
+      workers: pool.size,
+      workerMode: opts.workerMode,
+      batching: opts.enableBatching,
+    }),
+  })
+  const http = Bun.serve({
+    port: opts.restApiPort,
+    hostname: '0.0.0.0',
+    fetch: app.fetch,
+    maxRequestBodySize: opts.maxBodyBytes + 1024,
+    idleTimeout: Math.min(255, Math.ceil(opts.restApiTimeoutMs / 1000) + 5),
+  })
+  logger.info('REST API listening', { port: http.port, models: manager.summary() })
+
+  const stop = async () => {
+    if (configTimer) clearInterval(configTimer)
+    await http.stop()
+    await manager.stop()
+    await pool.close()
+  }
+  return { app, http, pool, manager, batcher, registry, stop, port: http.port as number }
+}
