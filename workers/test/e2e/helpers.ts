@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { FakeXMedia } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import sharp from 'sharp'
+
+const root = resolve(import.meta.dir, '../../..')
+
+/**
+ * The default model folder: `models/default` when `make models` ran (make test runs it first),
+ * else exported now into a temp dir with the same script, offline.
+ */
+export const ensureDefaultModel = async (): Promise<string> => {
+  const dir = join(root, 'models/default')
+  if (existsSync(join(dir, '1/model.json')) && existsSync(join(dir, '1/labels.txt'))) return dir
+  const out = mkdtempSync(join(tmpdir(), 'tweetbot-model-'))
+  const proc = Bun.spawn(['bun', 'tf-serving/scripts/export-default-model.ts', out], {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
+  if ((await proc.exited) !== 0)
+    throw new Error(`model export failed: ${await new Response(proc.stderr).text()}`)
+  return out
+}
+
+export const labelsOf = (modelDir: string) =>
+  readFileSync(join(modelDir, '1/labels.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+
+export const jpeg = (body: Uint8Array): FakeXMedia => ({
+  body: body as Uint8Array<ArrayBuffer>,
+  contentType: 'image/jpeg',
+})
+
+/**
+ * What tf-serving itself ranks first for an image: resized independently of the worker's code
+ * (sharp, plain JSON.stringify of v/255) and sent straight to `:predict`.
+ */
+export const directTopLabel = async (predictUrl: string, image: Uint8Array, labels: string[]) => {
+  const { data } = await sharp(image)
+    .resize(224, 224, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const rows: number[][][] = []
+  for (let y = 0; y < 224; y++) {
+    const row: number[][] = []
+    for (let x = 0; x < 224; x++) {
+      const i = (y * 224 + x) * 3
+      row.push([data[i]! / 255, data[i + 1]! / 255, data[i + 2]! / 255])
+    }
+    rows.push(row)
+  }
+  const res = await fetch(predictUrl, {
+    method: 'POST',
+    body: JSON.stringify({ instances: [rows] }),
+  })
+  const { predictions } = (await res.json()) as { predictions: number[][] }
+  const scores = predictions[0]!
+  const best = scores.indexOf(Math.max(...scores))
+  return { label: labels[best]!, scores }
+}
+
+/** A flat-colour "drawing": big shapes on white, unlike the photo-like test images. */
+export const makeDrawing = async () =>
+  new Uint8Array(
+    await sharp({
+      create: { width: 300, height: 300, channels: 3, background: { r: 255, g: 255, b: 255 } },
+    })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg width="300" height="300"><circle cx="150" cy="120" r="80" fill="none" stroke="black" stroke-width="8"/><rect x="60" y="220" width="180" height="40" fill="#e33"/></svg>',
+          ),
+        },
+      ])
+      .jpeg()
+      .toBuffer(),
+  )
