@@ -1,0 +1,143 @@
+// TF Serving's own half_plus_two SavedModels, loaded in-process through the loader.
+import { beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import type { SignatureDef } from '../../src/loaders/types.ts'
+import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
+import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
+import { FIXTURES, runSignature, useCpu } from './helpers.ts'
+
+beforeAll(useCpu)
+
+const VERSION_DIRS = [
+  'half_plus_two/00000123',
+  'half_plus_two_tf2/00000123',
+  'half_plus_two_2_versions/00000123',
+  'half_plus_two_2_versions/00000124',
+]
+
+const predict = async (dir: string, values: number[], key = 'serving_default') => {
+  const servable = await savedModelLoader.load(join(FIXTURES, dir))
+  const sig = servable.signatures[key]!
+  const [alias, spec] = Object.entries(sig.inputs)[0]!
+  expect(alias).toBeDefined()
+  const out = await runSignature(servable, key, { [spec.name]: tf.tensor(values) })
+  return Array.from(await Object.values(out)[0]!.data())
+}
+
+describe.each(VERSION_DIRS)('%s', (dir) => {
+  test('is detected as a SavedModel', async () => {
+    expect(await savedModelLoader.detect(join(FIXTURES, dir))).toBe(true)
+  })
+  test('predict [1, 2, 5] → [2.5, 3, 4.5]', async () => {
+    expect(await predict(dir, [1, 2, 5])).toEqual([2.5, 3, 4.5])
+  })
+})
+
+test('a TF.js folder is not claimed by the SavedModel loader', async () => {
+  expect(await savedModelLoader.detect(FIXTURES)).toBe(false)
+})
+
+/** TF Serving's GetModelMetadata signature_def for half_plus_two (TF1), in loader form. */
+const scalarCol = [-1, 1]
+const HALF_PLUS_TWO_SIGNATURES: Record<string, SignatureDef> = {
+  serving_default: {
+    methodName: 'tensorflow/serving/predict',
+    inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+  },
+  classify_x_to_y: {
+    methodName: 'tensorflow/serving/classify',
+    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
+    outputs: { scores: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+  },
+  regress_x_to_y: {
+    methodName: 'tensorflow/serving/regress',
+    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
+    outputs: { outputs: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+  },
+  regress_x_to_y2: {
+    methodName: 'tensorflow/serving/regress',
+    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
+    outputs: { outputs: { name: 'y2:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+  },
+  regress_x2_to_y3: {
+    methodName: 'tensorflow/serving/regress',
+    inputs: { inputs: { name: 'x2:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    outputs: { outputs: { name: 'y3:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+  },
+}
+
+test('half_plus_two reports the signatures TF Serving reports', async () => {
+  const servable = await savedModelLoader.load(join(FIXTURES, 'half_plus_two/00000123'))
+  expect(servable.format).toBe('savedmodel')
+  expect(servable.kind).toBe('graph')
+  expect(servable.signatures).toEqual(HALF_PLUS_TWO_SIGNATURES)
+})
+
+test('TF2 export: signatures name the call outputs; the init-op signature is not served', async () => {
+  const servable = await savedModelLoader.load(join(FIXTURES, 'half_plus_two_tf2/00000123'))
+  expect(Object.keys(servable.signatures).sort()).toEqual([
+    'classify_x2_to_y3',
+    'classify_x_to_y',
+    'regress_x2_to_y3',
+    'regress_x_to_y',
+    'regress_x_to_y2',
+    'serving_default',
+  ])
+  expect(servable.signatures.serving_default?.outputs.y?.name).toBe('StatefulPartitionedCall_5:0')
+  expect(await predict('half_plus_two_tf2/00000123', [1, 2, 5], 'regress_x2_to_y3')).toEqual([
+    3.5, 4, 5.5,
+  ])
+})
+
+/** Classify/regress: JSON examples fed straight into the features the graph would have parsed. */
+const viaExamples = async (
+  dir: string,
+  key: string,
+  examples: unknown[],
+  context?: Record<string, unknown>,
+) => {
+  const servable = await savedModelLoader.load(join(FIXTURES, dir))
+  const spec = exampleSignature(servable.artifacts, key)
+  if (!spec) throw new Error(`no example spec for ${key}`)
+  const feeds = examplesToFeeds(spec, examples, context)
+  const tensors = Object.fromEntries(
+    Object.entries(feeds).map(([name, f]) => [
+      name,
+      tf.tensor(f.data as Float32Array, f.shape, f.dtype),
+    ]),
+  )
+  const out = await runSignature(servable, key, tensors)
+  return Array.from(await Object.values(out)[0]!.data())
+}
+
+describe.each(['half_plus_two/00000123', 'half_plus_two_tf2/00000123'])(
+  '%s via tf.Examples',
+  (dir) => {
+    test('classify_x_to_y scores 0.5x + 2', async () => {
+      expect(await viaExamples(dir, 'classify_x_to_y', [{ x: 1 }, { x: [2] }, { x: 5 }])).toEqual([
+        2.5, 3, 4.5,
+      ])
+    })
+    test('regress_x_to_y and regress_x_to_y2 (0.5x + 3)', async () => {
+      expect(await viaExamples(dir, 'regress_x_to_y', [{ x: 1 }, { x: 2 }])).toEqual([2.5, 3])
+      expect(await viaExamples(dir, 'regress_x_to_y2', [{ x: 1 }, { x: 2 }])).toEqual([3.5, 4])
+    })
+    test('context supplies a feature an example lacks', async () => {
+      expect(await viaExamples(dir, 'regress_x_to_y', [{}, { x: 4 }], { x: 10 })).toEqual([7, 4])
+    })
+    test('a missing required feature is a request error naming it', async () => {
+      await expect(viaExamples(dir, 'regress_x_to_y', [{ x2: 1 }])).rejects.toThrow(
+        'Feature: x (data type: float) is required but could not be found.',
+      )
+      await expect(viaExamples(dir, 'regress_x_to_y', [{ x: 'one' }])).rejects.toBeInstanceOf(
+        ExampleError,
+      )
+    })
+  },
+)
+
+test('the regress signature over a float input (x2 → y3) runs as a plain predict', async () => {
+  expect(await predict('half_plus_two/00000123', [1, 2], 'regress_x2_to_y3')).toEqual([3.5, 4])
+})

@@ -1,0 +1,67 @@
+import { chmod, cp, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import type { ServableArtifacts } from '../../src/loaders/types.ts'
+import type { ClassifierWeights } from '../../src/savedmodel/writer/sample-models.ts'
+
+/** TF Serving's test SavedModels, read in place (never copied into the project). */
+export const FIXTURES = resolve(import.meta.dir, '../../../../shared/fixtures/savedmodels')
+
+export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `savedmodel-${prefix}-`))
+export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true })
+
+let backendReady: Promise<boolean> | undefined
+export const useCpu = () => {
+  backendReady ??= tf.setBackend('cpu')
+  return backendReady
+}
+
+/** Runs signature `key` of loaded artifacts on `feeds` (keyed by tensor name). */
+export const runSignature = async (
+  servable: ServableArtifacts,
+  key: string,
+  feeds: Record<string, tf.Tensor>,
+  outputAliases?: string[],
+): Promise<Record<string, tf.Tensor>> => {
+  await useCpu()
+  const sig = servable.signatures[key]
+  if (!sig) throw new Error(`no signature ${key}`)
+  const model = await tf.loadGraphModel(tf.io.fromMemory(servable.artifacts))
+  const aliases = outputAliases ?? Object.keys(sig.outputs)
+  const out = model.execute(
+    feeds,
+    aliases.map((a) => sig.outputs[a]!.name),
+  )
+  const list = Array.isArray(out) ? out : [out]
+  return Object.fromEntries(aliases.map((a, i) => [a, list[i]!]))
+}
+
+/** The sample classifier computed directly with TensorFlow.js ops. */
+export const referenceClassifier = (w: ClassifierWeights, images: tf.Tensor4D) =>
+  tf.tidy(() => {
+    let x: tf.Tensor4D = images
+    for (const c of w.convs) {
+      const k = tf.tensor4d(c.kernel, c.shape as [number, number, number, number])
+      x = tf.relu(tf.add(tf.conv2d(x, k, 1, 'same'), tf.tensor1d(c.bias))) as tf.Tensor4D
+      x = tf.maxPool(x, 2, 2, 'valid')
+    }
+    const flat = tf.reshape(x, [images.shape[0], -1]) as tf.Tensor2D
+    const logits = tf.add(
+      tf.matMul(flat, tf.tensor2d(w.dense.kernel, w.dense.shape as [number, number])),
+      tf.tensor1d(w.dense.bias),
+    )
+    return { probs: tf.softmax(logits), classes: tf.argMax(logits, 1) }
+  })
+
+/** Copies a fixture folder and makes the copy writable (the fixtures are read-only). */
+export const copyWritable = async (from: string, to: string) => {
+  await cp(from, to, { recursive: true })
+  const walk = async (d: string): Promise<void> => {
+    await chmod(d, 0o755)
+    for (const e of await readdir(d, { withFileTypes: true }))
+      if (e.isDirectory()) await walk(join(d, e.name))
+      else await chmod(join(d, e.name), 0o644)
+  }
+  await walk(to)
+}
