@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
 import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
 import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
-import { generateTargets, type Target } from '../src/targets.ts'
+import { attackWithAutocannon } from '../src/autocannon-attack.ts'
+import { generateTargets, readVegetaJson, type Target, toVegetaJson } from '../src/targets.ts'
 
 // A real master process (bun master/src/main.ts) on a loopback port, the run's private Redis.
 const SECRET = 'master-post-secret'
@@ -109,4 +110,29 @@ test('a target signed with another secret is refused (401), so the secret must m
     mediaBaseUrl: 'http://127.0.0.1:9100',
   })
   expect((await post(t!)).status).toBe(401)
+})
+
+test('the autocannon attack sends every target exactly once, all accepted', async () => {
+  const before = await queue.stats()
+  const targets = await generateTargets({
+    count: 30,
+    kind: 'mix',
+    url: `${url}/webhook`,
+    secret: SECRET,
+    mediaBaseUrl: 'http://127.0.0.1:9100',
+  })
+  // Through the same file format the script uses.
+  const parsed = readVegetaJson(targets.map(toVegetaJson).join('\n'))
+  const { summary, records } = await attackWithAutocannon({
+    targets: parsed,
+    rate: 20,
+    durationSec: 1.5,
+  })
+  expect(summary.requests).toBe(30)
+  expect(summary.statusCodes).toEqual({ '200': 30 })
+  expect(records.every((r) => r.latencyMs > 0)).toBe(true)
+  const after = await queue.stats()
+  // 30 distinct events queued: a target sent twice would be a duplicate, one never sent missing.
+  expect(after.chat.pending - before.chat.pending).toBe(15)
+  expect(after.tweet.pending - before.tweet.pending).toBe(15)
 })

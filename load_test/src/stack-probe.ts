@@ -1,0 +1,105 @@
+import { parsePrometheusText, type Sample, sumSamples } from './prometheus-text.ts'
+
+/** The counter every job ends in (DESIGN.md): `tweetbot_jobs_total{queue,outcome}`. */
+export const JOBS_TOTAL = 'tweetbot_jobs_total'
+/** Outcomes that end a job; `retried` does not. */
+export const FINAL_OUTCOMES = ['replied', 'skipped', 'dead'] as const
+/** What a worker in load-testing mode exposes on /metrics (1 = on). */
+export const LOAD_TESTING_GAUGE = 'tweetbot_load_testing_mode'
+
+export type JobCounts = Record<(typeof FINAL_OUTCOMES)[number] | 'retried', number>
+
+export const jobCounts = (samples: Sample[]): JobCounts => ({
+  replied: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'replied'),
+  skipped: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'skipped'),
+  dead: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'dead'),
+  retried: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'retried'),
+})
+
+export const finished = (c: JobCounts) => c.replied + c.skipped + c.dead
+
+export const diffCounts = (after: JobCounts, before: JobCounts): JobCounts => ({
+  replied: after.replied - before.replied,
+  skipped: after.skipped - before.skipped,
+  dead: after.dead - before.dead,
+  retried: after.retried - before.retried,
+})
+
+export type ModeVerdict = { on: true; source: string } | { on: false; reason: string }
+
+/**
+ * Whether a worker says FLT_LOAD_TESTING_MODE is in force: the gauge on /metrics, or a
+ * `loadTestingMode` / `load_testing_mode` field in its /readyz JSON. The attack trusts only
+ * the running stack, never the caller's shell, because a shell variable says nothing about
+ * what the workers that reply on X were started with.
+ */
+export const loadTestingMode = (metricsText: string, readyzBody: unknown): ModeVerdict => {
+  const gauge = parsePrometheusText(metricsText).filter((s) => s.name === LOAD_TESTING_GAUGE)
+  if (gauge.length > 0)
+    return gauge.every((s) => s.value === 1)
+      ? { on: true, source: `/metrics ${LOAD_TESTING_GAUGE} 1` }
+      : { on: false, reason: `/metrics says ${LOAD_TESTING_GAUGE} 0: the worker can reply on X` }
+  const r =
+    readyzBody && typeof readyzBody === 'object' ? (readyzBody as Record<string, unknown>) : {}
+  const flag = r.loadTestingMode ?? r.load_testing_mode ?? r.FLT_LOAD_TESTING_MODE
+  if (flag !== undefined)
+    return flag === true || flag === 'True' || flag === 'true'
+      ? { on: true, source: '/readyz loadTestingMode true' }
+      : { on: false, reason: '/readyz says loadTestingMode false: the worker can reply on X' }
+  return {
+    on: false,
+    reason: `the worker reports no load-testing mode (neither ${LOAD_TESTING_GAUGE} on /metrics nor loadTestingMode on /readyz)`,
+  }
+}
+
+const get = async (url: string) => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(3_000) })
+  return { status: res.status, text: await res.text() }
+}
+
+export interface WorkerProbe {
+  url: string
+  reachable: boolean
+  mode: ModeVerdict
+  counts: JobCounts
+}
+
+/** Reads one worker's /metrics and /readyz. */
+export const probeWorker = async (base: string): Promise<WorkerProbe> => {
+  const url = base.replace(/\/+$/, '')
+  const empty: JobCounts = { replied: 0, skipped: 0, dead: 0, retried: 0 }
+  try {
+    const metrics = await get(`${url}/metrics`)
+    const readyz = await get(`${url}/readyz`).catch(() => ({ status: 0, text: '' }))
+    let readyBody: unknown
+    try {
+      readyBody = JSON.parse(readyz.text)
+    } catch {
+      readyBody = undefined
+    }
+    return {
+      url,
+      reachable: metrics.status === 200,
+      mode: loadTestingMode(metrics.status === 200 ? metrics.text : '', readyBody),
+      counts: jobCounts(parsePrometheusText(metrics.text)),
+    }
+  } catch (err) {
+    return {
+      url,
+      reachable: false,
+      mode: { on: false, reason: `unreachable (${(err as Error).message})` },
+      counts: empty,
+    }
+  }
+}
+
+export const sumCounts = (probes: WorkerProbe[]): JobCounts =>
+  probes.reduce(
+    (a, p) => ({
+      replied: a.replied + p.counts.replied,
+      skipped: a.skipped + p.counts.skipped,
+      dead: a.dead + p.counts.dead,
+      retried: a.retried + p.counts.retried,
+    }),
+    { replied: 0, skipped: 0, dead: 0, retried: 0 },
+  )

@@ -1,0 +1,72 @@
+import { afterAll, expect, test } from 'bun:test'
+import { parsePrometheusText } from '../src/prometheus-text.ts'
+import {
+  diffCounts,
+  finished,
+  jobCounts,
+  loadTestingMode,
+  probeWorker,
+} from '../src/stack-probe.ts'
+
+const METRICS = `# HELP tweetbot_jobs_total Jobs by final outcome
+# TYPE tweetbot_jobs_total counter
+tweetbot_jobs_total{queue="chat",outcome="replied",service="worker-chat"} 7
+tweetbot_jobs_total{queue="chat",outcome="skipped",service="worker-chat"} 2
+tweetbot_jobs_total{queue="chat",outcome="retried",service="worker-chat"} 3
+tweetbot_jobs_total{queue="chat",outcome="dead",service="worker-chat"} 1
+# TYPE tweetbot_load_testing_mode gauge
+tweetbot_load_testing_mode{service="worker-chat"} 1
+`
+
+test('parses Prometheus text with labels, escapes and comments', () => {
+  const s = parsePrometheusText(`a_total{x="1",y="q\\"uote"} 3\n# c\nb 4.5 1700000000\nbad line\n`)
+  expect(s).toEqual([
+    { name: 'a_total', labels: { x: '1', y: 'q"uote' }, value: 3 },
+    { name: 'b', labels: {}, value: 4.5 },
+  ])
+})
+
+test('job counts by outcome; finished = replied + skipped + dead', () => {
+  const c = jobCounts(parsePrometheusText(METRICS))
+  expect(c).toEqual({ replied: 7, skipped: 2, dead: 1, retried: 3 })
+  expect(finished(c)).toBe(10)
+  expect(diffCounts(c, { replied: 5, skipped: 2, dead: 0, retried: 0 })).toEqual({
+    replied: 2,
+    skipped: 0,
+    dead: 1,
+    retried: 3,
+  })
+})
+
+test('load-testing mode: the gauge, or /readyz, or refuse', () => {
+  expect(loadTestingMode(METRICS, undefined).on).toBe(true)
+  expect(
+    loadTestingMode(
+      METRICS.replace('mode{service="worker-chat"} 1', 'mode{service="worker-chat"} 0'),
+      { loadTestingMode: true },
+    ).on,
+  ).toBe(false)
+  expect(loadTestingMode('', { ready: true, loadTestingMode: true }).on).toBe(true)
+  expect(loadTestingMode('', { ready: true, checks: {} })).toMatchObject({ on: false })
+  expect(loadTestingMode('', { loadTestingMode: false })).toMatchObject({ on: false })
+})
+
+const worker = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  fetch: (req) =>
+    new URL(req.url).pathname === '/metrics'
+      ? new Response(METRICS)
+      : Response.json({ ready: true }),
+})
+afterAll(() => worker.stop(true))
+
+test('probeWorker reads a live worker; an unreachable one is never "on"', async () => {
+  const p = await probeWorker(`http://127.0.0.1:${worker.port}`)
+  expect(p.reachable).toBe(true)
+  expect(p.mode.on).toBe(true)
+  expect(p.counts.replied).toBe(7)
+  const down = await probeWorker('http://127.0.0.1:1')
+  expect(down.reachable).toBe(false)
+  expect(down.mode.on).toBe(false)
+})
