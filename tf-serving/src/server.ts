@@ -112,7 +112,8 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     port: opts.restApiPort,
     hostname: '0.0.0.0',
     fetch: app.fetch,
-    maxRequestBodySize: opts.maxBodyBytes + 1024,
+    // Bun's own limit only backstops the app's (which answers 413 with TF Serving's JSON error).
+    maxRequestBodySize: Math.max(opts.maxBodyBytes * 4, 256 * 1024 * 1024),
     idleTimeout: Math.min(255, Math.ceil(opts.restApiTimeoutMs / 1000) + 5),
   })
   logger.info('REST API listening', { port: http.port, models: manager.summary() })

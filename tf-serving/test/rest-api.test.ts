@@ -1,0 +1,413 @@
+// TF Serving's REST API, case by case, against a server running in this process (real HTTP,
+// real inference worker, real TF.js models written to a temp folder).
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { silentLogger } from '@tweetbot/common/src/log.ts'
+import { parseJsonBody } from '../src/rest/json-parse.ts'
+import { startServer } from '../src/server.ts'
+import { toyY, writePairModel, writeToyModel } from './support/models.ts'
+import { testOptions } from './support/options.ts'
+
+let root: string
+let server: Awaited<ReturnType<typeof startServer>>
+let base: string
+
+const get = async (path: string) => {
+  const res = await fetch(`${base}${path}`)
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return { status: res.status, text, body: parseJsonBody(text) as Record<string, unknown> }
+}
+
+const close = (got: number[][], want: number[][]) => {
+  expect(got.length).toBe(want.length)
+  got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i]?.[j] as number, 5)))
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tfs-api-'))
+  await writeToyModel(join(root, 'toy/1'), 1)
+  await writeToyModel(join(root, 'toy/2'), 10)
+  await writePairModel(join(root, 'pair/1'))
+  await writeFile(
+    join(root, 'models.config'),
+    `# two models; toy serves both versions with labels
+model_config_list {
+  config {
+    name: 'toy'
+    base_path: 'toy'
+    model_platform: 'tensorflow'
+    model_version_policy { all {} }
+    version_labels { key: 'stable' value: 1 }
+    version_labels { key: 'canary' value: 2 }
+  }
+  config { name: "pair" base_path: "pair" }
+}
+`,
+  )
+  server = await startServer(
+    testOptions({ modelConfigFile: join(root, 'models.config'), maxBodyBytes: 64 * 1024 }),
+    silentLogger,
+  )
+  base = `http://127.0.0.1:${server.port}`
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await rm(root, { recursive: true, force: true })
+})
+
+describe('model status', () => {
+  test('all versions, highest first', async () => {
+    const r = await get('/v1/models/toy')
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({
+      model_version_status: [
+        { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      ],
+    })
+  })
+  test('one version and one label', async () => {
+    const v = await get('/v1/models/toy/versions/1')
+    expect(v.status).toBe(200)
+    expect(v.body).toEqual({
+      model_version_status: [
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      ],
+    })
+    const l = await get('/v1/models/toy/labels/canary')
+    expect(l.status).toBe(200)
+    expect((l.body.model_version_status as { version: string }[])[0]?.version).toBe('2')
+  })
+  test('unknown model, version and label are 404 with TF Serving wording', async () => {
+    expect(await get('/v1/models/nope')).toEqual({
+      status: 404,
+      body: { error: 'Could not find any versions of model nope' },
+    })
+    expect(await get('/v1/models/toy/versions/7')).toEqual({
+      status: 404,
+      body: { error: 'Could not find version 7 of model toy' },
+    })
+    expect(await get('/v1/models/toy/labels/nightly')).toEqual({
+      status: 404,
+      body: { error: 'Unrecognized servable version label: nightly' },
+    })
+  })
+})
+
+describe('metadata', () => {
+  test('signature_def with dtypes and string dim sizes', async () => {
+    const r = await get('/v1/models/toy/versions/1/metadata')
+    expect(r.status).toBe(200)
+    expect(r.body.model_spec).toEqual({ name: 'toy', signature_name: '', version: '1' })
+    const defs = (r.body.metadata as { signature_def: { signature_def: Record<string, unknown> } })
+      .signature_def.signature_def
+    expect(Object.keys(defs).sort()).toEqual(['classify', 'regress', 'serving_default', 'y_only'])
+    expect(defs.serving_default).toEqual({
+      inputs: {
+        x: {
+          dtype: 'DT_FLOAT',
+          tensor_shape: {
+            dim: [
+              { size: '-1', name: '' },
+              { size: '3', name: '' },
+            ],
+            unknown_rank: false,
+          },
+          name: 'x',
+        },
+      },
+      outputs: {
+        y: {
+          dtype: 'DT_FLOAT',
+          tensor_shape: {
+            dim: [
+              { size: '-1', name: '' },
+              { size: '2', name: '' },
+            ],
+            unknown_rank: false,
+          },
+          name: 'y',
+        },
+        z: {
+          dtype: 'DT_FLOAT',
+          tensor_shape: {
+            dim: [
+              { size: '-1', name: '' },
+              { size: '1', name: '' },
+            ],
+            unknown_rank: false,
+          },
+          name: 'z',
+        },
+      },
+      method_name: 'tensorflow/serving/predict',
+      defaults: {},
+    })
+  })
+  test('derived signature of a model without declared ones; latest version by default', async () => {
+    const r = await get('/v1/models/pair/metadata')
+    expect(r.status).toBe(200)
+    const sig = (
+      r.body.metadata as {
+        signature_def: { signature_def: Record<string, { inputs: object; outputs: object }> }
+      }
+    ).signature_def.signature_def.serving_default
+    expect(Object.keys(sig?.inputs ?? {}).sort()).toEqual(['a', 'b'])
+    expect(Object.keys(sig?.outputs ?? {})).toEqual(['sum'])
+    const latest = await get('/v1/models/toy/metadata')
+    expect(latest.body.model_spec).toEqual({ name: 'toy', signature_name: '', version: '2' })
+  })
+  test('unknown model metadata is 404', async () => {
+    expect(await get('/v1/models/nope/metadata')).toEqual({
+      status: 404,
+      body: { error: 'Servable not found for request: Latest(nope)' },
+    })
+  })
+})
+
+describe('predict', () => {
+  const xs = [
+    [1, 2, 3],
+    [0.5, -1, 0],
+  ]
+  test('row format with several outputs → list of objects', async () => {
+    const r = await post('/v1/models/toy/versions/1:predict', { instances: xs })
+    expect(r.status).toBe(200)
+    const preds = r.body.predictions as { y: number[]; z: number[] }[]
+    close(
+      preds.map((p) => p.y),
+      xs.map((x) => toyY(x)),
+    )
+    close(
+      preds.map((p) => p.z),
+      [[6], [-0.5]],
+    )
+    expect(Object.keys(preds[0] ?? {}).sort()).toEqual(['y', 'z'])
+  })
+  test('columnar format with several outputs → object of tensors', async () => {
+    const r = await post('/v1/models/toy/versions/1:predict', { inputs: xs })
+    expect(r.status).toBe(200)
+    const out = r.body.outputs as { y: number[][]; z: number[][] }
+    close(
+      out.y,
+      xs.map((x) => toyY(x)),
+    )
+    close(out.z, [[6], [-0.5]])
+  })
+  test('signature selection: one output → bare values; whole numbers print with .0', async () => {
+    const r = await post('/v1/models/toy/versions/1:predict', {
+      signature_name: 'y_only',
+      instances: [[1, 1, 1]],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({ predictions: [[2.5, 2.5]] })
+    expect(r.text).toContain('[2.5,2.5]')
+    const c = await post('/v1/models/toy/versions/1:predict', {
+      signature_name: 'y_only',
+      inputs: [[0, 0, 0.5]],
+    })
+    expect(c.status).toBe(200)
+    expect(c.text).toBe('{"outputs":[[1.0,0.0]]}')
+  })
+  test('version, label and latest URLs reach different versions', async () => {
+    const x = [[1, 0, 0]]
+    const v1 = await post('/v1/models/toy/labels/stable:predict', {
+      signature_name: 'y_only',
+      instances: x,
+    })
+    const v2 = await post('/v1/models/toy/labels/canary:predict', {
+      signature_name: 'y_only',
+      instances: x,
+    })
+    const latest = await post('/v1/models/toy:predict', { signature_name: 'y_only', instances: x })
+    expect(v1.body).toEqual({ predictions: [[1.5, -0.5]] })
+    expect(v2.body).toEqual({ predictions: [[10.5, -0.5]] })
+    expect(latest.body).toEqual(v2.body)
+  })
+  test('named inputs: row objects and columnar object', async () => {
+    const row = await post('/v1/models/pair:predict', {
+      instances: [
+        { a: [1, 2], b: [10, 20] },
+        { a: [3, 4], b: [30, 40] },
+      ],
+    })
+    expect(row.status).toBe(200)
+    expect(row.body).toEqual({
+      predictions: [
+        [11, 22],
+        [33, 44],
+      ],
+    })
+    const col = await post('/v1/models/pair:predict', { inputs: { a: [[1, 1]], b: [[2, 2]] } })
+    expect(col.status).toBe(200)
+    expect(col.body).toEqual({ outputs: [[3, 3]] })
+  })
+  test('NaN and Infinity tokens are accepted and printed back as TF Serving does', async () => {
+    const r = await post(
+      '/v1/models/pair:predict',
+      '{"instances":[{"a":[NaN,1],"b":[0,2]},{"a":[Infinity,-Infinity],"b":[1,1]}]}',
+    )
+    expect(r.status).toBe(200)
+    expect(r.text).toBe('{"predictions":[[NaN,3.0],[Infinity,-Infinity]]}')
+  })
+})
+
+describe('classify and regress', () => {
+  test('classify returns [label, score] pairs using the model labels', async () => {
+    const r = await post('/v1/models/toy/versions/1:classify', {
+      signature_name: 'classify',
+      examples: [{ x: [1, 2, 3] }, { x: [0, 0, 0] }],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({
+      result: [
+        [
+          ['first', 4.5],
+          ['second', 6.5],
+        ],
+        [
+          ['first', 0.5],
+          ['second', -0.5],
+        ],
+      ],
+    })
+  })
+  test('regress with context supplying a missing feature', async () => {
+    const r = await post('/v1/models/toy/versions/1:regress', {
+      signature_name: 'regress',
+      context: { x: [1, 1, 1] },
+      examples: [{ x: [1, 2, 3] }, {}],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({ result: [6, 3] })
+  })
+  test('classify on a predict signature is 400 with TF Serving wording', async () => {
+    const r = await post('/v1/models/toy:classify', { examples: [{ x: [1, 2, 3] }] })
+    expect(r.status).toBe(400)
+    expect(r.body).toEqual({
+      error:
+        'Expected classification signature method_name to be tensorflow/serving/classify. Was: tensorflow/serving/predict',
+    })
+  })
+  test('missing examples is 400', async () => {
+    const r = await post('/v1/models/toy:regress', { signature_name: 'regress' })
+    expect(r.status).toBe(400)
+    expect(r.body.error).toContain("key 'examples' is expected and was not found")
+  })
+})
+
+describe('errors', () => {
+  test('bad JSON is 400 and comes before the model lookup', async () => {
+    const r = await post('/v1/models/nope:predict', '{"instances": [1,')
+    expect(r.status).toBe(400)
+    expect(r.body.error).toStartWith('JSON Parse error:')
+  })
+  test('unknown model or version on predict is 404', async () => {
+    expect((await post('/v1/models/nope:predict', { instances: [[1]] })).body).toEqual({
+      error: 'Servable not found for request: Latest(nope)',
+    })
+    const v = await post('/v1/models/toy/versions/9:predict', { instances: [[1, 2, 3]] })
+    expect(v.status).toBe(404)
+    expect(v.body).toEqual({ error: 'Servable not found for request: Specific(toy, 9)' })
+  })
+  test('unknown signature is 400', async () => {
+    const r = await post('/v1/models/toy:predict', {
+      signature_name: 'nope',
+      instances: [[1, 2, 3]],
+    })
+    expect(r).toMatchObject({
+      status: 400,
+      body: { error: 'Serving signature name: "nope" not found in signature def' },
+    })
+  })
+  test('wrong dtype, ragged rows, wrong shape, both keys, neither key', async () => {
+    const dtype = await post('/v1/models/toy:predict', { instances: [['a', 2, 3]] })
+    expect(dtype.status).toBe(400)
+    expect(dtype.body.error).toBe(
+      `Failed to process element: 0 of 'instances' list. Error: INVALID_ARGUMENT: JSON Value: "a" Type: String is not of expected type: float`,
+    )
+    const ragged = await post('/v1/models/toy:predict', {
+      instances: [
+        [1, 2, 3],
+        [1, 2],
+      ],
+    })
+    expect(ragged).toMatchObject({
+      status: 400,
+      body: {
+        error:
+          "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: Expecting tensor size: 3 but got: 2",
+      },
+    })
+    const shape = await post('/v1/models/toy:predict', { instances: [[1, 2]] })
+    expect(shape.status).toBe(400)
+    expect(shape.body.error).toContain('has shape [1,2] but the signature expects [-1,3]')
+    const both = await post('/v1/models/toy:predict', {
+      instances: [[1, 2, 3]],
+      inputs: [[1, 2, 3]],
+    })
+    expect(both.status).toBe(400)
+    expect(both.body.error).toContain("expecting only one of 'inputs' or 'instances' keys to exist")
+    const neither = await post('/v1/models/toy:predict', { signature_name: 'y_only' })
+    expect(neither).toMatchObject({
+      status: 400,
+      body: { error: "Missing 'inputs' or 'instances' key" },
+    })
+  })
+  test('named-input mistakes are 400', async () => {
+    const plain = await post('/v1/models/pair:predict', { instances: [[1, 2]] })
+    expect(plain.body.error).toBe(
+      'instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map',
+    )
+    const missing = await post('/v1/models/pair:predict', { inputs: { a: [[1, 2]] } })
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { error: "Missing named input: b in 'inputs' object." },
+    })
+    const extra = await post('/v1/models/pair:predict', {
+      instances: [{ a: [1, 2], b: [1, 2], c: [1] }],
+    })
+    expect(extra.status).toBe(400)
+    expect(extra.body.error).toContain('does not have named input: c')
+  })
+  test('unknown top-level field is 400', async () => {
+    const r = await post('/v1/models/toy:predict', { instances: [[1, 2, 3]], instance: [] })
+    expect(r.status).toBe(400)
+    expect(r.body.error).toContain("has unknown key 'instance'")
+  })
+  test('malformed /v1 path is 400, other methods 405, other paths 404, big bodies 413', async () => {
+    expect(await get('/v1/models/toy/versions/x')).toEqual({
+      status: 400,
+      body: { error: 'Malformed request: GET /v1/models/toy/versions/x' },
+    })
+    const del = await fetch(`${base}/v1/models/toy`, { method: 'DELETE' })
+    expect(del.status).toBe(405)
+    expect(await del.json()).toEqual({ error: 'Malformed request: DELETE /v1/models/toy' })
+    const nf = await fetch(`${base}/v2/models`)
+    expect(nf.status).toBe(404)
+    expect(((await nf.json()) as { error: string }).error).toContain('Not found')
+    const big = await post('/v1/models/toy:predict', {
+      instances: Array.from({ length: 10_000 }, () => [1, 2, 3]),
+    })
+    expect(big.status).toBe(413)
+    expect(big.body.error).toContain('larger than the limit')
+  })
+  test('the server is still healthy after all of that', async () => {
+    expect((await get('/healthz')).status).toBe(200)
+    const ready = await get('/readyz')
+    expect(ready.status).toBe(200)
+    expect(ready.body.backend).toBe('wasm')
+    const m = await (await fetch(`${base}/monitoring/prometheus/metrics`)).text()
+    expect(m).toContain('tfserving_requests_total{model="toy",method="predict",status="400"')
+  })
+})

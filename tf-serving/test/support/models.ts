@@ -1,0 +1,106 @@
+// Small TF.js models written to disk the way the TF.js converter lays them out (model.json +
+// one weights .bin), for tests that need a real model but not MobileNet's cost.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+
+/** Saves `model` into `dir` (created) with extra model.json metadata and optional labels.txt. */
+export const writeLayersModel = async (
+  model: tf.LayersModel,
+  dir: string,
+  extra: { userDefinedMetadata?: Record<string, unknown>; labels?: string[] } = {},
+) => {
+  let artifacts: tf.io.ModelArtifacts | undefined
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    }),
+  )
+  const a = artifacts as tf.io.ModelArtifacts
+  await mkdir(dir, { recursive: true })
+  const weights = a.weightData as ArrayBuffer
+  await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights))
+  const json = {
+    format: 'layers-model',
+    generatedBy: 'tf-serving tests',
+    convertedBy: null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+    ...(extra.userDefinedMetadata ? { userDefinedMetadata: extra.userDefinedMetadata } : {}),
+  }
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+  if (extra.labels) await writeFile(join(dir, 'labels.txt'), `${extra.labels.join('\n')}\n`)
+}
+
+const setup = async () => {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu')
+}
+
+/**
+ * "toy": x[-1,3] → y = x·W + b (2 values, W scaled by `scale`) and z = sum(x) (1 value).
+ * Signatures: serving_default (y and z), y_only, classify (scores = y), regress (outputs = z).
+ */
+export const writeToyModel = async (dir: string, scale = 1) => {
+  await setup()
+  const x = tf.input({ shape: [3], name: 'x' })
+  const yLayer = tf.layers.dense({ units: 2, name: 'y' })
+  const zLayer = tf.layers.dense({ units: 1, name: 'z', useBias: false })
+  const model = tf.model({
+    inputs: x,
+    outputs: [yLayer.apply(x), zLayer.apply(x)] as tf.SymbolicTensor[],
+  })
+  yLayer.setWeights([
+    tf.tensor2d([
+      [1 * scale, 0],
+      [0, 2 * scale],
+      [1 * scale, 1 * scale],
+    ]),
+    tf.tensor1d([0.5, -0.5]),
+  ])
+  zLayer.setWeights([tf.tensor2d([[1], [1], [1]])])
+  const x3 = { name: 'x', dtype: 'DT_FLOAT', shape: [-1, 3] }
+  const y = { name: 'y', dtype: 'DT_FLOAT', shape: [-1, 2] }
+  const z = { name: 'z', dtype: 'DT_FLOAT', shape: [-1, 1] }
+  await writeLayersModel(model, dir, {
+    labels: ['first', 'second'],
+    userDefinedMetadata: {
+      signature_def: {
+        serving_default: {
+          method_name: 'tensorflow/serving/predict',
+          inputs: { x: x3 },
+          outputs: { y, z },
+        },
+        y_only: { method_name: 'tensorflow/serving/predict', inputs: { x: x3 }, outputs: { y } },
+        classify: {
+          method_name: 'tensorflow/serving/classify',
+          inputs: { x: x3 },
+          outputs: { scores: y },
+        },
+        regress: {
+          method_name: 'tensorflow/serving/regress',
+          inputs: { x: x3 },
+          outputs: { outputs: z },
+        },
+      },
+    },
+  })
+  model.dispose()
+}
+
+/** What the toy model computes, for expectations. */
+export const toyY = (x: number[], scale = 1) => [
+  (x[0] ?? 0) * scale + (x[2] ?? 0) * scale + 0.5,
+  (x[1] ?? 0) * 2 * scale + (x[2] ?? 0) * scale - 0.5,
+]
+
+/** "pair": two named inputs a[-1,2], b[-1,2] → sum = a + b; signature derived from the model. */
+export const writePairModel = async (dir: string) => {
+  await setup()
+  const a = tf.input({ shape: [2], name: 'a' })
+  const b = tf.input({ shape: [2], name: 'b' })
+  const sum = tf.layers.add({ name: 'sum' }).apply([a, b]) as tf.SymbolicTensor
+  const model = tf.model({ inputs: [a, b], outputs: sum })
+  await writeLayersModel(model, dir)
+  model.dispose()
+}

@@ -1,0 +1,61 @@
+// Runs the real tf-serving (bun tf-serving/src/main.ts) as a child process for a test file.
+import { resolve } from 'node:path'
+import { freePort } from '@tweetbot/common/src/testing/index.ts'
+
+const MAIN = resolve(import.meta.dir, '../../src/main.ts')
+
+export interface ServerProcess {
+  url: string
+  proc: ReturnType<typeof Bun.spawn>
+  logs: () => string
+  stop: () => Promise<void>
+}
+
+export const spawnServer = async (
+  flags: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> => {
+  const port = await freePort()
+  let out = ''
+  const proc = Bun.spawn(
+    ['bun', MAIN, `--rest_api_port=${port}`, '--inference_workers=1', ...flags],
+    {
+      env: { ...process.env, ...env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  )
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) out += chunk
+  }
+  void collect(proc.stdout)
+  void collect(proc.stderr)
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`tf-serving exited early:\n${out}`)
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
+    if (ok) break
+    if (Date.now() > deadline) {
+      proc.kill()
+      throw new Error(`tf-serving did not become ready:\n${out}`)
+    }
+    await Bun.sleep(200)
+  }
+  return {
+    url,
+    proc,
+    logs: () => out,
+    stop: async () => {
+      proc.kill('SIGTERM')
+      const exited = await Promise.race([
+        proc.exited.then(() => true),
+        Bun.sleep(10_000).then(() => false),
+      ])
+      if (!exited) proc.kill('SIGKILL')
+    },
+  }
+}
