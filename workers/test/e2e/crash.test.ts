@@ -1,0 +1,95 @@
+// End to end: a worker killed mid-batch, and one stopped with SIGTERM (see replies.test.ts).
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { makePhoto } from '../helpers/images.ts'
+import { ensureDefaultModel, jpeg } from './helpers.ts'
+
+let stack: Stack
+
+beforeAll(async () => {
+  stack = await startStack({
+    modelDir: await ensureDefaultModel(),
+    services: ['tf-serving', 'master', 'worker:chat'],
+    images: { '/ok.jpg': jpeg(await makePhoto(5)) },
+    env: { 'worker:chat': { CHAT_WORKER_CONCURRENCY: '4', SHUTDOWN_GRACE_MS: '3000' } },
+  })
+}, 120_000)
+afterAll(() => stack?.stop())
+beforeEach(() => stack.x.reset())
+
+const senderOf = (r: RecordedRequest) => /\/with\/([^/]+)\/messages$/.exec(r.path)?.[1]
+
+/** Posts `n` DMs with photos from distinct senders; returns the senders. */
+const postBatch = async (n: number) => {
+  const senders = Array.from({ length: n }, () => nextXId())
+  for (const senderId of senders) {
+    const res = await stack.postDelivery(
+      dmDelivery({ botId: stack.botId, senderId, mediaUrl: stack.imageUrl('/ok.jpg') }),
+    )
+    expect(res.status).toBe(200)
+  }
+  return senders
+}
+
+const expectEachAnsweredOnce = async (senders: string[]) => {
+  await stack.x.waitForRequests(
+    senders.length,
+    (r) => r.status >= 200 && r.status < 300 && senders.includes(senderOf(r) ?? ''),
+    60_000,
+  )
+  await Bun.sleep(300) // a late duplicate would show up here
+  const counts = new Map<string, number>()
+  for (const r of stack.x.replies()) {
+    const s = senderOf(r)
+    if (s) counts.set(s, (counts.get(s) ?? 0) + 1)
+  }
+  for (const s of senders) expect(counts.get(s)).toBe(1)
+}
+
+describe('crashes and shutdown (e2e)', () => {
+  test('a worker killed with SIGKILL mid-batch and restarted → every event answered once', async () => {
+    // Slow X answers keep replies in flight when the kill lands.
+    stack.x.respondWith({
+      path: /\/messages$/,
+      delayMs: 150,
+      times: Number.POSITIVE_INFINITY,
+      status: 201,
+      respond: () =>
+        Response.json(
+          { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
+          { status: 201 },
+        ),
+    })
+    const senders = await postBatch(24)
+    await stack.x.waitForRequests(5, (r) => r.status === 201)
+    expect(await stack.kill('worker:chat', 'SIGKILL')).not.toBe(0)
+    const answeredBeforeKill = stack.x.replies().length
+    expect(answeredBeforeKill).toBeLessThan(24)
+    await stack.restart('worker:chat')
+    await expectEachAnsweredOnce(senders)
+    stack.x.clearRules()
+  }, 90_000)
+
+  test('SIGTERM: in-flight jobs finish or are handed back, exit 0, nothing lost after restart', async () => {
+    stack.x.respondWith({
+      path: /\/messages$/,
+      delayMs: 400,
+      times: Number.POSITIVE_INFINITY,
+      status: 201,
+      respond: () =>
+        Response.json(
+          { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
+          { status: 201 },
+        ),
+    })
+    const senders = await postBatch(12)
+    await stack.x.waitForRequests(2, (r) => r.status === 201)
+    expect(await stack.kill('worker:chat', 'SIGTERM')).toBe(0)
+    expect(stack.services['worker:chat'].logs()).toContain('consumer stopped')
+    await stack.restart('worker:chat')
+    await expectEachAnsweredOnce(senders)
+    stack.x.clearRules()
+  }, 90_000)
+})
