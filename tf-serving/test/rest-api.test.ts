@@ -29,7 +29,8 @@ const post = async (path: string, body: unknown) => {
 
 const close = (got: number[][], want: number[][]) => {
   expect(got.length).toBe(want.length)
-  got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i]?.[j] as number, 5)))
+  for (const [i, row] of got.entries())
+    for (const [j, v] of row.entries()) expect(v).toBeCloseTo(want[i]?.[j] as number, 5)
 }
 
 beforeAll(async () => {
