@@ -9,8 +9,8 @@ ENV_FILE ?= .env
 
 OC ?= oc
 APP_NAME ?= tweetbot
-OC_TEMPLATE := bash manifests/scripts/oc-template.sh
-OC_DELETE := bash manifests/scripts/oc-delete.sh
+OC_TEMPLATE := $(SHELL) manifests/scripts/oc-template.sh
+OC_DELETE := $(SHELL) manifests/scripts/oc-delete.sh
 OC_PART_OF = app.kubernetes.io/part-of=$(APP_NAME)
 
 # Every setting handed to the templates (names only; the values stay in the environment).
@@ -45,7 +45,7 @@ oc_list = $(subst $(oc_space),$(oc_comma)$(oc_space),$(1))
 # missing or not logged in (unless nooc), or a required setting is empty. Expanded before the
 # recipe's first command runs, so nothing has been changed when it stops.
 oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJECT='$(OC_PROJECT)' \
-  bash manifests/scripts/oc-preflight.sh $(1) 2>&1 >/dev/null))$(if $(_oc_err),$(error $(_oc_err))))$(if \
+  $(SHELL) manifests/scripts/oc-preflight.sh $(1) 2>&1 >/dev/null))$(if $(_oc_err),$(error $(_oc_err))))$(if \
   $(call oc_empty,$(2)),$(error $(1): $(call oc_list,$(call oc_empty,$(2))) not set: add $(if $(word 2,$(call \
   oc_empty,$(2))),them,it) to $(ENV_FILE) (see .env.example))))
 

@@ -1,14 +1,14 @@
 import type { Settings } from '../src/deployment.ts'
 
 /** Stand-in credentials: long and distinct, so a leak into any non-Secret object is detectable. */
-export const TWITTER: Settings = {
+export const TWITTER: Record<string, string> = {
   TWITTER_CONSUMER_KEY: 'test-consumer-key-4f1c',
   TWITTER_CONSUMER_SECRET: 'test-consumer-secret-9a7e',
   TWITTER_ACCESS_TOKEN: 'test-access-token-2b66',
   TWITTER_ACCESS_TOKEN_SECRET: 'test-access-token-secret-c0d3',
 }
 
-const EXTERNAL_REDIS: Settings = {
+const EXTERNAL_REDIS: Record<string, string> = {
   EXTERNAL_REDIS_URL: 'rediss://default:upstash-password-77aa@eu1-bot.upstash.io:6379',
   EXTERNAL_REDIS_PASSWORD: 'upstash-password-77aa',
   EXTERNAL_REDIS_ADDRESS: 'eu1-bot.upstash.io:6379',
@@ -36,7 +36,7 @@ export const SCENARIOS: Record<string, Settings> = {
 }
 
 /** Values a template cannot be rendered without (its required parameters with no default). */
-export const REQUIRED_PARAMS: Record<string, Settings> = {
+export const REQUIRED_PARAMS: Record<string, Record<string, string>> = {
   'twitter-secret': TWITTER,
   'redis-external': EXTERNAL_REDIS,
   builds: { GIT_URL: 'https://github.com/example/tf-tweetbot.git' },

@@ -273,13 +273,13 @@ describe('the validator catches broken objects', () => {
 
   test('a Deployment with a wrongly typed field', () => {
     const d = clone(find(objects, 'Deployment', 'master'))
-    ;(d as { spec: { replicas?: unknown } }).spec.replicas = '2'
+    ;(d as unknown as { spec: { replicas?: unknown } }).spec.replicas = '2'
     expect(validateObject(d).join()).toContain('replicas must be integer')
   })
 
   test('a Route without its target Service', () => {
     const r = clone(find(objects, 'Route', 'master'))
-    delete (r as { spec: { to: { name?: string } } }).spec.to.name
+    delete (r as unknown as { spec: { to: { name?: string } } }).spec.to.name
     expect(validateObject(r).join()).toContain('spec.to.name is required')
   })
 
@@ -289,7 +289,8 @@ describe('the validator catches broken objects', () => {
         (o) => o.kind === 'BuildConfig',
       )!,
     )
-    delete (b as { spec: { strategy: { dockerStrategy?: unknown } } }).spec.strategy.dockerStrategy
+    delete (b as unknown as { spec: { strategy: { dockerStrategy?: unknown } } }).spec.strategy
+      .dockerStrategy
     expect(validateObject(b).join()).toContain('dockerStrategy is required')
   })
 
