@@ -66,13 +66,21 @@ export const createExecutor = (tf: Tf) => {
     const produced: Tensor[] = []
     try {
       const byName: Record<string, Tensor> = {}
-      for (const [alias, spec] of Object.entries(sig.inputs)) {
-        const wire = inputs[alias]
-        if (!wire) throw new Error(`missing input ${alias}`)
-        const t = toTensor(tf, wire)
-        fed.push(t)
-        byName[spec.name] = t
-      }
+      // SavedModel tf.Example signatures arrive already keyed by placeholder name.
+      if (sig.examples)
+        for (const [name, wire] of Object.entries(inputs)) {
+          const t = toTensor(tf, wire)
+          fed.push(t)
+          byName[name] = t
+        }
+      else
+        for (const [alias, spec] of Object.entries(sig.inputs)) {
+          const wire = inputs[alias]
+          if (!wire) throw new Error(`missing input ${alias}`)
+          const t = toTensor(tf, wire)
+          fed.push(t)
+          byName[spec.name] = t
+        }
       const outNames = outputAliases.map((a) => {
         const spec = sig.outputs[a]
         if (!spec) throw new Error(`unknown output ${a}`)

@@ -23,6 +23,7 @@
  * @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
  */
 import type { io } from '@tensorflow/tfjs'
+import type { ExampleSignature } from '../savedmodel/example/types.ts'
 
 /** TensorFlow's DataType enum names as TF Serving prints them in metadata. */
 export type TfDtype =
@@ -60,6 +61,19 @@ export interface SignatureDef {
   /** alias → tensor; aliases are the keys clients use in `inputs`/`instances`/`outputs`. */
   inputs: Record<string, TensorSpec>
   outputs: Record<string, TensorSpec>
+  /**
+   * Set by the SavedModel loader when the signature's input is serialized tf.Examples that the
+   * graph parsed (ParseExample, cut out at load): classify/regress then build the parsed feature
+   * tensors from the JSON examples (`examplesToFeeds`) and feed them by tensor name instead of
+   * `inputs`. Not part of the metadata TF Serving reports.
+   */
+  examples?: ExampleSignature
+  /**
+   * True for SavedModel signatures: like TF Serving, requests are not checked against the
+   * signature's shapes (half_plus_two declares x as [-1,1] yet answers `[1.0, 2.0, 5.0]`); the
+   * graph's own ops decide what they accept.
+   */
+  shapesAreInformative?: boolean
 }
 
 /** The conventional default signature key (`signature_name` when a request omits it). */

@@ -1,6 +1,6 @@
 // POST …:classify and …:regress with tf.Example-style JSON examples.
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#classify-and-regress-api
-import type { WireTensor } from '../inference/protocol.ts'
+import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import {
   CLASSIFY_METHOD,
   DEFAULT_SIGNATURE,
@@ -15,6 +15,7 @@ import {
   encodeRegression,
   examplesToInputs,
 } from '../rest/examples.ts'
+import { examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
@@ -54,8 +55,19 @@ export const classifyOrRegress = async (
   const handle = deps.manager.acquire(p.model, p.version, p.label)
   try {
     const { key, sig } = signatureFor(handle.signatures, decoded.signatureName, method)
-    const inputs = examplesToInputs(decoded, sig.inputs)
-    checkShapes(inputs, sig.inputs)
+    let inputs: TensorMap
+    if (sig.examples) {
+      // SavedModel signature over serialized tf.Examples: feed the parsed features directly.
+      const raw = body as { examples: unknown[]; context?: Record<string, unknown> }
+      try {
+        inputs = examplesToFeeds(sig.examples, raw.examples, raw.context)
+      } catch (err) {
+        throw invalidArgument((err as Error).message)
+      }
+    } else {
+      inputs = examplesToInputs(decoded, sig.inputs)
+      checkShapes(inputs, sig.inputs)
+    }
     const n = decoded.examples.length
     if (method === 'regress') {
       const aliases = Object.keys(sig.outputs)

@@ -28,7 +28,7 @@ export const predict = async (deps: AppDeps, p: ModelPath, body: unknown): Promi
     const h = handle as NonNullable<typeof handle>
     const sigKey = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = findSignature(h.signatures, sigKey)
-    checkShapes(decoded.inputs, sig.inputs)
+    if (!sig.shapesAreInformative) checkShapes(decoded.inputs, sig.inputs)
     const outputNames = Object.keys(sig.outputs).sort()
     const outputs = await deps.run(h.key, sigKey, decoded.inputs, outputNames)
     return encodePredictResponse(outputs, sig.outputs, decoded.format)

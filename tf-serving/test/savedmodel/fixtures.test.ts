@@ -72,7 +72,18 @@ test('half_plus_two reports the signatures TF Serving reports', async () => {
   const servable = await savedModelLoader.load(join(FIXTURES, 'half_plus_two/00000123'))
   expect(servable.format).toBe('savedmodel')
   expect(servable.kind).toBe('graph')
-  expect(servable.signatures).toEqual(HALF_PLUS_TWO_SIGNATURES)
+  const { examples, ...classify } = servable.signatures.classify_x_to_y!
+  expect(examples?.features.map((f) => f.key)).toEqual(['x', 'x2'])
+  expect({ ...servable.signatures, classify_x_to_y: classify }).toMatchObject(
+    HALF_PLUS_TWO_SIGNATURES,
+  )
+  for (const [key, sig] of Object.entries(HALF_PLUS_TWO_SIGNATURES)) {
+    expect(servable.signatures[key]?.inputs).toEqual(sig.inputs)
+    expect(servable.signatures[key]?.outputs).toEqual(sig.outputs)
+  }
+  expect(Object.keys(servable.signatures).sort()).toEqual(
+    Object.keys(HALF_PLUS_TWO_SIGNATURES).sort(),
+  )
 })
 
 test('TF2 export: signatures name the call outputs; the init-op signature is not served', async () => {

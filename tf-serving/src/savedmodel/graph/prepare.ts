@@ -139,6 +139,7 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
       }
     }
     signatures[key] = {
+      shapesAreInformative: true,
       methodName: method as TfjsSignature['methodName'],
       inputs: Object.fromEntries(Object.entries(sig.inputs ?? {}).map(([k, v]) => [k, toSpec(v)])),
       outputs: Object.fromEntries(
@@ -166,6 +167,8 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   // insist on required ones) but not fed.
   for (const ex of Object.values(examples))
     for (const f of ex.features) if (f.tensor && !kept.has(f.tensor)) f.tensor = null
+  for (const [key, ex] of Object.entries(examples))
+    if (signatures[key]) signatures[key].examples = ex
   const unsupportedMap = new Map<string, string[]>()
   for (const n of out)
     if (!supported.has(n.op))
