@@ -1,5 +1,5 @@
 import { QueueUnavailableError } from './errors.ts'
-import { isNoScript, type LuaScript, scriptSha } from './scripts.ts'
+import { isNoScript, knownSha, type LuaScript, scriptSha } from './scripts.ts'
 
 export interface ConnectionOptions {
   /** How long a (re)connect may take before the call fails. */
@@ -43,6 +43,13 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => 
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
 }
 
+interface Waiting {
+  deadline: number
+  what: string
+  ms: number
+  reject: (err: unknown) => void
+}
+
 /**
  * Opens a connection with Bun's client configured to fail fast: no offline queue (a command
  * sent while disconnected fails at once instead of waiting), no background reconnect loop;
@@ -57,6 +64,22 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
   })
   let connecting: Promise<void> | undefined
   let closed = false
+  // One watchdog per connection instead of a timer per command: commands are many and short.
+  const waiting = new Set<Waiting>()
+  let watchdog: ReturnType<typeof setInterval> | undefined
+  const sweep = () => {
+    const now = Date.now()
+    for (const w of waiting) {
+      if (w.deadline > now) continue
+      waiting.delete(w)
+      w.reject(new QueueUnavailableError(`redis did not answer ${w.what} within ${w.ms} ms`))
+    }
+    if (waiting.size === 0) {
+      clearInterval(watchdog)
+      watchdog = undefined
+    }
+  }
+  const tick = Math.max(10, Math.min(250, Math.floor(opts.commandTimeoutMs / 4)))
 
   const ensureConnected = async () => {
     if (client.connected) return
@@ -71,19 +94,39 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
     await connecting
   }
 
+  const sendNow = (cmd: string, args: string[], extraTimeoutMs: number) =>
+    new Promise<unknown>((resolve, reject) => {
+      const ms = opts.commandTimeoutMs + extraTimeoutMs
+      const w: Waiting = { deadline: Date.now() + ms, what: cmd, ms, reject }
+      waiting.add(w)
+      watchdog ??= setInterval(sweep, tick)
+      client.send(cmd, args).then(
+        (value) => {
+          waiting.delete(w)
+          resolve(value)
+        },
+        (err) => {
+          waiting.delete(w)
+          reject(toQueueError(err, cmd))
+        },
+      )
+    })
+
   const send = async (cmd: string, args: string[], extraTimeoutMs = 0) => {
-    try {
-      await ensureConnected()
-      return await withTimeout(client.send(cmd, args), opts.commandTimeoutMs + extraTimeoutMs, cmd)
-    } catch (err) {
-      throw toQueueError(err, cmd)
+    if (!client.connected) {
+      try {
+        await ensureConnected()
+      } catch (err) {
+        throw toQueueError(err, 'connect')
+      }
     }
+    return sendNow(cmd, args, extraTimeoutMs)
   }
 
   return {
     send,
     eval: async (script, keys, args) => {
-      const sha = await scriptSha(script)
+      const sha = knownSha(script) ?? (await scriptSha(script))
       const all = [String(keys.length), ...keys, ...args]
       try {
         return await send('EVALSHA', [sha, ...all])
@@ -94,6 +137,10 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
     },
     close: () => {
       closed = true
+      clearInterval(watchdog)
+      watchdog = undefined
+      for (const w of waiting) w.reject(new QueueUnavailableError('redis connection closed'))
+      waiting.clear()
       client.close()
     },
   }

@@ -111,6 +111,8 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     return conn
   }
   const keys = (queue: QueueName) => queueKeys(prefix, queue)
+  // When each (queue, consumer) heartbeat last succeeded (the time it was sent).
+  const lastBeat = new Map<string, number>()
   let closed: Promise<void> | undefined
 
   const rewrite = (r: Reserved, extra: Partial<JobEnvelope>) =>
@@ -197,16 +199,19 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       if (!(timeoutSec > 0)) throw new RangeError('reserve: timeoutSec must be > 0')
       const k = keys(queue)
       const conn = blockingFor(consumer)
-      // Registered before the move, on the same connection, so the reaper always knows where
-      // this consumer's jobs are, even if it dies right after BLMOVE.
-      const [, raw] = await Promise.all([
-        conn.send('SADD', [k.consumers, consumer]),
-        conn.send(
-          'BLMOVE',
-          [k.pending, k.processing(consumer), 'RIGHT', 'LEFT', String(timeoutSec)],
-          timeoutSec * 1000,
-        ),
-      ])
+      // The reaper finds processing lists through the consumers set, so this consumer must be in
+      // it before BLMOVE can give it a job. A heartbeat sent less than half a TTL ago proves it is
+      // (heartbeat adds it; the reaper removes only consumers whose heartbeat expired). Otherwise
+      // register again, on the same connection and first, so it lands before the move.
+      const beat = lastBeat.get(`${queue}\0${consumer}`)
+      const registered = beat !== undefined && Date.now() - beat < (heartbeatTtlSec * 1000) / 2
+      const register = registered ? undefined : conn.send('SADD', [k.consumers, consumer])
+      const move = conn.send(
+        'BLMOVE',
+        [k.pending, k.processing(consumer), 'RIGHT', 'LEFT', String(timeoutSec)],
+        timeoutSec * 1000,
+      )
+      const [, raw] = await Promise.all([register, move])
       if (typeof raw !== 'string') return null
       const job = parseEnvelope(raw)
       if (job) return { job, raw, consumer }
@@ -254,18 +259,16 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
 
     heartbeat: async (queue, consumer) => {
       const k = keys(queue)
+      const sentAt = Date.now()
       await Promise.all([
-        main.send('SET', [
-          k.heartbeat(consumer),
-          String(Date.now()),
-          'EX',
-          String(heartbeatTtlSec),
-        ]),
+        main.send('SET', [k.heartbeat(consumer), String(sentAt), 'EX', String(heartbeatTtlSec)]),
         main.send('SADD', [k.consumers, consumer]),
       ])
+      lastBeat.set(`${queue}\0${consumer}`, sentAt)
     },
 
     retire: async (queue, consumer) => {
+      lastBeat.delete(`${queue}\0${consumer}`)
       await main.send('DEL', [keys(queue).heartbeat(consumer)])
       return await reapOne(queue, consumer)
     },

@@ -97,6 +97,7 @@ return n`,
 }
 
 const shaCache = new Map<string, Promise<string>>()
+const shaKnown = new Map<string, string>()
 
 /** SHA-1 of a script's source (Web Crypto, so it also runs on edge runtimes). */
 export const scriptSha = (script: LuaScript): Promise<string> => {
@@ -105,10 +106,17 @@ export const scriptSha = (script: LuaScript): Promise<string> => {
     sha = crypto.subtle
       .digest('SHA-1', new TextEncoder().encode(script.source))
       .then((buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join(''))
+      .then((hex) => {
+        shaKnown.set(script.source, hex)
+        return hex
+      })
     shaCache.set(script.source, sha)
   }
   return sha
 }
+
+/** The SHA-1 when already computed (saves an await on the hot path). */
+export const knownSha = (script: LuaScript): string | undefined => shaKnown.get(script.source)
 
 /** True for Redis' "script not loaded" error, whatever client wrapped it. */
 export const isNoScript = (err: unknown) =>
