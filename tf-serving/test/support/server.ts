@@ -26,7 +26,13 @@ export const spawnServer = async (
     },
   )
   const collect = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) out += chunk
+    const reader = s.getReader()
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      out += decoder.decode(value, { stream: true })
+    }
   }
   void collect(proc.stdout)
   void collect(proc.stderr)

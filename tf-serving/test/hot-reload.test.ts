@@ -1,0 +1,90 @@
+// Hot reload in the real server process: a version folder copied in while requests run becomes
+// live without a failed request; removing it brings the previous version back, again without one.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writeToyModel } from './support/models.ts'
+import { type ServerProcess, spawnServer } from './support/server.ts'
+
+let root: string
+let server: ServerProcess
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tfs-reload-'))
+  await writeToyModel(join(root, 'toy/1'), 1)
+  await writeToyModel(join(root, 'staging/2'), 10)
+  server = await spawnServer([
+    '--model_name=toy',
+    `--model_base_path=${join(root, 'toy')}`,
+    '--file_system_poll_wait_seconds=1',
+  ])
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await rm(root, { recursive: true, force: true })
+})
+
+/** Sends requests from `n` loops until stopped; records every status and the first output. */
+const load = (n: number) => {
+  let stop = false
+  const seen: { status: number; y0: number }[] = []
+  const loops = Array.from({ length: n }, async () => {
+    while (!stop) {
+      const res = await fetch(`${server.url}/v1/models/toy:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ signature_name: 'y_only', instances: [[1, 0, 0]] }),
+      })
+      const body = (await res.json()) as { predictions?: number[][] }
+      seen.push({ status: res.status, y0: body.predictions?.[0]?.[0] ?? Number.NaN })
+    }
+  })
+  return {
+    seen,
+    until: async (pred: () => boolean) => {
+      const deadline = Date.now() + 30_000
+      while (!pred() && Date.now() < deadline) await Bun.sleep(100)
+    },
+    stop: async () => {
+      stop = true
+      await Promise.all(loops)
+    },
+  }
+}
+
+test('a new version goes live under load, then the old one is retired; no request fails', async () => {
+  const traffic = load(3)
+  await Bun.sleep(300)
+  await cp(join(root, 'staging/2'), join(root, 'toy/2'), { recursive: true })
+  await traffic.until(() => traffic.seen.at(-1)?.y0 === 10.5)
+  await Bun.sleep(300)
+  await traffic.stop()
+  expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
+  expect(traffic.seen[0]?.y0).toBe(1.5)
+  expect(traffic.seen.at(-1)?.y0).toBe(10.5)
+  const status = await (await fetch(`${server.url}/v1/models/toy`)).json()
+  expect(status).toEqual({
+    model_version_status: [
+      { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      { version: '1', state: 'END', status: { error_code: 'OK', error_message: '' } },
+    ],
+  })
+})
+
+test('removing the newest version folder falls back to the previous one; no request fails', async () => {
+  const traffic = load(2)
+  await Bun.sleep(200)
+  await rm(join(root, 'toy/2'), { recursive: true, force: true })
+  await traffic.until(() => traffic.seen.at(-1)?.y0 === 1.5)
+  await traffic.stop()
+  // Between the folder vanishing and v1 being back, v2 keeps answering.
+  expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
+  expect(traffic.seen.at(-1)?.y0).toBe(1.5)
+  const v2 = await (await fetch(`${server.url}/v1/models/toy/versions/2`)).json()
+  expect(v2).toEqual({
+    model_version_status: [
+      { version: '2', state: 'END', status: { error_code: 'OK', error_message: '' } },
+    ],
+  })
+})
