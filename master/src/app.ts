@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from './env.ts'
 import { createMasterMetrics } from './metrics.ts'
+import type { SignatureVerifier } from './middleware/webhook-signature.ts'
 import { webhookRoutes } from './routes/webhook.ts'
 
 export interface MasterAppDeps {
@@ -17,6 +18,11 @@ export interface MasterAppDeps {
   clock?: () => number
   /** Largest accepted webhook body; default 1 MiB. */
   maxBodyBytes?: number
+  /**
+   * Signature check; default: the shared Web Crypto verifier (runs anywhere). `main.ts` passes
+   * the faster node:crypto one (`nodeSignatureVerifier`).
+   */
+  verifySignature?: SignatureVerifier
 }
 
 const ROUTES = new Set(['/webhook', '/healthz', '/readyz', '/metrics'])

@@ -6,6 +6,7 @@ import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
 import { createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
 import { createMasterApp } from './app.ts'
+import { nodeSignatureVerifier } from './node-signature.ts'
 
 const loadOrExit = () => {
   try {
@@ -28,6 +29,7 @@ const app = createMasterApp({
   logger,
   registry: createMetricsRegistry('master'),
   maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+  verifySignature: nodeSignatureVerifier(config.TWITTER_CONSUMER_SECRET),
 })
 const server = Bun.serve({
   port: config.PORT,

@@ -8,6 +8,7 @@ import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import type { JobEnvelope, QueueName } from '@tweetbot/common/src/queue/types.ts'
 import { uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
 import { createMasterApp } from '../src/app.ts'
+import type { SignatureVerifier } from '../src/middleware/webhook-signature.ts'
 
 export const SECRET = 'test-consumer-secret-Zx9'
 
@@ -33,6 +34,7 @@ export const startHarness = (opts: {
   maxBodyBytes?: number
   connectTimeoutMs?: number
   logger?: Logger
+  verifySignature?: SignatureVerifier
 }): Harness => {
   const prefix = uniquePrefix('master')
   const queue = createRedisQueue({
@@ -51,6 +53,7 @@ export const startHarness = (opts: {
     logger,
     registry,
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.verifySignature ? { verifySignature: opts.verifySignature } : {}),
   })
   const reader = new Bun.RedisClient(opts.redisUrl)
   return {

@@ -9,7 +9,7 @@ import type { MasterEnv } from '../env.ts'
 import type { MasterMetrics } from '../metrics.ts'
 import { bodyLimit } from '../middleware/body-limit.ts'
 import { requireJson } from '../middleware/require-json.ts'
-import { webhookSignature } from '../middleware/webhook-signature.ts'
+import { type SignatureVerifier, webhookSignature } from '../middleware/webhook-signature.ts'
 import { routeDelivery } from '../routing/route-delivery.ts'
 
 export interface WebhookDeps {
@@ -18,6 +18,7 @@ export interface WebhookDeps {
   logger: Logger
   metrics: MasterMetrics
   maxBodyBytes: number
+  verifySignature?: SignatureVerifier
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -49,8 +50,10 @@ export const webhookRoutes = (deps: WebhookDeps) => {
     '/',
     requireJson(),
     bodyLimit(deps.maxBodyBytes),
-    webhookSignature(deps.consumerSecret, (reason) =>
-      deps.metrics.signatureFailures.inc({ reason }),
+    webhookSignature(
+      deps.consumerSecret,
+      (reason) => deps.metrics.signatureFailures.inc({ reason }),
+      deps.verifySignature,
     ),
     async (c) => {
       const verdict = routeDelivery(parseJson(c.get('rawBody')))
