@@ -235,6 +235,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         r = await queue.reserve(name, id, pollTimeoutSec)
         failures = 0
       } catch (err) {
+        if (stop.signal.aborted) break
         failures++
         if (failures === 1 || failures % 20 === 0)
           logger.warn('reserve failed; retrying', { err, failures })
@@ -258,6 +259,9 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         const deadline = Date.now() + graceMs
         stop.abort()
         for (const t of timers) clearInterval(t)
+        // Interrupts a reserve blocked in BLMOVE. Safe: a job moved just before is in our
+        // processing list, and retire() below hands it back.
+        await queue.release(id)
         await running
         const finished = Promise.allSettled([...inFlight]).then(() => true)
         const inTime = await Promise.race([
@@ -277,7 +281,6 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         // Drops the heartbeat and returns anything still in our processing list.
         await persist('retire', () => queue.retire(name, id))
         if (opts.closeQueue ?? true) await queue.close()
-        else await queue.release(id)
         logger.info('consumer stopped', { handedBack: inTime ? 0 : abandoned.size })
       })()
       return closing

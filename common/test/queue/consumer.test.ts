@@ -222,4 +222,18 @@ describe('consumer', () => {
     expect(got).toEqual(['orphan'])
     await c.close()
   })
+
+  test('close() interrupts a long blocking reserve; closeQueue: false leaves the queue usable', async () => {
+    const queue = newQueue()
+    const c = start(queue, {
+      pollTimeoutSec: 60,
+      closeQueue: false,
+      handler: async () => 'replied',
+    })
+    await waitFor('registered', async () => (await queue.stats()).chat.consumers === 1)
+    await c.close()
+    expect(await queue.enqueue('chat', 'after', 1)).toBe('queued')
+    expect((await queue.stats()).chat).toMatchObject({ pending: 1, consumers: 0 })
+    await queue.close()
+  }, 10_000)
 })
