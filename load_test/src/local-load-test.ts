@@ -1,0 +1,59 @@
+// `make load_test`: a whole local stack in load-testing mode (its own Redis, tf-serving, master,
+// workers, image server and a fake X API, all on free loopback ports), then vegeta_attack.sh
+// against it, then the stack is stopped. Nothing can reach X: the workers run with
+// FLT_LOAD_TESTING_MODE=True and, besides, point at the fake X API.
+//   bun load_test/src/local-load-test.ts [RATE] [DURATION]
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { MEDIA_IMAGES } from './media-catalog.ts'
+import { renderImage } from './media-images.ts'
+
+const root = resolve(import.meta.dir, '../..')
+const [rate = '10', duration = '10'] = Bun.argv.slice(2)
+const out = resolve(root, Bun.env.LOAD_TEST_OUT ?? 'load_test/out')
+const logDir = resolve(out, 'stack-logs')
+mkdirSync(logDir, { recursive: true })
+
+const images: Record<string, { body: Uint8Array<ArrayBuffer>; contentType: string }> = {}
+for (const img of MEDIA_IMAGES)
+  images[`/media/${img.name}`] = {
+    body: new Uint8Array(await renderImage(img)),
+    contentType: img.format === 'jpeg' ? 'image/jpeg' : 'image/png',
+  }
+
+console.info(`load_test: starting a local stack in load-testing mode (logs in ${logDir})`)
+const stack = await startStack({ loadTesting: true, images, logDir })
+let stopping: Promise<void> | undefined
+const stop = () => {
+  stopping ??= stack.stop()
+  return stopping
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    void stop().then(() => process.exit(130))
+  })
+
+const workers = [stack.services['worker:chat'].url, stack.services['worker:tweet'].url]
+console.info(
+  `load_test: master ${stack.services.master.url}, workers ${workers.join(' ')}, images ${stack.images.url}`,
+)
+const attack = Bun.spawn(
+  ['bash', 'load_test/vegeta_attack.sh', rate, duration, `${stack.services.master.url}/webhook`],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      WORKER_URLS: workers.join(','),
+      LOAD_TEST_MEDIA_URL: stack.images.url,
+      LOAD_TEST_OUT: out,
+      TWITTER_CONSUMER_SECRET: stack.consumerSecret,
+      REDIS_URL: stack.redis.url,
+      QUEUE_PREFIX: stack.prefix,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+)
+const code = await attack.exited
+await stop()
+process.exit(code)
