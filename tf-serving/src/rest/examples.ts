@@ -44,7 +44,10 @@ const addValue = (v: unknown, name: string, f: Feature) => {
     want('bytes')
     f.values.push(encoder.encode(v))
   } else if (typeof v === 'number') {
-    want(Number.isInteger(v) && f.kind !== 'float' ? 'int64' : 'float')
+    // JSON writers print 1.0 as 1, so a float list may start with whole numbers: int64 values
+    // seen so far are promoted to float instead of failing as TF's stricter parser would.
+    if (f.kind === 'int64' && !Number.isInteger(v)) f.kind = 'float'
+    else want(Number.isInteger(v) && f.kind !== 'float' ? 'int64' : 'float')
     f.values.push(v)
   } else if (isB64Object(v)) {
     want('bytes')
