@@ -72,8 +72,13 @@ beforeAll(async () => {
     { stdout: 'pipe', stderr: 'pipe' },
   )
   const collect = async (s: ReadableStream<Uint8Array>) => {
+    const reader = s.getReader()
     const decoder = new TextDecoder()
-    for await (const chunk of s) logs += decoder.decode(chunk, { stream: true })
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      logs += decoder.decode(value, { stream: true })
+    }
   }
   void collect(proc.stdout as ReadableStream<Uint8Array>)
   void collect(proc.stderr as ReadableStream<Uint8Array>)
