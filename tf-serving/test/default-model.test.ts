@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { type ServerProcess, spawnServer } from './support/server.ts'
 
 const EXPORT = resolve(import.meta.dir, '../scripts/export-default-model.ts')
@@ -20,7 +20,7 @@ const exportModel = async () => {
 }
 
 /** 224×224 RGB pixels scaled to [0, 1], nested as [row][col][channel]. */
-const toInstance = async (img: sharp.Sharp) => {
+const toInstance = async (img: Sharp) => {
   const raw = await img.resize(224, 224).removeAlpha().raw().toBuffer()
   return Array.from({ length: 224 }, (_, y) =>
     Array.from({ length: 224 }, (_, x) =>
