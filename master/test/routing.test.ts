@@ -184,6 +184,7 @@ describe('X Activity routing table', () => {
       },
     ])
     expect(photo.needsMediaLookup).toBe(false)
+    expect(photo.text).toBe('@imagebot what is this?')
   })
 
   test('dm.received without filter.user_id is rejected', () => {

@@ -74,6 +74,14 @@ export const xaaPostSchema = z.object({
   text: z.string().max(100_000).default(''),
   created_at: z.string().max(64).optional(),
   attachments: z.object({ media_keys: z.array(z.string().max(64)).max(10).optional() }).optional(),
+  entities: z
+    .object({
+      urls: z
+        .array(z.object({ url: z.string().max(2048), media_key: z.string().max(64).optional() }))
+        .max(100)
+        .optional(),
+    })
+    .optional(),
 })
 export type XaaPost = z.output<typeof xaaPostSchema>
 
@@ -91,6 +99,14 @@ export const xaaIncludesSchema = z
   })
   .default({})
 export type XaaIncludes = z.output<typeof xaaIncludesSchema>
+
+/** The post's text without the trailing t.co links of its media (as for AAA tweets). */
+const postTextWithoutMediaLinks = (post: XaaPost): string => {
+  let text = post.text.trimEnd()
+  for (const u of post.entities?.urls ?? [])
+    if (u.media_key && text.endsWith(u.url)) text = text.slice(0, -u.url.length).trimEnd()
+  return text
+}
 
 /**
  * A mention or reply as a tweet job. Media come from `attachments.media_keys` +
@@ -114,7 +130,7 @@ export const xaaPostToTweetJob = (
     botId,
     eventId: post.id,
     tweetId: post.id,
-    text: post.text,
+    text: postTextWithoutMediaLinks(post),
     media,
     needsMediaLookup: media.length === 0,
     ...(createdAt ? { createdAt } : {}),
