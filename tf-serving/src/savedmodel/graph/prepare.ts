@@ -80,10 +80,13 @@ const freezeVariableReads = (nodes: Map<string, GNode>) => {
 
 export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): PreparedGraph => {
   const flat = flattenGraph(meta.graphDef ?? {})
+  // Ops as written in the SavedModel: the graph and each library function body once.
   const opsUsed = new Map<string, number>()
-  for (const n of flat.nodes.values())
-    if (n.op !== 'IdentityN' || !flat.calls.some((c) => c.name === n.name))
-      opsUsed.set(n.op, (opsUsed.get(n.op) ?? 0) + 1)
+  const original = [
+    ...(meta.graphDef?.node ?? []),
+    ...(meta.graphDef?.library?.function ?? []).flatMap((f) => f.nodeDef ?? []),
+  ]
+  for (const n of original) opsUsed.set(n.op, (opsUsed.get(n.op) ?? 0) + 1)
   const nodes = flat.nodes
   const cuts = cutParseExamples(nodes)
   freezeVariableReads(nodes)
