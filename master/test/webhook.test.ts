@@ -199,6 +199,12 @@ describe('service endpoints', () => {
         status: '200',
       }),
     ).toBe(1)
+    // Refused requests are timed too, with the status onError gave them.
+    await h.post('{}', { 'x-twitter-webhooks-signature': 'sha256=nope' })
+    const after = await h.metrics()
+    expect(
+      metric(after, 'tweetbot_master_request_duration_seconds_count', { status: '401' }),
+    ).toBe(1)
     expect((await h.app.request('/nope')).status).toBe(404)
   })
 })
