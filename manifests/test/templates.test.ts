@@ -63,12 +63,14 @@ describe('tf-serving swaps to tensorflow/serving with one parameter', () => {
     'tf-serving',
   )
 
-  test('only the image differs', () => {
+  test('only the image differs (and the image trigger that follows it)', () => {
     expect(mainContainer(theirs).image).toBe('tensorflow/serving')
     const a = clone(ours)
     const b = clone(theirs)
-    mainContainer(a).image = 'X'
-    mainContainer(b).image = 'X'
+    for (const d of [a, b]) {
+      mainContainer(d).image = 'X'
+      delete (d.metadata as { annotations?: unknown }).annotations
+    }
     expect(b).toEqual(a)
   })
 
@@ -265,6 +267,32 @@ describe('pods', () => {
       for (const o of renderDeployment(settings))
         if (o.kind === 'Deployment' || o.kind === 'DeploymentConfig')
           expect(o.apiVersion).toBe('apps/v1')
+  })
+})
+
+describe('image change triggers', () => {
+  test('each built image rolls its Deployment out when a build pushes it', () => {
+    const objects = renderDeployment(SCENARIOS.defaults!)
+    for (const component of ['master', 'chat-worker', 'tweet-worker', 'tf-serving']) {
+      const d = find(objects, 'Deployment', component)
+      const triggers = JSON.parse(
+        (d.metadata as unknown as { annotations: Record<string, string> }).annotations[
+          'image.openshift.io/triggers'
+        ]!,
+      ) as { from: { kind: string; name: string }; fieldPath: string }[]
+      const c = mainContainer(d)
+      expect(triggers).toEqual([
+        {
+          from: { kind: 'ImageStreamTag', name: c.image },
+          fieldPath: `spec.template.spec.containers[?(@.name=="${c.name}")].image`,
+        },
+      ])
+      // The tag is one the builds template produces.
+      const built = renderTemplate('builds', REQUIRED_PARAMS.builds).objects.filter(
+        (o) => o.kind === 'BuildConfig',
+      )
+      expect(built.map((b) => at<string>(b, 'spec.output.to.name'))).toContain(c.image)
+    }
   })
 })
 
