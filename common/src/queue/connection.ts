@@ -56,12 +56,14 @@ interface Waiting {
  * instead every call made while disconnected tries one (re)connect, shared by concurrent calls.
  */
 export const openConnection = (url: string, opts: ConnectionOptions): Connection => {
-  const client = new Bun.RedisClient(url, {
-    enableOfflineQueue: false,
-    autoReconnect: false,
-    maxRetries: 0,
-    connectionTimeout: opts.connectTimeoutMs,
-  })
+  const newClient = () =>
+    new Bun.RedisClient(url, {
+      enableOfflineQueue: false,
+      autoReconnect: false,
+      maxRetries: 0,
+      connectionTimeout: opts.connectTimeoutMs,
+    })
+  let client = newClient()
   let connecting: Promise<void> | undefined
   let closed = false
   // One watchdog per connection instead of a timer per command: commands are many and short.
@@ -69,17 +71,31 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
   let watchdog: ReturnType<typeof setInterval> | undefined
   const sweep = () => {
     const now = Date.now()
+    let expired = false
     for (const w of waiting) {
       if (w.deadline > now) continue
+      expired = true
       waiting.delete(w)
       w.reject(new QueueUnavailableError(`redis did not answer ${w.what} within ${w.ms} ms`))
     }
+    // A command past its deadline means a hung server or a half-open socket: replies on this
+    // connection can no longer be trusted to come, so later calls get a fresh connection (the
+    // commands still queued on the old one fail with it).
+    if (expired && !closed) replaceClient()
     if (waiting.size === 0) {
       clearInterval(watchdog)
       watchdog = undefined
     }
   }
   const tick = Math.max(10, Math.min(250, Math.floor(opts.commandTimeoutMs / 4)))
+
+  // A stale or failed client is replaced, never reused: Bun's client can stay in a failed state
+  // after a timed-out handshake, and a fresh object always makes a fresh attempt.
+  const replaceClient = () => {
+    const stale = client
+    client = newClient()
+    stale.close()
+  }
 
   const ensureConnected = async () => {
     if (client.connected) return
@@ -88,9 +104,14 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
       client.connect().then(() => undefined),
       opts.connectTimeoutMs,
       'connect',
-    ).finally(() => {
-      connecting = undefined
-    })
+    )
+      .catch((err) => {
+        if (!closed) replaceClient()
+        throw err
+      })
+      .finally(() => {
+        connecting = undefined
+      })
     await connecting
   }
 

@@ -194,4 +194,36 @@ describe('Redis restarts', () => {
     }
     expect([...handled.values()].every((n) => n === 1)).toBe(true)
   })
+
+  test('a hung server (SIGSTOP) makes calls fail with QueueUnavailableError instead of hanging', async () => {
+    const server = await startRedisServer({ appendonly: false })
+    const q = createRedisQueue({
+      url: server.url,
+      prefix: 'hang',
+      commandTimeoutMs: 300,
+      connectTimeoutMs: 300,
+    })
+    const info = new Bun.RedisClient(server.url)
+    try {
+      expect(await q.enqueue('chat', 'before', 1)).toBe('queued')
+      const text = String(await info.send('INFO', ['server']))
+      const pid = Number(/process_id:(\d+)/.exec(text)?.[1])
+      expect(pid).toBeGreaterThan(0)
+      process.kill(pid, 'SIGSTOP')
+      try {
+        await expect(q.enqueue('chat', 'during', 1)).rejects.toBeInstanceOf(QueueUnavailableError)
+        // The next call gets a fresh connection, which cannot finish its handshake either.
+        await expect(q.stats()).rejects.toBeInstanceOf(QueueUnavailableError)
+        expect(await q.ping()).toBe(false)
+      } finally {
+        process.kill(pid, 'SIGCONT')
+      }
+      expect(await q.enqueue('chat', 'after', 1)).toBe('queued')
+      expect(await q.ping()).toBe(true)
+    } finally {
+      info.close()
+      await q.close()
+      await server.destroy()
+    }
+  })
 })
