@@ -202,9 +202,9 @@ describe('service endpoints', () => {
     // Refused requests are timed too, with the status onError gave them.
     await h.post('{}', { 'x-twitter-webhooks-signature': 'sha256=nope' })
     const after = await h.metrics()
-    expect(
-      metric(after, 'tweetbot_master_request_duration_seconds_count', { status: '401' }),
-    ).toBe(1)
+    expect(metric(after, 'tweetbot_master_request_duration_seconds_count', { status: '401' })).toBe(
+      1,
+    )
     expect((await h.app.request('/nope')).status).toBe(404)
   })
 })
