@@ -229,6 +229,13 @@ describe('webhook commands: method, path, auth, printed result', () => {
   })
 })
 
+test('an empty 204 answer still prints the result', async () => {
+  fake.respondWith({ method: 'DELETE', path: '/2/webhooks/112', status: 204 })
+  const r = await run(['delete', '112'])
+  expect(r.code).toBe(0)
+  expect(r.out).toBe('deleted webhook 112')
+})
+
 describe('X Activity API subscriptions', () => {
   test('activity-subscribe <webhook_id> <event_type>: POST /2/activity/subscriptions as the bot', async () => {
     answer('POST', '/2/activity/subscriptions', 200, {
