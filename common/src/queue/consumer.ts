@@ -185,13 +185,17 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
 
   const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
     let busy = false
+    let failures = 0
     const t = setInterval(async () => {
       if (busy || stop.signal.aborted) return
       busy = true
       try {
         await fn()
+        if (failures > 0) logger.info(`${what} works again`, { failures })
+        failures = 0
       } catch (err) {
-        logger.warn(`${what} failed`, { err })
+        // One line when an outage starts, then one every 30 failures, not one per tick.
+        if (failures++ % 30 === 0) logger.warn(`${what} failed`, { err, failures })
       } finally {
         busy = false
       }

@@ -211,10 +211,15 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
         [k.pending, k.processing(consumer), 'RIGHT', 'LEFT', String(timeoutSec)],
         timeoutSec * 1000,
       )
-      const [, raw] = await Promise.all([register, move])
+      // Registering is best effort once sent: a job BLMOVE handed us must not be dropped
+      // because SADD failed; the next heartbeat registers again.
+      const registering = register?.catch(() => undefined)
+      const raw = await move
+      await registering
       if (typeof raw !== 'string') return null
       const job = parseEnvelope(raw)
-      if (job) return { job, raw, consumer }
+      // `queue` is where the job really is; ack and retry find it by that.
+      if (job) return { job: { ...job, queue }, raw, consumer }
       // Not a job envelope (written by hand or by an old version): dead at once, never lost.
       const wrapped = JSON.stringify({
         ...newEnvelope(queue, '', raw),
