@@ -14,4 +14,4 @@ if [ -n "${2:-}" ]; then kinds=$kinds,$2; fi
 if "$oc" api-resources --api-group=keda.sh -o name 2>/dev/null | grep -q scaledobjects; then
   kinds=$kinds,scaledobjects.keda.sh,triggerauthentications.keda.sh
 fi
-"$oc" delete "${ns[@]}" "$kinds" -l "$selector" --ignore-not-found
+"$oc" delete ${ns[@]+"${ns[@]}"} "$kinds" -l "$selector" --ignore-not-found

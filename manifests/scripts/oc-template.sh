@@ -18,7 +18,7 @@ file="$here/templates/$template.yaml"
 if [ "$mode" = create-once ]; then
   existing=${1:?kind/name}
   shift
-  if "$oc" get "${ns[@]}" "$existing" >/dev/null 2>&1; then
+  if "$oc" get ${ns[@]+"${ns[@]}"} "$existing" >/dev/null 2>&1; then
     echo "$existing exists: kept as it is"
     exit 0
   fi
@@ -34,5 +34,5 @@ done
 extra=()
 for kv in "$@"; do extra+=(-p "$kv"); done
 
-"$oc" process --local -f "$file" --param-file="$params" --ignore-unknown-parameters "${extra[@]}" |
-  "$oc" apply "${ns[@]}" --server-side --force-conflicts --field-manager=tweetbot -f -
+"$oc" process --local -f "$file" --param-file="$params" --ignore-unknown-parameters ${extra[@]+"${extra[@]}"} |
+  "$oc" apply ${ns[@]+"${ns[@]}"} --server-side --force-conflicts --field-manager=tweetbot -f -

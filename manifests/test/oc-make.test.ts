@@ -53,7 +53,7 @@ printf '%s\\n' "$*" >> "$OC_STUB_DIR/calls"
 case "$1" in
   whoami) [ -n "\${OC_STUB_LOGGED_OUT:-}" ] && exit 1; echo tester ;;
   project) echo bot-project ;;
-  get) exit 1 ;;
+  get) [ "$2 $3" = "project bot-project" ] && exit 0; exit 1 ;;
   api-resources) exit 0 ;;
   process)
     shift; file=; pf=; extra=()
@@ -75,6 +75,8 @@ esac
 chmodSync(join(stubBin, 'oc'), 0o755)
 
 const bunDir = dirname(process.execPath)
+// A full deploy starts make, bash and one renderer process per template: slow on a busy machine.
+const SLOW = 120_000
 let runs = 0
 
 /** Runs make in the repository with only the given settings (nothing from the caller's env). */
@@ -191,6 +193,21 @@ describe('each target stops with one clear line before changing anything', () =>
     }
   })
 
+  test('OC_PROJECT that does not exist', () => {
+    const r = make(['oc_deploy_tf_serving'], { OC_PROJECT: 'nope' })
+    expect(r.lines).toHaveLength(1)
+    expect(r.lines[0]).toContain("oc_deploy_tf_serving: project 'nope' (OC_PROJECT) does not exist")
+    expect(r.calls.filter((c) => /^(process|apply)/.test(c))).toEqual([])
+  })
+
+  test('OC_PROJECT is where objects are applied', () => {
+    const r = make(['oc_deploy_tf_serving'], { OC_PROJECT: 'bot-project' })
+    expect(r.code).toBe(0)
+    expect(r.calls.find((c) => c.startsWith('apply'))).toContain(
+      'apply -n bot-project --server-side',
+    )
+  })
+
   test('oc_build_images needs GIT_URL', () => {
     const r = make(['oc_build_images'], {})
     expect(r.lines).toHaveLength(1)
@@ -205,34 +222,38 @@ const appliedObjects = (yamlText: string): K8sObject[] =>
 
 describe('oc_deploy_all against a stand-in oc', () => {
   for (const scenario of ['defaults', 'every swap at once']) {
-    test(`${scenario}: applies valid, consistent objects from the settings in .env`, () => {
-      const settings = SCENARIOS[scenario]!
-      const r = make(['oc_deploy_all'], settings)
-      expect(r.output).not.toContain('error')
-      expect(r.code).toBe(0)
-      expect(templatesIn(r.calls)).toEqual(planned(settings))
-      const objects = appliedObjects(r.applied)
-      expect(objects.flatMap(validateObject)).toEqual([])
-      expect(allProblems(objects)).toEqual([])
-      const names = (list: K8sObject[]) =>
-        [...new Set(list.map((o) => `${o.kind}/${o.metadata.name}`))].sort()
-      expect(names(objects)).toEqual(names(renderDeployment(settings)))
-      // Settings reached the templates through .env, e.g. the model server image.
-      const tf = objects.find(
-        (o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-tf-serving'),
-      )
-      expect(JSON.stringify(tf)).toContain(
-        `"image":"${settings.TF_SERVING_IMAGE ?? 'tweetbot-tf-serving:latest'}"`,
-      )
-      // Applied server-side; secrets travel in private files, never on a command line.
-      expect(
-        r.calls.filter((c) => c.startsWith('apply')).every((c) => c.includes('--server-side')),
-      ).toBe(true)
-      expect(r.modes.length).toBeGreaterThan(0)
-      expect(new Set(r.modes)).toEqual(new Set(['600']))
-      for (const value of Object.values(paramsFrom(TWITTER)))
-        expect(r.calls.some((c) => c.includes(value))).toBe(false)
-    })
+    test(
+      `${scenario}: applies valid, consistent objects from the settings in .env`,
+      () => {
+        const settings = SCENARIOS[scenario]!
+        const r = make(['oc_deploy_all'], settings)
+        expect(r.output).not.toContain('error')
+        expect(r.code).toBe(0)
+        expect(templatesIn(r.calls)).toEqual(planned(settings))
+        const objects = appliedObjects(r.applied)
+        expect(objects.flatMap(validateObject)).toEqual([])
+        expect(allProblems(objects)).toEqual([])
+        const names = (list: K8sObject[]) =>
+          [...new Set(list.map((o) => `${o.kind}/${o.metadata.name}`))].sort()
+        expect(names(objects)).toEqual(names(renderDeployment(settings)))
+        // Settings reached the templates through .env, e.g. the model server image.
+        const tf = objects.find(
+          (o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-tf-serving'),
+        )
+        expect(JSON.stringify(tf)).toContain(
+          `"image":"${settings.TF_SERVING_IMAGE ?? 'tweetbot-tf-serving:latest'}"`,
+        )
+        // Applied server-side; secrets travel in private files, never on a command line.
+        expect(
+          r.calls.filter((c) => c.startsWith('apply')).every((c) => c.includes('--server-side')),
+        ).toBe(true)
+        expect(r.modes.length).toBeGreaterThan(0)
+        expect(new Set(r.modes)).toEqual(new Set(['600']))
+        for (const value of Object.values(paramsFrom(TWITTER)))
+          expect(r.calls.some((c) => c.includes(value))).toBe(false)
+      },
+      SLOW,
+    )
   }
 
   test('the Redis Secret is created once: an existing one is kept (its password in use)', () => {
