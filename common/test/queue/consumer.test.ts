@@ -236,4 +236,22 @@ describe('consumer', () => {
     expect((await queue.stats()).chat).toMatchObject({ pending: 1, consumers: 0 })
     await queue.close()
   }, 10_000)
+
+  test("a running consumer's reaper recovers the jobs of a consumer that went silent", async () => {
+    const queue = newQueue({ heartbeatTtlSec: 1 })
+    for (let i = 0; i < 3; i++) await queue.enqueue('chat', `lost-${i}`, i)
+    await queue.heartbeat('chat', 'silent')
+    for (let i = 0; i < 3; i++) expect(await queue.reserve('chat', 'silent', 1)).not.toBeNull()
+    const got: string[] = []
+    const c = start(queue, {
+      reapIntervalMs: 100,
+      handler: async (_p, { job }) => {
+        got.push(job.eventId)
+        return 'replied'
+      },
+    })
+    await waitFor('recovered jobs', () => got.length === 3)
+    expect(got.sort()).toEqual(['lost-0', 'lost-1', 'lost-2'])
+    await c.close()
+  })
 })
