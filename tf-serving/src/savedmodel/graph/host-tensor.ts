@@ -83,6 +83,10 @@ export const decodeRaw = (
   const n = numElements(shape)
   if (bytes.length !== n * size)
     throw new Error(`${what}: ${bytes.length} bytes for ${n} ${dtype} elements`)
+  // Same layout as TensorFlow.js (little-endian hosts): one copy, no per-element work.
+  if (dtype === 'DT_FLOAT')
+    return { dtype: js, shape, data: new Float32Array(bytes.slice().buffer) }
+  if (dtype === 'DT_INT32') return { dtype: js, shape, data: new Int32Array(bytes.slice().buffer) }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
   if (js === 'bool') return { dtype: js, shape, data: Uint8Array.from(bytes, (b) => (b ? 1 : 0)) }
   const out = js === 'float32' ? new Float32Array(n) : new Int32Array(n)

@@ -172,13 +172,15 @@ export const tf1Classifier = (w: ClassifierWeights): SavedModelSpec => {
         shared_name: attr.str(''),
       }),
     )
+    // zeros(shape) as TF1 writes it: a Fill of two small constants.
+    const init = `${v.name}/Initializer/zeros`
+    nodes.push(constNode(`${init}/shape_as_tensor`, 'DT_INT32', [v.shape.length], v.shape))
+    nodes.push(constNode(`${init}/Const`, 'DT_FLOAT', [], [0]))
     nodes.push(
-      constNode(
-        `${v.name}/Initializer/zeros`,
-        'DT_FLOAT',
-        v.shape,
-        new Float32Array(v.values.length),
-      ),
+      node(init, 'Fill', [`${init}/shape_as_tensor`, `${init}/Const`], {
+        T: F,
+        index_type: attr.type('DT_INT32'),
+      }),
     )
     nodes.push(
       node(`${v.name}/Assign`, 'Assign', [v.name, `${v.name}/Initializer/zeros`], { T: F }),
