@@ -33,6 +33,14 @@ const postBatch = async (n: number) => {
   return senders
 }
 
+const waitUntil = async (cond: () => boolean, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await Bun.sleep(2)
+  }
+}
+
 const expectEachAnsweredOnce = async (senders: string[]) => {
   await stack.x.waitForRequests(
     senders.length,
@@ -50,10 +58,12 @@ const expectEachAnsweredOnce = async (senders: string[]) => {
 
 describe('crashes and shutdown (e2e)', () => {
   test('a worker killed with SIGKILL mid-batch and restarted → every event answered once', async () => {
-    // Slow X answers keep replies in flight when the kill lands.
+    // Slow X answers keep replies in flight when the kill lands. The kill waits until all four
+    // jobs (the worker's concurrency) are waiting on X: then none is between claiming the reply
+    // and sending it, the one window where at-most-once drops a reply (workers/README.md).
     stack.x.respondWith({
       path: /\/messages$/,
-      delayMs: 150,
+      delayMs: 1_500,
       times: Number.POSITIVE_INFINITY,
       status: 201,
       respond: () =>
@@ -64,6 +74,7 @@ describe('crashes and shutdown (e2e)', () => {
     })
     const senders = await postBatch(24)
     await stack.x.waitForRequests(5, (r) => r.status === 201)
+    await waitUntil(() => stack.x.requests.filter((r) => r.status === 0).length >= 4)
     expect(await stack.kill('worker:chat', 'SIGKILL')).not.toBe(0)
     const answeredBeforeKill = stack.x.replies().length
     expect(answeredBeforeKill).toBeLessThan(24)
