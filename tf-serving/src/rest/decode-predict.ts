@@ -50,12 +50,51 @@ const denseShape = (v: unknown): number[] => {
 
 interface Filled {
   shape: number[]
-  values: unknown[]
+  /** Leaves in row-major order; a Float32Array when the fast path took them. */
+  values: unknown[] | Float32Array
+}
+
+const FLOAT_TYPES = new Set(['DT_FLOAT', 'DT_DOUBLE', 'DT_HALF', 'DT_BFLOAT16'])
+
+/**
+ * The common case, an image-sized float tensor, written straight into a Float32Array with no
+ * intermediate array. Returns undefined at the first irregularity; the general walk below then
+ * finds it again and reports it with TF Serving's wording.
+ */
+const fillFloats = (v: unknown, shape: number[]): Float32Array | undefined => {
+  const rank = shape.length
+  let total = 1
+  for (const d of shape) total *= d
+  const out = new Float32Array(total)
+  if (rank === 0) {
+    if (typeof v !== 'number') return undefined
+    out[0] = v
+    return out
+  }
+  let k = 0
+  const rec = (node: unknown, level: number): boolean => {
+    if (!Array.isArray(node) || node.length !== shape[level]) return false
+    if (level === rank - 1) {
+      for (let i = 0; i < node.length; i++) {
+        const x = node[i]
+        if (typeof x !== 'number') return false
+        out[k++] = x
+      }
+      return true
+    }
+    for (let i = 0; i < node.length; i++) if (!rec(node[i], level + 1)) return false
+    return true
+  }
+  return rec(v, 0) ? out : undefined
 }
 
 /** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
 const fill = (v: unknown, spec: TensorSpec): Filled => {
   const shape = denseShape(v)
+  if (FLOAT_TYPES.has(spec.dtype)) {
+    const fast = fillFloats(v, shape)
+    if (fast) return { shape, values: fast }
+  }
   const rank = shape.length
   const values: unknown[] = []
   const walk = (node: unknown, level: number) => {
@@ -90,8 +129,31 @@ const typeError = (v: unknown, spec: TensorSpec) =>
     `JSON Value: ${debugString(v)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
   )
 
-export const toWire = (spec: TensorSpec, shape: number[], values: unknown[]): WireTensor => {
+/** Joins per-instance leaves, keeping typed arrays typed. */
+const joinValues = (chunks: (unknown[] | Float32Array)[]): unknown[] | Float32Array => {
+  if (chunks.length === 1) return chunks[0] as unknown[] | Float32Array
+  if (chunks.every((c) => c instanceof Float32Array)) {
+    const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0))
+    let offset = 0
+    for (const c of chunks as Float32Array[]) {
+      out.set(c, offset)
+      offset += c.length
+    }
+    return out
+  }
+  return chunks.flatMap((c) => Array.from(c as ArrayLike<unknown>))
+}
+
+export const toWire = (
+  spec: TensorSpec,
+  shape: number[],
+  values: unknown[] | Float32Array,
+): WireTensor => {
   const dtype = wireDtypeOf(spec.dtype)
+  if (values instanceof Float32Array) {
+    if (dtype === 'float32') return { dtype, shape, data: values }
+    values = Array.from(values)
+  }
   if (dtype === 'string') return { dtype, shape, data: values as Uint8Array[] }
   if (dtype === 'bool')
     return { dtype, shape, data: Uint8Array.from(values as boolean[], (b) => (b ? 1 : 0)) }
@@ -111,20 +173,23 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
       'instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map',
     )
   const namedElements = isObject(first) && !isB64Object(first)
-  const perName = new Map<string, { shape: number[]; size: number; values: unknown[] }>()
+  const perName = new Map<
+    string,
+    { shape: number[]; size: number; chunks: (unknown[] | Float32Array)[] }
+  >()
   const add = (item: unknown, name: string) => {
     const spec = specs[name]
     if (!spec) throw invalidArgument(`JSON object: does not have named input: ${name}`)
     const { shape, values } = fill(item, spec)
     const seen = perName.get(name)
-    if (!seen) perName.set(name, { shape, size: values.length, values })
+    if (!seen) perName.set(name, { shape, size: values.length, chunks: [values] })
     else if (seen.size !== values.length)
       throw invalidArgument(`Expecting tensor size: ${seen.size} but got: ${values.length}`)
     else if (!sameShape(seen.shape, shape))
       throw invalidArgument(
         `Expecting shape ${shapeString(seen.shape)} but got: ${shapeString(shape)}`,
       )
-    else for (const x of values) seen.values.push(x)
+    else seen.chunks.push(values)
   }
   const nested = (i: number, err: unknown, key?: string): never => {
     if (!(err instanceof ServingError)) throw err
@@ -161,8 +226,8 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
     }
   })
   const out: TensorMap = {}
-  for (const [name, { shape, values }] of perName)
-    out[name] = toWire(specs[name] as TensorSpec, [instances.length, ...shape], values)
+  for (const [name, { shape, chunks }] of perName)
+    out[name] = toWire(specs[name] as TensorSpec, [instances.length, ...shape], joinValues(chunks))
   return out
 }
 
