@@ -72,7 +72,7 @@ const enqueueBench = async (url: string, prefix: string, inFlight: number) => {
 
 const spawnConsumers = async (url: string, prefix: string, n: number) => {
   const procs = Array.from({ length: n }, () =>
-    Bun.spawn(['bun', import.meta.path, '--consumer', url, prefix], {
+    Bun.spawn([process.execPath, import.meta.path, '--consumer', url, prefix], {
       stdout: 'pipe',
       stderr: 'inherit',
     }),

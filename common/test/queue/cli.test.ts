@@ -9,7 +9,7 @@ const q = createRedisQueue({ url: testRedisUrl(), prefix, maxAttempts: 1 })
 afterAll(() => q.close())
 
 const cli = async (args: string[], env: Record<string, string> = {}) => {
-  const proc = Bun.spawn(['bun', CLI, ...args], {
+  const proc = Bun.spawn([process.execPath, CLI, ...args], {
     env: { ...process.env, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, ...env },
     stdout: 'pipe',
     stderr: 'pipe',

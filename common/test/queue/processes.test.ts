@@ -23,7 +23,7 @@ const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms
 
 /** Spawns a consumer process and resolves once it has a heartbeat. */
 const spawnConsumer = async (env: Record<string, string>) => {
-  const child = Bun.spawn(['bun', FIXTURE], {
+  const child = Bun.spawn([process.execPath, FIXTURE], {
     env: { ...process.env, REDIS_URL: testRedisUrl(), ...env },
     stdout: 'pipe',
     stderr: 'inherit',
