@@ -45,8 +45,11 @@ const start = async () => {
   const onMessage = (msg: ToWorker) => {
     chain = chain.then(() => handle(msg))
   }
-  if (isChildProcess) process.on('message', (m) => onMessage(m as ToWorker))
-  else self.onmessage = (e: MessageEvent<ToWorker>) => onMessage(e.data)
+  if (isChildProcess) {
+    process.on('message', (m) => onMessage(m as ToWorker))
+    // The parent died (even by SIGKILL): the IPC channel closes, and a worker must not linger.
+    process.on('disconnect', () => process.exit(0))
+  } else self.onmessage = (e: MessageEvent<ToWorker>) => onMessage(e.data)
   send({ type: 'ready', backend: backend.name, reason: backend.reason })
 }
 
