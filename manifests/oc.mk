@@ -52,7 +52,13 @@ oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJE
 .PHONY: oc_deploy_acme oc_build_images oc_deploy_redis oc_deploy_tf_serving \
   oc_deploy_chatbot_worker oc_deploy_tweetbot_worker oc_deploy_master oc_deploy_all \
   oc_delete_acme oc_delete_builds oc_delete_redis oc_delete_tf_serving oc_delete_chatbot_worker \
-  oc_delete_tweetbot_worker oc_delete_master oc_delete_all register_webhook oc_twitter_secret
+  oc_delete_tweetbot_worker oc_delete_master oc_delete_all register_webhook oc_twitter_secret \
+  oc_render
+
+# Offline preview, no cluster needed: the objects a template gives with the current settings.
+oc_render: ## print a template rendered offline with the .env settings (TEMPLATE=master)
+	$(if $(TEMPLATE),,$(error oc_render: say which template: make oc_render TEMPLATE=<$(subst 	  $(oc_space),|,$(basename $(notdir $(wildcard manifests/templates/*.yaml))))>))
+	@$(OC_TEMPLATE) render $(TEMPLATE)
 
 oc_deploy_acme: ## OpenShift: openshift-acme in this project (Let's Encrypt certificates for Routes)
 	$(call oc_preflight,$@)

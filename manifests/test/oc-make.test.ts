@@ -53,7 +53,10 @@ printf '%s\\n' "$*" >> "$OC_STUB_DIR/calls"
 case "$1" in
   whoami) [ -n "\${OC_STUB_LOGGED_OUT:-}" ] && exit 1; echo tester ;;
   project) echo bot-project ;;
-  get) [ "$2 $3" = "project bot-project" ] && exit 0; exit 1 ;;
+  get)
+    [ "$2 $3" = "project bot-project" ] && exit 0
+    for name in \${OC_STUB_EXISTING:-}; do [ "$2" = "$name" ] && exit 0; done
+    exit 1 ;;
   api-resources) exit 0 ;;
   process)
     shift; file=; pf=; extra=()
@@ -256,10 +259,44 @@ describe('oc_deploy_all against a stand-in oc', () => {
     )
   }
 
-  test('the Redis Secret is created once: an existing one is kept (its password in use)', () => {
-    const r = make(['oc_deploy_redis'], {})
-    expect(r.calls).toContain('get secret/tweetbot-redis')
-  })
+  test(
+    'the Redis Secret is created once: an existing one is kept (its password in use)',
+    () => {
+      const fresh = make(['oc_deploy_redis'], {})
+      expect(fresh.calls).toContain('get secret/tweetbot-redis')
+      expect(templatesIn(fresh.calls)).toEqual(['redis-secret', 'redis'])
+      const again = make(
+        ['oc_deploy_redis'],
+        {},
+        { env: { OC_STUB_EXISTING: 'secret/tweetbot-redis' } },
+      )
+      expect(again.code).toBe(0)
+      expect(templatesIn(again.calls)).toEqual(['redis'])
+      expect(again.output).toContain('secret/tweetbot-redis exists: kept as it is')
+    },
+    SLOW,
+  )
+
+  test(
+    'make oc_render prints a template with the .env settings, without oc',
+    () => {
+      const r = make(
+        ['oc_render', 'TEMPLATE=tf-serving'],
+        { TF_SERVING_IMAGE: 'tensorflow/serving' },
+        {
+          path: `${noOcBin}:${bunDir}:/usr/bin:/bin`,
+        },
+      )
+      expect(r.code).toBe(0)
+      const objects = appliedObjects(r.output)
+      expect(objects.map((o) => o.kind)).toContain('Deployment')
+      expect(r.output).toContain('image: tensorflow/serving')
+      const none = make(['oc_render'], {}, { path: noOcBin })
+      expect(none.lines).toHaveLength(1)
+      expect(none.lines[0]).toContain('make oc_render TEMPLATE=<acme|builds|')
+    },
+    SLOW,
+  )
 })
 
 describe('delete and register_webhook', () => {
