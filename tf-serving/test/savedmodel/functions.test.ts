@@ -1,7 +1,6 @@
 // TF2 function-library details: multi-output ops referenced as `node:output_arg:index` inside a
 // function body, a stateless PartitionedCall, and several outputs of one call.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
