@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32c, maskCrc, unmaskCrc } from '../../src/savedmodel/bundle/crc32c.ts'
+import { snappyUncompress } from '../../src/savedmodel/bundle/snappy.ts'
 import { readTable, writeTable } from '../../src/savedmodel/bundle/sstable.ts'
 import { openTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle.ts'
 import { writeTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle-writer.ts'
@@ -104,4 +105,16 @@ test('a corrupt index block and a missing shard are reported', async () => {
   index[3]! ^= 0xff
   await writeFile(`${prefix}.index`, index)
   await expect(openTensorBundle(prefix)).rejects.toThrow('variables/variables.index is corrupt')
+})
+
+test('snappy: literals, overlapping 1-byte-offset copies and 2-byte-offset copies', () => {
+  const text = (b: Uint8Array) => new TextDecoder().decode(b)
+  // 12 bytes: literal "abc", then copy 9 bytes from 3 back (overlaps itself).
+  expect(text(snappyUncompress(Uint8Array.of(12, 0x08, 97, 98, 99, 0x15, 3)))).toBe('abcabcabcabc')
+  // 8 bytes: literal "wxyz", then a 2-byte-offset copy of 4 bytes from 4 back.
+  expect(text(snappyUncompress(Uint8Array.of(8, 0x0c, 119, 120, 121, 122, 0x0e, 4, 0)))).toBe(
+    'wxyzwxyz',
+  )
+  expect(() => snappyUncompress(Uint8Array.of(5, 0x08, 97))).toThrow('snappy: input truncated')
+  expect(() => snappyUncompress(Uint8Array.of(4, 0x15, 9))).toThrow('snappy: bad copy')
 })

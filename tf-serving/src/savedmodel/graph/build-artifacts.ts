@@ -132,6 +132,8 @@ export const buildArtifacts = async (
         throw new Error(`variable '${n.name}' has no value in the checkpoint (variables/)`)
       t = await bundle.read(key)
       variableKeys.set(n.name, key)
+      // Loads run on the HTTP process's thread: let requests through between variables.
+      await new Promise((r) => setImmediate(r))
     } else {
       const value = n.attr.value?.tensor
       if (!value) throw new Error(`Const node '${n.name}' has no value`)
