@@ -1,0 +1,223 @@
+// `bun run bench:e2e [N]`: N signed DM events with photos through the whole stack (real
+// processes: redis-server, tf-serving with the default model, master, both workers) in
+// load-testing mode, and, in the same run, tf-serving's own :predict throughput at the same
+// concurrency. Prints events/s, webhook-to-reply latency p50/p99, peak RSS per process, ratio.
+//
+// Env: BENCH_EVENTS (default 300), CHAT_WORKER_CONCURRENCY (default 16, the worker's default),
+//      LOAD_TEST_REPLY_DELAY_MS (default 300, as the original bot), BENCH_PACED_RATE (events/s
+//      for the latency run; default 60% of the measured throughput).
+import { readdirSync, readFileSync } from 'node:fs'
+import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import sharp from 'sharp'
+import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
+import { makePhoto } from '../workers/test/helpers/images.ts'
+
+const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 300)
+const CONCURRENCY = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 16)
+const REPLY_DELAY = process.env.LOAD_TEST_REPLY_DELAY_MS ?? '300'
+const IMAGES = 12
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+
+/** Peak resident set (VmHWM) of a process and of every descendant, in MB. */
+const peakRss = (pid: number): { self: number; children: number } => {
+  const hwm = (p: number) => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+      return m ? Number(m[1]) / 1024 : 0
+    } catch {
+      return 0
+    }
+  }
+  const kids = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      )
+    } catch {
+      return []
+    }
+  }
+  const all: number[] = []
+  const walk = (p: number) => {
+    for (const k of kids(p)) {
+      all.push(k)
+      walk(k)
+    }
+  }
+  walk(pid)
+  return { self: hwm(pid), children: all.reduce((s, k) => s + hwm(k), 0) }
+}
+
+/** Reply times per event id from the worker's JSON log ("replied" lines). */
+const replyTimes = (log: string) => {
+  const times = new Map<string, number>()
+  for (const line of log.split('\n')) {
+    if (!line.includes('"msg":"replied"')) continue
+    try {
+      const entry = JSON.parse(line) as { time: string; eventId?: string }
+      if (entry.eventId) times.set(entry.eventId, Date.parse(entry.time))
+    } catch {}
+  }
+  return times
+}
+
+const waitForReplies = async (stack: Stack, ids: string[], timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const times = replyTimes(stack.services['worker:chat'].logs())
+    if (ids.every((id) => times.has(id))) return times
+    if (Date.now() > deadline)
+      throw new Error(
+        `${ids.filter((id) => !times.has(id)).length} of ${ids.length} not answered in time`,
+      )
+    await Bun.sleep(200)
+  }
+}
+
+/** Posts DMs (paced at `rate`/s when given, else as fast as 16 connections allow). */
+const postEvents = async (stack: Stack, count: number, rate?: number) => {
+  const posted = new Map<string, number>()
+  const start = performance.now()
+  let next = 0
+  const poster = async () => {
+    while (next < count) {
+      const i = next++
+      if (rate) {
+        const due = start + (i / rate) * 1000
+        const wait = due - performance.now()
+        if (wait > 0) await Bun.sleep(wait)
+      }
+      const eventId = nextXId()
+      const body = dmDelivery({
+        botId: stack.botId,
+        senderId: String(10_000 + i),
+        eventId,
+        mediaUrl: stack.imageUrl(`/img${i % IMAGES}.jpg`),
+      })
+      posted.set(eventId, Date.now())
+      const res = await stack.postDelivery(body)
+      if (res.status !== 200) throw new Error(`master answered ${res.status}`)
+    }
+  }
+  await Promise.all(Array.from({ length: rate ? 4 : 16 }, poster))
+  return posted
+}
+
+/** tf-serving alone: the same images, preprocessed once, `count` :predict calls at `concurrency`. */
+const tfServingThroughput = async (predictUrl: string, images: Uint8Array[], count: number) => {
+  const input = {
+    height: 224,
+    width: 224,
+    channels: 3,
+    dtype: 'DT_FLOAT',
+    signature: 'serving_default',
+  }
+  const bodies = await Promise.all(
+    images.map(async (img) => {
+      const { data } = await sharp(img)
+        .resize(224, 224, { fit: 'fill' })
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      return encodePredictBody(new Uint8Array(data), input, '0,1')
+    }),
+  )
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const i = next++
+        const res = await fetch(predictUrl, { method: 'POST', body: bodies[i % bodies.length] })
+        if (!res.ok) throw new Error(`predict ${res.status}`)
+        await res.arrayBuffer()
+      }
+    }),
+  )
+  return count / ((performance.now() - t0) / 1000)
+}
+
+const images = await Promise.all(
+  Array.from({ length: IMAGES }, (_, i) => makePhoto(i + 1, 640, 480)),
+)
+const stack = await startStack({
+  loadTesting: true,
+  images: Object.fromEntries(
+    images.map((b, i) => [
+      `/img${i}.jpg`,
+      { body: b as Uint8Array<ArrayBuffer>, contentType: 'image/jpeg' },
+    ]),
+  ),
+  env: {
+    all: { FLT_DEBUG_MODE: 'False' },
+    'worker:chat': {
+      CHAT_WORKER_CONCURRENCY: String(CONCURRENCY),
+      LOAD_TEST_REPLY_DELAY_MS: REPLY_DELAY,
+    },
+  },
+})
+try {
+  console.info(
+    `bench:e2e — ${N} DM events, chat concurrency ${CONCURRENCY}, load-testing mode (reply delay ${REPLY_DELAY} ms), logs in ${stack.logDir}`,
+  )
+  // Warm-up: the first predicts compile kernels in tf-serving.
+  const warm = await postEvents(stack, 16)
+  await waitForReplies(stack, [...warm.keys()], 120_000)
+  const tfsBaseline = await tfServingThroughput(
+    stack.predictUrl,
+    images,
+    Math.max(48, Math.round(N / 3)),
+  )
+
+  // 1. Throughput: a burst of N events, from first POST to last reply.
+  const burst = await postEvents(stack, N)
+  const burstTimes = await waitForReplies(stack, [...burst.keys()], 600_000)
+  const firstPost = Math.min(...burst.values())
+  const lastReply = Math.max(...[...burst.keys()].map((id) => burstTimes.get(id)!))
+  const e2eRate = N / ((lastReply - firstPost) / 1000)
+
+  const tfsAfter = await tfServingThroughput(stack.predictUrl, images, N)
+  const tfsRate = (tfsBefore + tfsAfter) / 2
+
+  // 3. Latency at a steady rate under capacity.
+  const rate = Number(process.env.BENCH_PACED_RATE ?? Math.max(1, Math.round(e2eRate * 0.6)))
+  const pacedN = Math.min(N, Math.round(rate * 15))
+  const paced = await postEvents(stack, pacedN, rate)
+  const pacedTimes = await waitForReplies(stack, [...paced.keys()], 600_000)
+  const latencies = [...paced.entries()]
+    .map(([id, t]) => pacedTimes.get(id)! - t)
+    .sort((a, b) => a - b)
+  const burstLat = [...burst.entries()]
+    .map(([id, t]) => burstTimes.get(id)! - t)
+    .sort((a, b) => a - b)
+
+  console.info('')
+  console.info(`end-to-end throughput (burst of ${N})   ${e2eRate.toFixed(1)} events/s`)
+  console.info(
+    `tf-serving :predict alone, c=${CONCURRENCY}        ${tfsRate.toFixed(1)} images/s (mean of ${tfsBefore.toFixed(1)} before and ${tfsAfter.toFixed(1)} after)`,
+  )
+  console.info(
+    `ratio e2e / tf-serving                 ${(e2eRate / tfsRate).toFixed(2)}  (target ≥ 0.90)`,
+  )
+  console.info(
+    `latency webhook→reply at ${rate}/s (n=${pacedN})   p50 ${percentile(latencies, 50)} ms  p99 ${percentile(latencies, 99)} ms  (includes the ${REPLY_DELAY} ms load-test reply delay)`,
+  )
+  console.info(
+    `latency in the burst (queueing)        p50 ${percentile(burstLat, 50)} ms  p99 ${percentile(burstLat, 99)} ms`,
+  )
+  console.info('peak RSS (VmHWM)')
+  for (const svc of Object.values(stack.services)) {
+    if (!svc.pid) continue
+    const rss = peakRss(svc.pid)
+    const kids = rss.children > 0 ? ` + ${rss.children.toFixed(0)} MB in child processes` : ''
+    console.info(`  ${svc.name.padEnd(14)} ${rss.self.toFixed(0)} MB${kids}`)
+  }
+} finally {
+  await stack.stop()
+}
