@@ -1,7 +1,7 @@
 // Hot reload in the real server process: a version folder copied in while requests run becomes
 // live without a failed request; removing it brings the previous version back, again without one.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeToyModel } from './support/models.ts'
@@ -14,6 +14,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tfs-reload-'))
   await writeToyModel(join(root, 'toy/1'), 1)
   await writeToyModel(join(root, 'staging/2'), 10)
+  await writeToyModel(join(root, 'staging/3'), 100)
   server = await spawnServer([
     '--model_name=toy',
     `--model_base_path=${join(root, 'toy')}`,
@@ -87,4 +88,63 @@ test('removing the newest version folder falls back to the previous one; no requ
       { version: '2', state: 'END', status: { error_code: 'OK', error_message: '' } },
     ],
   })
+})
+
+test('a half-copied version is reported END with its error, then loads once its files are complete', async () => {
+  await mkdir(join(root, 'toy/3'))
+  await copyFile(join(root, 'staging/3/model.json'), join(root, 'toy/3/model.json'))
+  const v3 = async () =>
+    (
+      (await (await fetch(`${server.url}/v1/models/toy/versions/3`)).json()) as {
+        model_version_status?: {
+          state: string
+          status: { error_code: string; error_message: string }
+        }[]
+      }
+    ).model_version_status?.[0]
+  const deadline = Date.now() + 20_000
+  while ((await v3())?.state !== 'END' && Date.now() < deadline) await Bun.sleep(200)
+  const failed = await v3()
+  expect(failed?.state).toBe('END')
+  expect(failed?.status.error_code).toBe('UNKNOWN')
+  expect(failed?.status.error_message).toContain('weights.bin')
+  const traffic = load(2)
+  await copyFile(join(root, 'staging/3/weights.bin'), join(root, 'toy/3/weights.bin'))
+  await traffic.until(() => traffic.seen.at(-1)?.y0 === 100.5)
+  await traffic.stop()
+  expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
+  expect(traffic.seen[0]?.y0).toBe(1.5)
+  expect((await v3())?.state).toBe('AVAILABLE')
+})
+
+test('an inference worker killed from outside is replaced and reloaded; the server keeps answering', async () => {
+  const children = () =>
+    Bun.spawnSync(['pgrep', '-P', String(server.proc.pid)])
+      .stdout.toString()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+  const [worker] = children()
+  expect(worker).toBeGreaterThan(0)
+  process.kill(worker as number, 'SIGKILL')
+  const statuses: number[] = []
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const res = await fetch(`${server.url}/v1/models/toy:predict`, {
+      method: 'POST',
+      body: JSON.stringify({ signature_name: 'y_only', instances: [[1, 0, 0]] }),
+    })
+    statuses.push(res.status)
+    const body = (await res.json()) as { predictions?: number[][]; error?: string }
+    if (res.status === 200) {
+      expect(body.predictions?.[0]?.[0]).toBe(100.5)
+      break
+    }
+    // Requests caught by the dying worker, or sent before its replacement is ready, get a 503.
+    expect(res.status).toBe(503)
+    if (Date.now() > deadline) throw new Error(`no recovery: ${JSON.stringify(body)}`)
+    await Bun.sleep(100)
+  }
+  expect(children()).not.toContain(worker as number)
+  expect(children()).toHaveLength(1)
 })

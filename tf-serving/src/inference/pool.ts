@@ -25,9 +25,12 @@ interface Slot {
   kill: () => void
   pending: Map<number, Pending>
   ready: Promise<{ backend: string; reason: string }>
+  /** Takes jobs: started and holding every live servable. */
+  live: boolean
 }
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url)
+const RESTART_WAIT_MS = 30_000
 
 export class InferenceError extends Error {
   override name = 'InferenceError'
@@ -38,6 +41,7 @@ export class InferencePool {
   #nextId = 1
   #servables = new Map<string, ServableForWorker>()
   #closed = false
+  #waiters: (() => void)[] = []
   backend = 'unknown'
   backendReason = ''
 
@@ -53,6 +57,7 @@ export class InferencePool {
   async start() {
     for (let i = 0; i < this.opts.size; i++) this.#slots.push(this.#spawn(i))
     const infos = await Promise.all(this.#slots.map((s) => s.ready))
+    for (const s of this.#slots) s.live = true
     this.backend = infos[0]?.backend ?? 'unknown'
     this.backendReason = infos[0]?.reason ?? ''
     return infos[0] as { backend: string; reason: string }
@@ -98,12 +103,13 @@ export class InferencePool {
       kill = () => child.kill()
       exited = child.exited
     }
-    const slot: Slot = { index, post, kill, pending, ready }
+    const slot: Slot = { index, post, kill, pending, ready, live: false }
     void exited.then(() => this.#onExit(slot, onFail))
     return slot
   }
 
   #onExit(slot: Slot, failReady: (e: Error) => void) {
+    slot.live = false
     const err = new InferenceError(`inference worker ${slot.index} exited`)
     failReady(err)
     for (const p of slot.pending.values()) p.reject(err)
@@ -121,10 +127,17 @@ export class InferencePool {
           ),
         ),
       )
+      .then(() => {
+        fresh.live = true
+        for (const wake of this.#waiters.splice(0)) wake()
+        this.opts.logger.info('inference worker restarted', { worker: slot.index })
+      })
       .catch((e: unknown) => this.opts.logger.error('inference worker restart failed', { err: e }))
   }
 
-  #call(slot: Slot, msg: ToWorker): Promise<TensorMap | undefined> {
+  // Waits for the worker's start-up: it only listens for messages once its backend is ready.
+  async #call(slot: Slot, msg: ToWorker): Promise<TensorMap | undefined> {
+    await slot.ready
     const id = this.#nextId++
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
@@ -148,12 +161,36 @@ export class InferencePool {
     await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'unload', id: 0, key })))
   }
 
-  /** Runs on the least busy worker. */
+  /** Runs on the least busy live worker; waits (bounded) while every worker is restarting. */
   async run(key: string, signature: string, inputs: TensorMap, outputs: string[]) {
-    let best = this.#slots[0] as Slot
-    for (const s of this.#slots) if (s.pending.size < best.pending.size) best = s
+    let best = this.#pick()
+    if (!best) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new InferenceError('no inference worker available; worker exited and restarting'),
+            ),
+          RESTART_WAIT_MS,
+        )
+        this.#waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+      best = this.#pick()
+      if (!best)
+        throw new InferenceError('no inference worker available; worker exited and restarting')
+    }
     const out = await this.#call(best, { type: 'run', id: 0, key, signature, inputs, outputs })
     return out ?? {}
+  }
+
+  #pick(): Slot | undefined {
+    let best: Slot | undefined
+    for (const s of this.#slots)
+      if (s.live && (!best || s.pending.size < best.pending.size)) best = s
+    return best
   }
 
   /** Jobs queued or running per worker. */
