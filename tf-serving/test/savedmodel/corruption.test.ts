@@ -107,3 +107,41 @@ test('a variable missing from the checkpoint is named', async () => {
     "variable 'w' has no value in the checkpoint",
   )
 })
+
+test('ops inside If/While branch functions are checked at load time too', async () => {
+  const d = join(dir, 'branch-op')
+  const F = attr.type('DT_FLOAT')
+  await writeSavedModel(d, {
+    nodes: [
+      node('x', 'Placeholder', [], { dtype: F }),
+      node('cond', 'Placeholder', [], { dtype: attr.type('DT_BOOL') }),
+      node('y', 'StatelessIf', ['cond', 'x'], {
+        Tcond: attr.type('DT_BOOL'),
+        Tin: attr.types(['DT_FLOAT']),
+        Tout: attr.types(['DT_FLOAT']),
+        then_branch: attr.func('then_fn'),
+        else_branch: attr.func('else_fn'),
+      }),
+    ],
+    functions: [
+      {
+        name: 'then_fn',
+        inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
+        outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
+        nodes: [node('odd', 'OddBranchOp', ['a'], { T: F })],
+        ret: { out: 'odd:y:0' },
+      },
+      {
+        name: 'else_fn',
+        inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
+        outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
+        nodes: [node('id', 'Identity', ['a'], { T: F })],
+        ret: { out: 'id:output:0' },
+      },
+    ],
+    signatures: modelWithOp('Identity', true).signatures,
+  })
+  await expect(savedModelLoader.load(d)).rejects.toThrow(
+    "unsupported op(s) for TensorFlow.js: OddBranchOp (node 'then_fn/odd')",
+  )
+})

@@ -60,7 +60,11 @@ const nodeJson = (n: GNode): Json => ({
   attr: attrsJson(n.op === 'Const' ? { dtype: n.attr.dtype ?? {} } : n.attr),
 })
 
-/** Functions still referenced by kept nodes (If/While branches), passed through as they are. */
+/**
+ * Functions still referenced by kept nodes (If/While branches and loop bodies), passed through for
+ * TF.js to run. Their Const nodes become weights too (TF.js looks function constants up in the
+ * model's weights by node name), renamed `<function>/<node>` so they cannot clash.
+ */
 const referencedFunctions = (nodes: GNode[], library: Map<string, FunctionDef>) => {
   const names = new Set<string>()
   const visit = (attrs: Record<string, AttrValue>) => {
@@ -75,19 +79,33 @@ const referencedFunctions = (nodes: GNode[], library: Map<string, FunctionDef>) 
     }
   }
   for (const n of nodes) visit(n.attr)
-  return [...names].map((name) => {
+  const constants: { name: string; value: NonNullable<AttrValue['tensor']> }[] = []
+  const functions = [...names].map((name) => {
     const fn = library.get(name)!
+    const renamed = new Map<string, string>()
+    for (const n of fn.nodeDef ?? [])
+      if (n.op === 'Const' && n.attr?.value?.tensor) {
+        renamed.set(n.name, `${name}/${n.name}`)
+        constants.push({ name: `${name}/${n.name}`, value: n.attr.value.tensor })
+      }
+    const rename = (ref: string) => {
+      const ctl = ref.startsWith('^') ? '^' : ''
+      const [head, ...rest] = ref.slice(ctl.length).split(':')
+      const to = renamed.get(head!)
+      return to ? [`${ctl}${to}`, ...rest].join(':') : ref
+    }
     return {
       signature: fn.signature,
       nodeDef: (fn.nodeDef ?? []).map((n) => ({
-        name: n.name,
+        name: renamed.get(n.name) ?? n.name,
         op: n.op,
-        input: n.input ?? [],
-        attr: attrsJson(n.attr ?? {}),
+        input: (n.input ?? []).map(rename),
+        attr: attrsJson(n.op === 'Const' ? { dtype: n.attr?.dtype ?? {} } : (n.attr ?? {})),
       })),
-      ret: fn.ret ?? {},
+      ret: Object.fromEntries(Object.entries(fn.ret ?? {}).map(([k, v]) => [k, rename(v)])),
     }
   })
+  return { functions, constants }
 }
 
 const weightBytes = (t: HostTensor): Uint8Array => {
@@ -142,13 +160,21 @@ export const buildArtifacts = async (
     specs.push({ name: n.name, shape: t.shape, dtype: t.dtype })
     parts.push(weightBytes(t))
   }
+  const { functions: library, constants } = referencedFunctions(
+    prepared.nodes,
+    prepared.flat.library,
+  )
+  for (const c of constants) {
+    const t = decodeTensorProto(c.value, `Const node '${c.name}'`)
+    specs.push({ name: c.name, shape: t.shape, dtype: t.dtype })
+    parts.push(weightBytes(t))
+  }
   const weightData = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
   let o = 0
   for (const p of parts) {
     weightData.set(p, o)
     o += p.length
   }
-  const library = referencedFunctions(prepared.nodes, prepared.flat.library)
   const producer = meta.graphDef?.versions?.producer
   return {
     variableKeys,

@@ -4,7 +4,7 @@
 // nodes the signatures' outputs need given their inputs, and check every kept op is supported.
 import type { TensorSpec, TfDtype, SignatureDef as TfjsSignature } from '../../loaders/types.ts'
 import type { ExampleSignature } from '../example/types.ts'
-import type { MetaGraphDef, TensorInfo } from '../proto/types.ts'
+import type { AttrValue, MetaGraphDef, TensorInfo } from '../proto/types.ts'
 import { type FlatGraph, flattenGraph, type GNode } from './flatten.ts'
 import { cutParseExamples } from './parse-example.ts'
 import { parseRef } from './refs.ts'
@@ -173,9 +173,26 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   for (const [key, ex] of Object.entries(examples))
     if (signatures[key]) signatures[key].examples = ex
   const unsupportedMap = new Map<string, string[]>()
-  for (const n of out)
-    if (!supported.has(n.op))
-      unsupportedMap.set(n.op, [...(unsupportedMap.get(n.op) ?? []), n.name])
+  const check = (op: string, name: string) => {
+    if (!supported.has(op)) unsupportedMap.set(op, [...(unsupportedMap.get(op) ?? []), name])
+  }
+  for (const n of out) check(n.op, n.name)
+  // Branch and loop bodies (If/While) stay functions that TF.js runs itself: check their ops
+  // too, so nothing unsupported is discovered at predict time.
+  const seenFns = new Set<string>()
+  const visitFns = (attrs: Record<string, AttrValue>) => {
+    for (const a of Object.values(attrs))
+      for (const name of [a.func?.name, ...(a.list?.func ?? []).map((f) => f.name)]) {
+        const fn = name ? flat.library.get(name) : undefined
+        if (!fn || seenFns.has(fn.signature.name)) continue
+        seenFns.add(fn.signature.name)
+        for (const inner of fn.nodeDef ?? []) {
+          check(inner.op, `${fn.signature.name}/${inner.name}`)
+          visitFns(inner.attr ?? {})
+        }
+      }
+  }
+  for (const n of out) visitFns(n.attr)
   const unsupported = [...unsupportedMap].map(([op, names]) => ({ op, nodes: names }))
   return {
     flat,
