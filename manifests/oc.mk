@@ -44,7 +44,7 @@ oc_list = $(subst $(oc_space),$(oc_comma)$(oc_space),$(1))
 # $(call oc_preflight,target,REQUIRED SETTINGS[,nooc]): stops make with one line when oc is
 # missing or not logged in (unless nooc), or a required setting is empty. Expanded before the
 # recipe's first command runs, so nothing has been changed when it stops.
-oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJECT='$(OC_PROJECT)' \
+oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJECT='$(OC_PROJECT)' WORKER_AUTOSCALING='$(WORKER_AUTOSCALING)' \
   $(SHELL) manifests/scripts/oc-preflight.sh $(1) 2>&1 >/dev/null))$(if $(_oc_err),$(error $(_oc_err))))$(if \
   $(call oc_empty,$(2)),$(error $(1): $(call oc_list,$(call oc_empty,$(2))) not set: add $(if $(word 2,$(call \
   oc_empty,$(2))),them,it) to $(ENV_FILE) (see .env.example))))

@@ -57,7 +57,7 @@ case "$1" in
     [ "$2 $3" = "project bot-project" ] && exit 0
     for name in \${OC_STUB_EXISTING:-}; do [ "$2" = "$name" ] && exit 0; done
     exit 1 ;;
-  api-resources) exit 0 ;;
+  api-resources) [ -n "\${OC_STUB_KEDA:-}" ] && echo scaledobjects.keda.sh; exit 0 ;;
   process)
     shift; file=; pf=; extra=()
     while [ $# -gt 0 ]; do
@@ -211,6 +211,27 @@ describe('each target stops with one clear line before changing anything', () =>
     )
   })
 
+  test(
+    'WORKER_AUTOSCALING=keda on a cluster without KEDA',
+    () => {
+      const settings = { ...TWITTER, WORKER_AUTOSCALING: 'keda' }
+      const r = make(['oc_deploy_chatbot_worker'], settings)
+      expect(r.lines).toHaveLength(1)
+      expect(r.lines[0]).toContain(
+        'oc_deploy_chatbot_worker: WORKER_AUTOSCALING=keda, but this cluster has no KEDA',
+      )
+      expect(r.calls.filter((c) => /^(process|apply)/.test(c))).toEqual([])
+      const withKeda = make(['oc_deploy_chatbot_worker'], settings, { env: { OC_STUB_KEDA: '1' } })
+      expect(withKeda.code).toBe(0)
+      expect(templatesIn(withKeda.calls)).toEqual([
+        'twitter-secret',
+        'chatbot-worker',
+        'keda-worker',
+      ])
+    },
+    SLOW,
+  )
+
   test('oc_build_images needs GIT_URL', () => {
     const r = make(['oc_build_images'], {})
     expect(r.lines).toHaveLength(1)
@@ -229,7 +250,7 @@ describe('oc_deploy_all against a stand-in oc', () => {
       `${scenario}: applies valid, consistent objects from the settings in .env`,
       () => {
         const settings = SCENARIOS[scenario]!
-        const r = make(['oc_deploy_all'], settings)
+        const r = make(['oc_deploy_all'], settings, { env: { OC_STUB_KEDA: '1' } })
         expect(r.output).not.toContain('error')
         expect(r.code).toBe(0)
         expect(templatesIn(r.calls)).toEqual(planned(settings))
