@@ -22,6 +22,8 @@ import type { ModelInput } from './model/parse-metadata.ts'
 import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
 import { createReplyGuard } from './pipeline/reply-guard.ts'
+import { createMediaLookup } from './x/lookup-media.ts'
+import { createXApiClient } from './x/x-api-client.ts'
 import { createLoadTestReplier, createXReplier } from './x/x-replier.ts'
 
 const queueName = process.argv[2]
@@ -55,13 +57,16 @@ const keys = config.FLT_LOAD_TESTING_MODE
       accessToken: config.TWITTER_ACCESS_TOKEN!,
       accessSecret: config.TWITTER_ACCESS_TOKEN_SECRET!,
     }
-const replier = keys
-  ? createXReplier({
-      keys,
-      baseUrl: config.TWITTER_API_BASE_URL,
-      ca: config.TWITTER_CA_FILE ? readFileSync(config.TWITTER_CA_FILE, 'utf8') : undefined,
-      timeoutMs: config.X_TIMEOUT_MS,
-    })
+const xClient =
+  keys &&
+  createXApiClient({
+    keys,
+    baseUrl: config.TWITTER_API_BASE_URL,
+    ca: config.TWITTER_CA_FILE ? readFileSync(config.TWITTER_CA_FILE, 'utf8') : undefined,
+    timeoutMs: config.X_TIMEOUT_MS,
+  })
+const replier = xClient
+  ? createXReplier(xClient)
   : createLoadTestReplier(config.LOAD_TEST_REPLY_DELAY_MS)
 const model = createModelClient({
   predictUrl: config.TF_SERVER_URL,
@@ -92,6 +97,7 @@ const handler = createJobHandler({
   preprocess: (bytes, modelInput) =>
     preprocessImage(bytes, modelInput, { maxPixels: config.MEDIA_MAX_PIXELS }),
   replier,
+  lookupMedia: xClient && createMediaLookup(xClient),
   guard: createReplyGuard({
     send: (cmd, args) => marks.send(cmd, args),
     keyFor: queueKeys(config.QUEUE_PREFIX, name).replied,

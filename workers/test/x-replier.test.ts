@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
 import { classifyFailure } from '../src/pipeline/classify-failure.ts'
+import { createXApiClient } from '../src/x/x-api-client.ts'
 import { createXReplier, type Replier } from '../src/x/x-replier.ts'
 
 let x: FakeXApi
@@ -9,7 +10,9 @@ const keys = { appKey: 'ck', appSecret: 'cs', accessToken: 'at', accessSecret: '
 
 beforeAll(async () => {
   x = await startFakeXApi()
-  replier = createXReplier({ keys, baseUrl: x.url, ca: x.caCert, timeoutMs: 2_000 })
+  replier = createXReplier(
+    createXApiClient({ keys, baseUrl: x.url, ca: x.caCert, timeoutMs: 2_000 }),
+  )
 })
 afterAll(() => x.stop())
 beforeEach(() => x.reset())
@@ -85,12 +88,14 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('permanent')
     x.respondWith({ status: 503, body: { title: 'Service Unavailable', status: 503 } })
     expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('transient')
-    const closed = createXReplier({ keys, baseUrl: 'https://127.0.0.1:1', timeoutMs: 500 })
+    const closed = createXReplier(
+      createXApiClient({ keys, baseUrl: 'https://127.0.0.1:1', timeoutMs: 500 }),
+    )
     expect((await failure(closed.sendDm('1', 'x'))).kind).toBe('transient')
   })
 
   test('a server whose certificate is not trusted is refused (TLS verification stays on)', async () => {
-    const untrusting = createXReplier({ keys, baseUrl: x.url, timeoutMs: 2_000 })
+    const untrusting = createXReplier(createXApiClient({ keys, baseUrl: x.url, timeoutMs: 2_000 }))
     const f = await failure(untrusting.sendDm('42', 'x'))
     expect(f.kind).toBe('transient')
     // The TLS handshake failed, so no request ever reached the fake.

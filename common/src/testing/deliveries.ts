@@ -142,3 +142,43 @@ export const mentionDelivery = (o: MentionDeliveryOptions) => {
   }
   return { for_user_id: o.botId, user_has_blocked: false, tweet_create_events: [tweet] }
 }
+
+export interface XaaMentionOptions {
+  botId: string
+  authorId: string
+  /** The post id (= event id). Default: a fresh id. */
+  postId?: string
+  text?: string
+  /** Media keys on the post; their URLs are NOT included, so the worker must look them up. */
+  mediaKeys?: string[]
+}
+
+/**
+ * An X Activity API `post.mention.create` delivery (`{ data: { event_type, filter, payload,
+ * includes } }`) whose photo is only referenced by media key: the case where the job carries
+ * `needsMediaLookup` and the worker reads the post back from X.
+ * @see ../../../../shared/reference/x-activity-api.md
+ */
+export const xaaMentionDelivery = (o: XaaMentionOptions) => {
+  const id = o.postId ?? nextXId()
+  const text = `@imagebot ${o.text ?? 'what is this?'}`
+  return {
+    data: {
+      event_uuid: nextXId(),
+      event_type: 'post.mention.create',
+      tag: 'mentions',
+      filter: { user_id: o.botId },
+      payload: {
+        id,
+        author_id: o.authorId,
+        conversation_id: id,
+        text,
+        created_at: new Date().toISOString(),
+        entities: { mentions: [{ start: 0, end: 9, username: 'imagebot', id: o.botId }] },
+        ...(o.mediaKeys ? { attachments: { media_keys: o.mediaKeys } } : {}),
+        edit_history_tweet_ids: [id],
+      },
+      includes: { users: [{ id: o.authorId, username: `user${o.authorId}`, name: 'Someone' }] },
+    },
+  }
+}

@@ -8,6 +8,7 @@ import type { WorkerMetrics } from '../metrics.ts'
 import type { ModelClient } from '../model/model-client.ts'
 import type { ModelInput } from '../model/parse-metadata.ts'
 import { formatPrediction, type ReplyStyle } from '../reply/format-reply.ts'
+import type { MediaLookup } from '../x/lookup-media.ts'
 import type { Replier } from '../x/x-replier.ts'
 import { classifyFailure } from './classify-failure.ts'
 import type { ReplyGuard } from './reply-guard.ts'
@@ -20,6 +21,8 @@ export interface JobDeps {
   fetchMedia: MediaFetcher
   preprocess: (bytes: Uint8Array, input: ModelInput) => Promise<Uint8Array>
   replier: Replier
+  /** Finds media X Activity deliveries left out (`needsMediaLookup`); absent in load-testing mode. */
+  lookupMedia?: MediaLookup
   guard: ReplyGuard
   labels: readonly string[]
   style: ReplyStyle
@@ -95,7 +98,11 @@ const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {
 }
 
 const replyText = async (deps: JobDeps, job: BotJob, signal: AbortSignal): Promise<string> => {
-  const photo = pickPhoto(job)
+  let photo = pickPhoto(job.media)
+  if (!photo && job.needsMediaLookup && deps.lookupMedia) {
+    const lookup = deps.lookupMedia
+    photo = pickPhoto(await deps.metrics.time('download', () => lookup(job)))
+  }
   if (!photo) return deps.helpText
   const input = deps.modelInput()
   const bytes = await deps.metrics.time('download', () => deps.fetchMedia(photo, signal))

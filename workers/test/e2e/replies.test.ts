@@ -3,7 +3,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
 import { createRedisQueue, type RedisQueue } from '@tweetbot/common/src/queue/index.ts'
-import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import {
+  dmDelivery,
+  mentionDelivery,
+  nextXId,
+  xaaMentionDelivery,
+} from '@tweetbot/common/src/testing/deliveries.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
 import { directTopLabel, ensureDefaultModel, jpeg, labelsOf, makeDrawing } from './helpers.ts'
@@ -94,6 +99,33 @@ describe('replies (e2e)', () => {
     expect(tweets).toHaveLength(1)
     const expected = await directTopLabel(stack.predictUrl, photos['/photo.jpg']!, labels)
     expect((tweets[0]!.json as { text: string }).text).toStartWith(`I see ${expected.label} `)
+  })
+
+  test('an X Activity mention whose photo is only a media key → looked up on X, then answered', async () => {
+    const postId = nextXId()
+    const key = '3_1900000000000000001'
+    stack.x.respondWith({
+      method: 'GET',
+      path: `/2/tweets/${postId}`,
+      status: 200,
+      body: {
+        data: { id: postId, text: '@imagebot what is this?', attachments: { media_keys: [key] } },
+        includes: {
+          media: [{ media_key: key, type: 'photo', url: stack.imageUrl('/drawing.jpg') }],
+        },
+      },
+    })
+    const res = await stack.postDelivery(
+      xaaMentionDelivery({ botId: stack.botId, authorId: '91', postId, mediaKeys: [key] }),
+    )
+    expect(res.status).toBe(200)
+    const [reply] = await stack.x.waitForReplies(1)
+    expect(reply!.json).toMatchObject({ reply: { in_reply_to_tweet_id: postId } })
+    const expected = await directTopLabel(stack.predictUrl, photos['/drawing.jpg']!, labels)
+    expect((reply!.json as { text: string }).text).toStartWith(`I see ${expected.label} `)
+    const lookup = stack.x.requests.find((r) => r.path === `/2/tweets/${postId}`)
+    expect(lookup?.query.expansions).toBe('attachments.media_keys')
+    expect(lookup?.headers.authorization).toContain('oauth_token="stack-access-token"')
   })
 
   test('a DM without a photo → the help text', async () => {
