@@ -44,10 +44,13 @@ oc_list = $(subst $(oc_space),$(oc_comma)$(oc_space),$(1))
 # $(call oc_preflight,target,REQUIRED SETTINGS[,nooc]): stops make with one line when oc is
 # missing or not logged in (unless nooc), or a required setting is empty. Expanded before the
 # recipe's first command runs, so nothing has been changed when it stops.
-oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJECT='$(OC_PROJECT)' WORKER_AUTOSCALING='$(WORKER_AUTOSCALING)' \
-  $(SHELL) manifests/scripts/oc-preflight.sh $(1) 2>&1 >/dev/null))$(if $(_oc_err),$(error $(_oc_err))))$(if \
-  $(call oc_empty,$(2)),$(error $(1): $(call oc_list,$(call oc_empty,$(2))) not set: add $(if $(word 2,$(call \
-  oc_empty,$(2))),them,it) to $(ENV_FILE) (see .env.example))))
+oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(call oc_check_cli,$(1)))$(if $(call \
+  oc_empty,$(2)),$(error $(1): $(call oc_list,$(call oc_empty,$(2))) not set: add $(if $(word \
+  2,$(call oc_empty,$(2))),them,it) to $(ENV_FILE) (see .env.example))))
+oc_check_cli = $(eval _oc_err := $(shell OC_PROJECT='$(OC_PROJECT)' \
+  WORKER_AUTOSCALING='$(WORKER_AUTOSCALING)' $(SHELL) manifests/scripts/oc-preflight.sh $(1) \
+  2>&1 >/dev/null))$(if $(_oc_err),$(error $(_oc_err)))
+OC_TEMPLATE_NAMES = $(sort $(basename $(notdir $(wildcard manifests/templates/*.yaml))))
 
 .PHONY: oc_deploy_acme oc_build_images oc_deploy_redis oc_deploy_tf_serving \
   oc_deploy_chatbot_worker oc_deploy_tweetbot_worker oc_deploy_master oc_deploy_all \
@@ -57,7 +60,8 @@ oc_preflight = $(if $(OC_DRY_RUN),,$(if $(3),,$(eval _oc_err := $(shell OC_PROJE
 
 # Offline preview, no cluster needed: the objects a template gives with the current settings.
 oc_render: ## print a template rendered offline with the .env settings (TEMPLATE=master)
-	$(if $(TEMPLATE),,$(error oc_render: say which template: make oc_render TEMPLATE=<$(subst 	  $(oc_space),|,$(basename $(notdir $(wildcard manifests/templates/*.yaml))))>))
+	$(if $(TEMPLATE),,$(error oc_render: say which template: make oc_render TEMPLATE=<$(subst \
+	  $(oc_space),|,$(OC_TEMPLATE_NAMES))>))
 	@$(OC_TEMPLATE) render $(TEMPLATE)
 
 oc_deploy_acme: ## OpenShift: openshift-acme in this project (Let's Encrypt certificates for Routes)
