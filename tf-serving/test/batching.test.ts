@@ -1,6 +1,6 @@
 // Dynamic batching: concurrent requests are joined, give the same numbers as one by one, batch
 // sizes > 1 show in the metrics, and a full queue fails fast with TF's error.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,9 @@ import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { startServer } from '../src/server.ts'
 import { writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
+
+// Real servers and models under a shared 2-core machine: generous, not a speed assertion.
+setDefaultTimeout(60_000)
 
 let root: string
 const servers: Awaited<ReturnType<typeof startServer>>[] = []

@@ -1,11 +1,14 @@
 // The default model end to end in the real server process: `make models`' export script, then
 // images generated with sharp classified over TF Serving's REST API, then bad input.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import { type ServerProcess, spawnServer } from './support/server.ts'
+
+// Real servers and models under a shared 2-core machine: generous, not a speed assertion.
+setDefaultTimeout(60_000)
 
 const EXPORT = resolve(import.meta.dir, '../scripts/export-default-model.ts')
 const LABELS = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy']

@@ -1,11 +1,14 @@
 // Hot reload in the real server process: a version folder copied in while requests run becomes
 // live without a failed request; removing it brings the previous version back, again without one.
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeToyModel } from './support/models.ts'
 import { type ServerProcess, spawnServer } from './support/server.ts'
+
+// Real servers and models under a shared 2-core machine: generous, not a speed assertion.
+setDefaultTimeout(60_000)
 
 let root: string
 let server: ServerProcess

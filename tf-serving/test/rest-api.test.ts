@@ -1,6 +1,6 @@
 // TF Serving's REST API, case by case, against a server running in this process (real HTTP,
 // real inference worker, real TF.js models written to a temp folder).
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,9 @@ import { parseJsonBody } from '../src/rest/json-parse.ts'
 import { startServer } from '../src/server.ts'
 import { toyY, writePairModel, writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
+
+// Real servers and models under a shared 2-core machine: generous, not a speed assertion.
+setDefaultTimeout(60_000)
 
 let root: string
 let server: Awaited<ReturnType<typeof startServer>>

@@ -140,7 +140,7 @@ export class ModelManager {
     const stillAvailable = [...model.versions.values()].filter(
       (e) => e.state === 'AVAILABLE' && aspired.has(e.version),
     )
-    const keepOne = stillAvailable.length === 0 && onDisk.size > 0
+    const keepOne = stillAvailable.length === 0 && aspired.size > 0
     for (const entry of retire) {
       if (keepOne && onDisk.has(entry.version) && entry === retire[0]) continue
       await this.#unload(model, entry)
