@@ -148,31 +148,36 @@ console.info(
 
 // --- 1. overhead ----------------------------------------------------------------------------
 {
-  const s = await startServer(['--inference_workers=1'])
-  await httpLatency(s.url, 3)
-  // Interleave so both see the same machine load.
+  const proc = await startServer(['--inference_workers=1', '--inference_worker_mode=process'])
+  const thread = await startServer(['--inference_workers=1', '--inference_worker_mode=thread'])
+  await httpLatency(proc.url, 3)
+  await httpLatency(thread.url, 3)
+  // Interleave so all three see the same machine load.
   const a: number[] = []
   const b: number[] = []
-  for (let round = 0; round < 5; round++) {
+  const c: number[] = []
+  for (let round = 0; round < 6; round++) {
     a.push(...(await inProcess(4)))
-    b.push(...(await httpLatency(s.url, 4)))
+    b.push(...(await httpLatency(proc.url, 4)))
+    c.push(...(await httpLatency(thread.url, 4)))
   }
-  await s.stop()
+  await proc.stop()
+  await thread.stop()
   const ip = median(a)
-  const http = median(b)
-  console.info('\n1. latency at batch 1 (median of 20)')
-  console.info(`   in-process predict      ${ip.toFixed(1)} ms`)
-  console.info(
-    `   HTTP :predict (JSON)    ${http.toFixed(1)} ms   (body ${(body.length / 1e6).toFixed(2)} MB)`,
-  )
-  console.info(`   overhead ratio          ${(http / ip).toFixed(2)}   (target ≤ 1.15)`)
+  const ratio = (xs: number[]) =>
+    `${median(xs).toFixed(1)} ms   ratio ${(median(xs) / ip).toFixed(2)}`
+  console.info('\n1. latency at batch 1 (median of 24 each, interleaved)')
+  console.info(`   in-process predict                 ${ip.toFixed(1)} ms`)
+  console.info(`   HTTP :predict, worker process      ${ratio(b)}`)
+  console.info(`   HTTP :predict, worker thread       ${ratio(c)}`)
+  console.info(`   (JSON body ${(body.length / 1e6).toFixed(2)} MB; target ratio ≤ 1.15)`)
 }
 
 // --- 2. throughput, batching off/on -----------------------------------------------------------
 const batchingFile = resolve(root, '.data/bench-batching.txt')
 await Bun.write(
   batchingFile,
-  'max_batch_size { value: 32 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
+  'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
 )
 const table: string[] = []
 const results = new Map<string, number>()
@@ -190,7 +195,9 @@ for (const batching of [false, true]) {
   }
   await s.stop()
 }
-console.info(`\n2. throughput with ${WORKERS} inference workers (processes)`)
+console.info(
+  `\n2. throughput with ${WORKERS} inference workers (processes); batching: max_batch_size 8, timeout 2 ms`,
+)
 for (const line of table) console.info(line)
 
 // --- 3. 1 vs N workers ------------------------------------------------------------------------
