@@ -9,7 +9,7 @@ export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 .PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
 
 setup: setup-bun setup-packages setup-redis models ## install what is missing (Bun, packages, redis-server, the default model)
 
