@@ -88,16 +88,20 @@ export const workerEnvSchema = sharedEnvSchema
     QUEUE_MAX_ATTEMPTS: positiveInt(5),
     QUEUE_HEARTBEAT_TTL_SEC: positiveInt(30),
   })
-  .superRefine((env, ctx) => {
-    // In load-testing mode nothing is sent to X, so the bot's keys are not needed.
-    if (env.FLT_LOAD_TESTING_MODE) return
-    for (const key of TWITTER_KEYS)
-      if (!env[key])
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: 'required but not set (or set FLT_LOAD_TESTING_MODE=True)',
-        })
-  })
+  .superRefine(
+    (env, ctx) => {
+      // In load-testing mode nothing is sent to X, so the bot's keys are not needed.
+      if (env.FLT_LOAD_TESTING_MODE === true) return
+      for (const key of TWITTER_KEYS)
+        if (!env[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'required but not set (or set FLT_LOAD_TESTING_MODE=True)',
+          })
+    },
+    // Run even when other variables are bad, so one start-up error lists every problem.
+    { when: () => true },
+  )
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>

@@ -101,6 +101,11 @@ export interface Stack {
   kill(name: ServiceName, signal?: NodeJS.Signals): Promise<number | null>
   /** Starts a stopped or killed service again (same port, env, WORKER_ID) and waits until ready. */
   restart(name: ServiceName): Promise<void>
+  /**
+   * Starts a service that is not running (e.g. one left out of `services`), optionally without
+   * waiting for /readyz (to watch a worker wait for tf-serving).
+   */
+  start(name: ServiceName, opts?: { waitReady?: boolean }): Promise<void>
   /** Resolves when the service answers /readyz with 200. */
   waitReady(name: ServiceName, timeoutMs?: number): Promise<void>
   /** A service's /metrics text. */
@@ -342,6 +347,13 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
       }
       spawn(name)
       await waitReady(name)
+    },
+    start: async (name, o = {}) => {
+      const proc = procs.get(name)
+      if (proc && proc.exitCode === null && proc.signalCode === null)
+        throw new Error(`${name} is already running`)
+      spawn(name)
+      if (o.waitReady ?? true) await waitReady(name)
     },
     waitReady,
     metrics: async (name) => (await fetch(`${handles[name].url}/metrics`)).text(),

@@ -1,0 +1,83 @@
+// End to end: start-up order and configuration errors, with real processes.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { resolve } from 'node:path'
+import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { ensureDefaultModel } from './helpers.ts'
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack({ modelDir: await ensureDefaultModel(), services: ['master'] })
+}, 120_000)
+afterAll(() => stack?.stop())
+
+const readyz = async () => {
+  const res = await fetch(`${stack.services['worker:chat'].url}/readyz`).catch(() => undefined)
+  return res && { status: res.status, body: (await res.json()) as { checks: { model: boolean } } }
+}
+
+describe('start-up (e2e)', () => {
+  test('a worker started before tf-serving is not ready and takes no job until the model is known', async () => {
+    await stack.start('worker:chat', { waitReady: false })
+    let seen: Awaited<ReturnType<typeof readyz>>
+    do {
+      await Bun.sleep(50)
+      seen = await readyz()
+    } while (!seen)
+    expect(seen.status).toBe(503)
+    expect(seen.body.checks.model).toBe(false)
+    const sender = nextXId()
+    expect(
+      (await stack.postDelivery(dmDelivery({ botId: stack.botId, senderId: sender }))).status,
+    ).toBe(200)
+    await Bun.sleep(500)
+    expect(stack.x.requests).toHaveLength(0)
+    expect(stack.services['worker:chat'].logs()).toContain('tf-serving not ready; retrying')
+    await stack.start('tf-serving')
+    await stack.waitReady('worker:chat')
+    await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
+  }, 60_000)
+
+  test('a bad environment stops the worker with exit code 2, naming each variable, never a secret', async () => {
+    const proc = Bun.spawn(['bun', 'workers/src/main.ts', 'chat'], {
+      cwd: resolve(import.meta.dir, '../../..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        TWITTER_CONSUMER_SECRET: 'hunter2-very-secret',
+        CHAT_WORKER_CONCURRENCY: 'lots',
+        MEDIA_ALLOWED_HOSTS: 'http://bad/',
+      },
+      stderr: 'pipe',
+      stdout: 'ignore',
+    })
+    expect(await proc.exited).toBe(2)
+    const err = await new Response(proc.stderr).text()
+    for (const name of [
+      'TF_SERVER_URL',
+      'TWITTER_CONSUMER_KEY',
+      'TWITTER_ACCESS_TOKEN',
+      'TWITTER_ACCESS_TOKEN_SECRET',
+      'CHAT_WORKER_CONCURRENCY',
+      'MEDIA_ALLOWED_HOSTS',
+    ])
+      expect(err).toContain(name)
+    expect(err).not.toContain('hunter2')
+  })
+
+  test('in load-testing mode the X keys are optional', async () => {
+    const proc = Bun.spawn(['bun', 'workers/src/main.ts', 'tweet'], {
+      cwd: resolve(import.meta.dir, '../../..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        FLT_LOAD_TESTING_MODE: 'True',
+        CHAT_WORKER_CONCURRENCY: 'x',
+      },
+      stderr: 'pipe',
+      stdout: 'ignore',
+    })
+    expect(await proc.exited).toBe(2)
+    const err = await new Response(proc.stderr).text()
+    expect(err).toContain('TF_SERVER_URL')
+    expect(err).not.toContain('TWITTER_CONSUMER_KEY')
+  })
+})
