@@ -12,6 +12,7 @@ import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
 import { InferencePool } from './inference/pool.ts'
 import { ModelManager } from './manager/model-manager.ts'
 import { createServingMetrics } from './metrics.ts'
+import { ServingError } from './rest/errors.ts'
 import type { Runner } from './routes/deps.ts'
 
 const readModelConfigs = async (opts: ServerOptions): Promise<ModelConfig[]> => {
@@ -71,6 +72,21 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     batcher = b
     run = (key, sig, inputs, outputs) => b.submit(key, sig, inputs, outputs)
     logger.info('dynamic batching on', { ...params, numBatchThreads: b.threads })
+  }
+
+  // --rest_api_timeout_in_ms bounds the model run, as TF Serving's RunOptions timeout does.
+  const untimed = run
+  run = (key, sig, inputs, outputs) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ServingError('DEADLINE_EXCEEDED', 'Deadline Exceeded')),
+        opts.restApiTimeoutMs,
+      )
+    })
+    return Promise.race([untimed(key, sig, inputs, outputs), deadline]).finally(() =>
+      clearTimeout(timer),
+    )
   }
 
   const manager = new ModelManager({

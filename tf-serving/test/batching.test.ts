@@ -15,7 +15,7 @@ setDefaultTimeout(60_000)
 let root: string
 const servers: Awaited<ReturnType<typeof startServer>>[] = []
 
-const start = async (params: string) => {
+const start = async (params: string, restApiTimeoutMs = 30_000) => {
   const file = join(root, `batching-${servers.length}.txt`)
   await writeFile(file, params)
   const s = await startServer(
@@ -24,6 +24,7 @@ const start = async (params: string) => {
       modelBasePath: join(root, 'toy'),
       enableBatching: true,
       batchingParametersFile: file,
+      restApiTimeoutMs,
     }),
     silentLogger,
   )
@@ -101,4 +102,15 @@ test('a full batch queue answers 503 with TF Serving’s message at once, and th
     error: 'Task size 2 is larger than maximum input batch size 1',
   })
   expect((await predict(base, [[1, 2, 3]])).status).toBe(200)
+})
+
+test('--rest_api_timeout_in_ms bounds the wait: 504 Deadline Exceeded', async () => {
+  // The batch waits 2 s for company; the request may wait only 200 ms.
+  const base = await start(
+    'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000000 }',
+    200,
+  )
+  const r = await predict(base, [[1, 2, 3]])
+  expect(r.status).toBe(504)
+  expect(JSON.parse(r.text)).toEqual({ error: 'Deadline Exceeded' })
 })

@@ -193,11 +193,6 @@ export class InferencePool {
     return best
   }
 
-  /** Jobs queued or running per worker. */
-  load_() {
-    return this.#slots.map((s) => s.pending.size)
-  }
-
   async close() {
     this.#closed = true
     for (const s of this.#slots) s.kill()
