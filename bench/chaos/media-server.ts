@@ -1,0 +1,85 @@
+import sharp from 'sharp'
+
+/**
+ * The image host the chaos suite points events at (allow-listed for the workers). Unlike the
+ * stack's own image server it can turn slow, and it counts how many downloads run at once, which
+ * is how the suite checks that the workers' bounded concurrency holds while the host stalls.
+ * Any path outside `/img/` answers 404 (events made to fail point there).
+ */
+export interface ChaosMediaServer {
+  url: string
+  port: number
+  /** `http://127.0.0.1:<port>/img/<n>.jpg` for a photo, `/gone/<tag>.jpg` for a 404. */
+  photoUrl(n: number): string
+  missingUrl(tag: string): string
+  /** Delay every answer by this much (0: none). */
+  setDelayMs(ms: number): void
+  /** Highest number of requests in flight at once since the last reset. */
+  peakInFlight(): number
+  resetPeak(): void
+  served(): { ok: number; notFound: number }
+  stop(): void
+}
+
+/** A photo-like JPEG (gradients and rings), different per seed; small, so decoding is cheap. */
+const renderPhoto = async (seed: number, width = 480, height = 360) => {
+  const raw = new Uint8Array(width * height * 3)
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3
+      const ring = Math.hypot(x - width / 2, y - height / 2) % (18 + seed * 3) < 5 ? 90 : 0
+      raw[i] = (seed * 41 + x + ring) % 256
+      raw[i + 1] = (seed * 67 + y * 2) % 256
+      raw[i + 2] = ((x * y) / 89 + seed * 17 + ring) % 256
+    }
+  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer()
+  return new Uint8Array(jpeg)
+}
+
+export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServer> => {
+  const images = await Promise.all(Array.from({ length: photos }, (_, i) => renderPhoto(i + 1)))
+  let delayMs = 0
+  let inFlight = 0
+  let peak = 0
+  const counts = { ok: 0, notFound: 0 }
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 60,
+    fetch: async (req) => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      try {
+        if (delayMs > 0) await Bun.sleep(delayMs)
+        const m = /^\/img\/(\d+)\.jpg$/.exec(new URL(req.url).pathname)
+        const body = m ? images[Number(m[1]) % images.length] : undefined
+        if (!body) {
+          counts.notFound++
+          return new Response('not found', { status: 404 })
+        }
+        counts.ok++
+        return new Response(body, { headers: { 'content-type': 'image/jpeg' } })
+      } finally {
+        inFlight--
+      }
+    },
+  })
+  const url = `http://127.0.0.1:${server.port}`
+  return {
+    url,
+    port: server.port as number,
+    photoUrl: (n) => `${url}/img/${n % photos}.jpg`,
+    missingUrl: (tag) => `${url}/gone/${tag}.jpg`,
+    setDelayMs: (ms) => {
+      delayMs = ms
+    },
+    peakInFlight: () => peak,
+    resetPeak: () => {
+      peak = inFlight
+    },
+    served: () => ({ ...counts }),
+    stop: () => void server.stop(true),
+  }
+}

@@ -1,0 +1,308 @@
+// `make chaos` (= `bun bench/chaos/run.ts`): the fault-injection suite. Starts the whole stack as
+// real processes on loopback (redis-server, tf-serving with the default model, master, both
+// workers) with the workers talking to the fake X API, which records every reply; drives signed
+// DMs and mentions with X-like redelivery; breaks one thing per scenario while traffic flows;
+// then counts accepted, answered, lost, duplicated and buried events and the time to recover.
+// Knobs: CHAOS_* variables (bench/chaos/config.ts, RELIABILITY.md). Not part of `make test`.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
+import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
+import { ALL_SERVICES, type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import {
+  type Accounting,
+  account,
+  type DeadRecord,
+  replyRecordOf,
+  type SentEvent,
+} from './accounting.ts'
+import { type ChaosConfig, parseChaosConfig } from './config.ts'
+import { type ChaosMediaServer, startChaosMediaServer } from './media-server.ts'
+import { failures, formatReport, type ScenarioResult } from './report.ts'
+import { SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.ts'
+import { startTraffic } from './traffic.ts'
+import { xFaults } from './x-faults.ts'
+
+const root = resolve(import.meta.dir, '../..')
+const t0 = Date.now()
+const log = (msg: string) =>
+  console.info(`[chaos +${((Date.now() - t0) / 1000).toFixed(0)}s] ${msg}`)
+
+let cfg: ChaosConfig
+try {
+  cfg = parseChaosConfig(Bun.env)
+} catch (err) {
+  console.error((err as Error).message)
+  process.exit(2)
+}
+const chosen = SCENARIOS.filter(
+  (s) => cfg.only.length === 0 || cfg.only.includes(s.name) || cfg.only.includes(String(s.id)),
+)
+if (chosen.length === 0) {
+  console.error(
+    `chaos: CHAOS_SCENARIOS matches none of ${SCENARIOS.map((s) => `${s.id}/${s.name}`).join(', ')}`,
+  )
+  process.exit(2)
+}
+
+/** X's redelivery after a failed webhook (legacy AAA: ~3 retries); compressed to seconds. */
+const RETRY_DELAYS_MS = [3_000, 6_000, 12_000]
+const runIdBase = BigInt(Date.now()) * 1000n
+
+let stack: Stack | undefined
+let media: ChaosMediaServer | undefined
+let stopping: Promise<void> | undefined
+const shutdown = () => {
+  stopping ??= (async () => {
+    media?.stop()
+    await stack?.stop().catch((err) => console.error(`chaos: stopping the stack failed: ${err}`))
+  })()
+  return stopping
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    console.error(`chaos: ${sig}, stopping everything`)
+    void shutdown().then(() => process.exit(130))
+  })
+
+/** Dead-list entries and in-doubt marks, read from Redis (undefined while Redis is away). */
+const readQueueState = async (s: Stack, events: readonly SentEvent[], replied: Set<string>) => {
+  const queue = createRedisQueue({ url: s.redis.url, prefix: s.prefix })
+  const conn = openConnection(s.redis.url, { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
+  try {
+    const dead: DeadRecord[] = []
+    for (const q of ['chat', 'tweet'] as const)
+      for (const job of await queue.listDead(q, 1_000_000))
+        dead.push({
+          queue: q,
+          eventId: job.eventId,
+          lastError: job.lastError,
+          failedAt: job.failedAt,
+        })
+    const deadIds = new Set(dead.map((d) => `${d.queue}:${d.eventId}`))
+    const inDoubt = new Set<string>()
+    for (const e of events) {
+      if (
+        e.acceptedAt === undefined ||
+        replied.has(e.eventId) ||
+        deadIds.has(`${e.queue}:${e.eventId}`)
+      )
+        continue
+      const mark = await conn.send('GET', [queueKeys(s.prefix, e.queue).replied(e.eventId)])
+      if (mark === 'sending') inDoubt.add(e.eventId)
+    }
+    return { dead, inDoubt }
+  } catch {
+    return undefined
+  } finally {
+    conn.close()
+    await queue.close().catch(() => undefined)
+  }
+}
+
+const snapshot = async (
+  ctx: ScenarioContext,
+  events: readonly SentEvent[],
+  faultEndAt: number,
+): Promise<Accounting> => {
+  const replies = ctx.stack.x.requests
+    .map((r) => replyRecordOf(r, ctx.x.late.has(r)))
+    .filter((r) => r !== undefined)
+  const base = account({ events, replies, dead: [], faultEndAt })
+  const replied = new Set(
+    events
+      .filter((e) =>
+        replies.some(
+          (r) =>
+            r.status >= 200 &&
+            r.status < 300 &&
+            r.queue === e.queue &&
+            r.target === (e.queue === 'chat' ? e.senderId : e.eventId),
+        ),
+      )
+      .map((e) => e.eventId),
+  )
+  if (base.lost === 0) return base
+  const state = await readQueueState(ctx.stack, events, replied)
+  if (!state) return base
+  return account({ events, replies, dead: state.dead, inDoubt: state.inDoubt, faultEndAt })
+}
+
+/** Waits until every accepted event is answered or buried (in-doubt ones once they stay so). */
+const drain = async (ctx: ScenarioContext, events: readonly SentEvent[], faultEndAt: number) => {
+  const deadline = Date.now() + cfg.drainSeconds * 1000
+  let firm = -1
+  let progressAt = Date.now()
+  for (;;) {
+    const a = await snapshot(ctx, events, faultEndAt)
+    const nowFirm = a.replied + a.buried
+    if (nowFirm === a.accepted) return a
+    if (nowFirm > firm) {
+      firm = nowFirm
+      progressAt = Date.now()
+    }
+    const quiet = Date.now() - progressAt > cfg.xTimeoutMs + 5_000
+    if ((a.settled === a.accepted && quiet) || Date.now() > deadline) return a
+    await Bun.sleep(1_000)
+  }
+}
+
+/** Every service running and ready again (a scenario may have left one down). */
+const ensureHealthy = async (s: Stack) => {
+  for (const name of ALL_SERVICES) {
+    if (!s.services[name].running) {
+      log(`  ${name} is not running after the scenario; restarting it`)
+      await s.restart(name)
+    } else await s.waitReady(name, 60_000)
+  }
+}
+
+const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<ScenarioResult> => {
+  log(`scenario ${sc.id} ${sc.name}: ${sc.title}`)
+  ctx.mediaMode = 'ok'
+  const traffic = startTraffic({
+    webhookUrl: `${ctx.stack.services.master.url}/webhook`,
+    consumerSecret: ctx.stack.consumerSecret,
+    botId: ctx.stack.botId,
+    rate: cfg.rate,
+    retryDelaysMs: RETRY_DELAYS_MS,
+    timeoutMs: 3_000,
+    idBase: runIdBase + BigInt(sc.id) * 10_000_000n,
+    media: (n) =>
+      ctx.mediaMode === 'half-missing' && n % 2 === 1
+        ? { url: ctx.media.missingUrl(`${sc.id}-${n}`), expectBury: true }
+        : { url: ctx.media.photoUrl(n) },
+  })
+  const startedAt = Date.now()
+  let window = {
+    startAt: startedAt,
+    endAt: startedAt,
+    notes: [] as string[],
+    checks: [] as ScenarioResult['checks'],
+  }
+  let error: string | undefined
+  try {
+    window = await sc.inject(ctx)
+    // Traffic for the whole scenario, and at least 5 s past the fault.
+    await Bun.sleep(
+      Math.max(0, Math.max(startedAt + cfg.seconds * 1000, window.endAt + 5_000) - Date.now()),
+    )
+  } catch (err) {
+    error = (err as Error).message.split('\n')[0]
+    log(`  scenario error: ${error}`)
+    window.endAt = Date.now()
+  } finally {
+    ctx.x.clear()
+    ctx.media.setDelayMs(0)
+    ctx.mediaMode = 'ok'
+    await traffic.stop()
+  }
+  log(`  traffic stopped: ${traffic.events.length} events; waiting for the backlog`)
+  try {
+    await ensureHealthy(ctx.stack)
+  } catch (err) {
+    error ??= `stack not healthy after the scenario: ${(err as Error).message.split('\n')[0]}`
+  }
+  const accounting = await drain(ctx, traffic.events, window.endAt)
+  const g = sc.governing(cfg)
+  const result: ScenarioResult = {
+    id: sc.id,
+    name: sc.name,
+    title: sc.title,
+    accounting,
+    answers: Object.fromEntries(traffic.answers),
+    budgetMs: 2 * g.ms,
+    governing: g.what,
+    faultMs: window.endAt - window.startAt,
+    notes: window.notes,
+    checks: [...window.checks, ...(sc.after?.(ctx, window.startAt, window.endAt) ?? [])],
+    ...(error ? { error } : {}),
+  }
+  const why = failures(result)
+  log(
+    `  ${accounting.accepted} accepted, ${accounting.replied} replied, ${accounting.lost} lost, ${accounting.duplicated} duplicated, ${accounting.buried} buried → ${why.length ? `FAIL (${why.join('; ')})` : 'PASS'}`,
+  )
+  return result
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')} at start, Bun ${Bun.version}`
+const results: ScenarioResult[] = []
+let exitCode = 0
+try {
+  log(`machine: ${machine}`)
+  log(
+    `config: ${cfg.rate} events/s, ${cfg.seconds} s per scenario, scenarios ${chosen.map((s) => s.id).join(',')}`,
+  )
+  media = await startChaosMediaServer()
+  const workerEnv = {
+    CHAT_WORKER_CONCURRENCY: String(cfg.concurrency),
+    TWEET_WORKER_CONCURRENCY: String(cfg.concurrency),
+    X_TIMEOUT_MS: String(cfg.xTimeoutMs),
+    MEDIA_TIMEOUT_MS: String(cfg.mediaTimeoutMs),
+    MEDIA_ALLOWED_HOSTS: `127.0.0.1:${media.port}`,
+  }
+  const logDir = join(
+    dirname(resolve(root, cfg.out)),
+    `logs-${new Date(t0).toISOString().replace(/[:.]/g, '-')}`,
+  )
+  mkdirSync(logDir, { recursive: true })
+  stack = await startStack({
+    root,
+    loadTesting: false,
+    logDir,
+    env: { 'worker:chat': workerEnv, 'worker:tweet': workerEnv },
+  })
+  log(`stack up (logs in ${logDir})`)
+  const ctx: ScenarioContext = { stack, media, x: xFaults(stack.x), cfg, mediaMode: 'ok', log }
+
+  // Warm-up: the first predictions compile tf-serving's kernels; not counted.
+  const warm = startTraffic({
+    webhookUrl: `${stack.services.master.url}/webhook`,
+    consumerSecret: stack.consumerSecret,
+    botId: stack.botId,
+    rate: cfg.rate,
+    retryDelaysMs: RETRY_DELAYS_MS,
+    timeoutMs: 3_000,
+    idBase: runIdBase,
+    media: (n) => ({ url: media!.photoUrl(n) }),
+  })
+  await Bun.sleep(3_000)
+  await warm.stop()
+  const w = await drain(ctx, warm.events, Date.now())
+  log(`warm-up: ${w.replied}/${w.accepted} replied, p50 ${w.latencyP50Ms} ms`)
+
+  for (const sc of chosen) results.push(await runScenario(ctx, sc))
+
+  const table = formatReport(results)
+  console.info(`\n${table}\n`)
+  const outFile = resolve(root, cfg.out)
+  mkdirSync(dirname(outFile), { recursive: true })
+  writeFileSync(
+    outFile,
+    JSON.stringify(
+      {
+        date: new Date(t0).toISOString(),
+        machine,
+        config: cfg,
+        tookSeconds: (Date.now() - t0) / 1000,
+        results,
+      },
+      null,
+      2,
+    ),
+  )
+  const failed = results.filter((r) => failures(r).length > 0)
+  log(
+    `done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${results.length - failed.length}/${results.length} scenarios met their targets; results in ${cfg.out}`,
+  )
+  if (failed.length > 0) exitCode = 1
+} catch (err) {
+  console.error(`chaos: ${(err as Error).stack ?? err}`)
+  exitCode = 1
+} finally {
+  await shutdown()
+}
+process.exit(exitCode)

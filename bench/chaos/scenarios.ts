@@ -1,0 +1,316 @@
+import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import type { ServiceName, Stack } from '@tweetbot/common/src/testing/stack.ts'
+import { replyRecordOf } from './accounting.ts'
+import type { ChaosConfig } from './config.ts'
+import { BAD_KINDS, startFlood } from './flood.ts'
+import type { ChaosMediaServer } from './media-server.ts'
+import type { XFaults } from './x-faults.ts'
+
+/** What a scenario can touch while traffic flows. */
+export interface ScenarioContext {
+  stack: Stack
+  media: ChaosMediaServer
+  x: XFaults
+  cfg: ChaosConfig
+  /** Which photo event `n` gets: 'ok', or 'half-missing' (odd events point at a 404). */
+  mediaMode: 'ok' | 'half-missing'
+  log(msg: string): void
+}
+
+export interface Check {
+  name: string
+  ok: boolean
+  detail?: string
+}
+
+/** When the fault was on, and what the scenario saw besides the event counts. */
+export interface FaultWindow {
+  startAt: number
+  endAt: number
+  notes: string[]
+  checks: Check[]
+}
+
+export interface Scenario {
+  id: number
+  name: string
+  title: string
+  /** The configured timeout recovery is held to (the target is 2× it), and what it is. */
+  governing(cfg: ChaosConfig): { ms: number; what: string }
+  /** Burial is a correct outcome only for events made to fail, unless this says otherwise. */
+  inject(ctx: ScenarioContext): Promise<FaultWindow>
+  /** Checks that need the final data (e.g. the fake X's requests). */
+  after?(ctx: ScenarioContext, startAt: number, endAt: number): Check[]
+}
+
+const sleep = (ms: number) => Bun.sleep(Math.max(0, ms))
+const WORKERS: ServiceName[] = ['worker:chat', 'worker:tweet']
+/** Sum of the queue's backoff steps before the last of its 5 attempts (1 + 2 + 4 + 8 s). */
+const RETRY_BUDGET_MS = 15_000
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+
+const workerKill: Scenario = {
+  id: 1,
+  name: 'worker-kill',
+  title: 'worker SIGKILL every few s + restart',
+  governing: () => ({ ms: 30_000, what: 'QUEUE_HEARTBEAT_TTL_SEC 30 s' }),
+  inject: async ({ stack, cfg, log }) => {
+    await sleep(4_000)
+    const startAt = Date.now()
+    const restarts: number[] = []
+    const stopBy = startAt + cfg.seconds * 1000 - 10_000
+    for (let i = 0; i < 100 && Date.now() < stopBy; i++) {
+      const name = WORKERS[i % 2]!
+      const t = Date.now()
+      await stack.kill(name, 'SIGKILL')
+      await stack.restart(name)
+      restarts.push(Date.now() - t)
+      log(`  SIGKILL ${name}, back in ${Date.now() - t} ms`)
+      await sleep(cfg.killEverySeconds * 1000 - (Date.now() - t))
+    }
+    return {
+      startAt,
+      endAt: Date.now(),
+      notes: [`${restarts.length} SIGKILLs; kill → ready median ${median(restarts)} ms`],
+      checks: [],
+    }
+  },
+}
+
+const redisOutage: Scenario = {
+  id: 2,
+  name: 'redis-outage',
+  title: 'Redis stopped, restarted (AOF)',
+  governing: () => ({
+    ms: 12_000,
+    what: 'Redis connect 2 s + command 5 s + consumer backoff cap 5 s',
+  }),
+  inject: async ({ stack, cfg, log }) => {
+    await sleep(5_000)
+    const startAt = Date.now()
+    await stack.redis.stop()
+    log(`  redis stopped for ${cfg.redisDownSeconds} s`)
+    await sleep(cfg.redisDownSeconds * 1000)
+    await stack.redis.restart()
+    const endAt = Date.now()
+    log(`  redis back after ${endAt - startAt} ms`)
+    return {
+      startAt,
+      endAt,
+      notes: [`Redis down ${((endAt - startAt) / 1000).toFixed(1)} s (SIGTERM, AOF everysec)`],
+      checks: [],
+    }
+  },
+}
+
+const tfServingOutage: Scenario = {
+  id: 3,
+  name: 'tf-serving-kill',
+  title: 'tf-serving SIGKILL + restart',
+  governing: () => ({ ms: RETRY_BUDGET_MS, what: 'retry backoff 1+2+4+8 s (5 attempts)' }),
+  inject: async ({ stack, cfg, log }) => {
+    await sleep(5_000)
+    const startAt = Date.now()
+    await stack.kill('tf-serving', 'SIGKILL')
+    await sleep(cfg.tfServingDownSeconds * 1000)
+    await stack.restart('tf-serving')
+    const endAt = Date.now()
+    const down = endAt - startAt
+    log(`  tf-serving down ${down} ms (kill → model loaded)`)
+    return {
+      startAt,
+      endAt,
+      notes: [
+        `tf-serving unavailable ${(down / 1000).toFixed(1)} s (kill, ${cfg.tfServingDownSeconds} s off, reload); retry budget ≈ ${RETRY_BUDGET_MS / 1000} s`,
+      ],
+      checks: [],
+    }
+  },
+}
+
+/** After a 429 with reset R, the next reply request for the same event came at or after R. */
+const honouredResets = (requests: RecordedRequest[], startAt: number, resetAt: number): Check => {
+  const byTarget = new Map<string, RecordedRequest[]>()
+  for (const r of requests) {
+    const rec = r.at >= startAt ? replyRecordOf(r) : undefined
+    if (!rec) continue
+    const k = `${rec.queue}:${rec.target}`
+    byTarget.set(k, [...(byTarget.get(k) ?? []), r])
+  }
+  let limited = 0
+  let early = 0
+  for (const list of byTarget.values())
+    for (let i = 0; i < list.length - 1; i++) {
+      if (list[i]!.status !== 429) continue
+      limited++
+      if (list[i + 1]!.at < resetAt - 100) early++
+    }
+  return {
+    name: '429 reset honoured',
+    ok: early === 0,
+    detail: `${limited} replies rate-limited, ${early} retried before the reset`,
+  }
+}
+
+let lastResetAt = 0
+
+const xFaultsScenario: Scenario = {
+  id: 4,
+  name: 'x-faults',
+  title: 'X: 429 (reset), then 500s, then timeouts',
+  governing: (cfg) => ({
+    ms: cfg.xTimeoutMs + 8_000,
+    what: `X_TIMEOUT_MS ${cfg.xTimeoutMs / 1000} s + last backoff step 8 s`,
+  }),
+  inject: async ({ x, cfg, log }) => {
+    await sleep(3_000)
+    const startAt = Date.now()
+    const resetAt = startAt + 4_000
+    lastResetAt = resetAt
+    x.rateLimited(resetAt)
+    log('  X: 429 until reset (4 s)')
+    await sleep(resetAt - Date.now())
+    x.clear()
+    x.serverErrors()
+    log('  X: 500s (3 s)')
+    await sleep(3_000)
+    x.clear()
+    const hang = cfg.xTimeoutMs + 1_000
+    x.timeouts(hang)
+    log(`  X: no answer for ${hang} ms, then posted (3 s)`)
+    await sleep(3_000)
+    x.clear()
+    // The last hung requests are answered `hang` ms after they arrived.
+    await sleep(hang)
+    return {
+      startAt,
+      endAt: Date.now(),
+      notes: [
+        `429 for 4 s (reset given), 500 for 3 s, then 3 s of requests held ${hang} ms (> X_TIMEOUT_MS) and posted`,
+      ],
+      checks: [],
+    }
+  },
+  after: ({ stack }, startAt) => [honouredResets(stack.x.requests, startAt, lastResetAt)],
+}
+
+const mediaFaults: Scenario = {
+  id: 5,
+  name: 'media-slow-404',
+  title: 'media host slow (5 s/image), then 404s',
+  governing: (cfg) => ({
+    ms: cfg.mediaTimeoutMs,
+    what: `MEDIA_TIMEOUT_MS ${cfg.mediaTimeoutMs / 1000} s`,
+  }),
+  inject: async (ctx) => {
+    const { media, cfg, log } = ctx
+    await sleep(3_000)
+    const startAt = Date.now()
+    media.resetPeak()
+    media.setDelayMs(cfg.mediaDelayMs)
+    log(`  media: ${cfg.mediaDelayMs} ms per image (12 s)`)
+    await sleep(12_000)
+    media.setDelayMs(0)
+    const peak = media.peakInFlight()
+    ctx.mediaMode = 'half-missing'
+    log('  media: every second event points at a 404 (10 s)')
+    await sleep(10_000)
+    ctx.mediaMode = 'ok'
+    const bound = 2 * cfg.concurrency
+    return {
+      startAt,
+      endAt: Date.now(),
+      notes: [`downloads in flight at once while slow: peak ${peak} (bound ${bound})`],
+      checks: [
+        { name: 'bounded concurrency', ok: peak <= bound, detail: `peak ${peak} ≤ ${bound}` },
+      ],
+    }
+  },
+}
+
+const rollingRestart: Scenario = {
+  id: 6,
+  name: 'rolling-restart',
+  title: 'rolling restart (SIGTERM each worker)',
+  governing: () => ({ ms: 20_000, what: 'SHUTDOWN_GRACE_MS 20 s' }),
+  inject: async ({ stack, log }) => {
+    await sleep(5_000)
+    const startAt = Date.now()
+    const checks: Check[] = []
+    const notes: string[] = []
+    for (const name of WORKERS) {
+      const t = Date.now()
+      const code = await stack.kill(name, 'SIGTERM')
+      const exitMs = Date.now() - t
+      await stack.restart(name)
+      log(`  SIGTERM ${name}: exit ${code} after ${exitMs} ms, ready after ${Date.now() - t} ms`)
+      notes.push(`${name}: exit ${code} in ${exitMs} ms, ready in ${Date.now() - t} ms`)
+      checks.push({ name: `${name} exits 0 on SIGTERM`, ok: code === 0, detail: `exit ${code}` })
+      await sleep(3_000)
+    }
+    return { startAt, endAt: Date.now(), notes, checks }
+  },
+}
+
+const badFlood: Scenario = {
+  id: 7,
+  name: 'bad-request-flood',
+  title: 'bad requests at 10× the good rate',
+  governing: () => ({ ms: 3_000, what: "X's delivery timeout 3 s" }),
+  inject: async ({ stack, cfg, log }) => {
+    await sleep(2_000)
+    const startAt = Date.now()
+    const rate = cfg.rate * cfg.floodFactor
+    const flood = await startFlood({
+      webhookUrl: `${stack.services.master.url}/webhook`,
+      consumerSecret: stack.consumerSecret,
+      botId: stack.botId,
+      rate,
+      oversizedBytes: 1024 * 1024 + 64 * 1024,
+      timeoutMs: 3_000,
+    })
+    log(`  flooding ${rate} bad requests/s`)
+    await sleep(cfg.seconds * 1000 - 7_000)
+    await flood.stop()
+    const endAt = Date.now()
+    const summary = BAD_KINDS.map(
+      (k) => `${k} ${[...flood.answers[k].entries()].map(([s, n]) => `${s}×${n}`).join(' ')}`,
+    ).join('; ')
+    const bad5xx = BAD_KINDS.flatMap((k) => [...flood.answers[k].entries()]).filter(
+      ([s]) => /^5\d\d$/.test(s) && s !== '503',
+    )
+    const noAnswer = BAD_KINDS.flatMap((k) => [...flood.answers[k].entries()]).filter(
+      ([s]) => !/^\d+$/.test(s),
+    )
+    return {
+      startAt,
+      endAt,
+      notes: [
+        `${flood.sent} bad requests (${(flood.sent / ((endAt - startAt) / 1000)).toFixed(0)}/s): ${summary}`,
+      ],
+      checks: [
+        {
+          name: 'bad requests: no 5xx other than 503',
+          ok: bad5xx.length === 0,
+          detail: bad5xx.map(([s, n]) => `${s}×${n}`).join(' ') || 'none',
+        },
+        {
+          name: 'bad requests: every one answered',
+          ok: noAnswer.length === 0,
+          detail: noAnswer.map(([s, n]) => `${s}×${n}`).join(' ') || 'all answered',
+        },
+      ],
+    }
+  },
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  workerKill,
+  redisOutage,
+  tfServingOutage,
+  xFaultsScenario,
+  mediaFaults,
+  rollingRestart,
+  badFlood,
+]

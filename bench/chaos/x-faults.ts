@@ -1,0 +1,83 @@
+import type { FakeXApi, RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
+
+/** The reply endpoints the workers post to (DMs v2 and v1.1, tweets). */
+const REPLY_PATH =
+  /^\/(2\/dm_conversations\/(with\/)?[^/]+\/messages|1\.1\/direct_messages\/events\/new\.json|2\/tweets)$/
+
+/**
+ * Misbehaviours of X, built only from the fake X API's public rules. Each phase lasts until
+ * `clear()`: every reply request arriving meanwhile gets the phase's answer.
+ */
+export interface XFaults {
+  /** 429 with `x-rate-limit-reset` at `resetAtMs` (what X sends when a window ran out). */
+  rateLimited(resetAtMs: number): void
+  /** 500 Internal Server Error. */
+  serverErrors(): void
+  /** No answer for `hangMs` (past the worker's timeout), then X posts it after all (201). */
+  timeouts(hangMs: number): void
+  clear(): void
+  /** Requests answered only after they hung: the worker saw a timeout, X posted anyway. */
+  late: Set<RecordedRequest>
+}
+
+let nextId = 1_950_000_000_000_000_000n
+
+/** What X answers when a reply is posted (the fake's default shapes). */
+const posted = (req: RecordedRequest): Response => {
+  const id = String(nextId++)
+  if (req.path === '/2/tweets') {
+    const text = (req.json as { text?: string } | undefined)?.text ?? ''
+    return Response.json({ data: { id, text, edit_history_tweet_ids: [id] } }, { status: 201 })
+  }
+  if (req.path.startsWith('/1.1/'))
+    return Response.json({ event: { type: 'message_create', id, message_create: req.json } })
+  return Response.json(
+    { data: { dm_conversation_id: 'x-chaos', dm_event_id: id } },
+    { status: 201 },
+  )
+}
+
+export const xFaults = (x: FakeXApi): XFaults => {
+  const late = new Set<RecordedRequest>()
+  const always = { method: 'POST', path: REPLY_PATH, times: Number.POSITIVE_INFINITY }
+  return {
+    late,
+    rateLimited: (resetAtMs) =>
+      x.respondWith({
+        ...always,
+        respond: () =>
+          Response.json(
+            {
+              title: 'Too Many Requests',
+              detail: 'Too Many Requests',
+              type: 'about:blank',
+              status: 429,
+            },
+            {
+              status: 429,
+              headers: {
+                'x-rate-limit-limit': '100',
+                'x-rate-limit-remaining': '0',
+                'x-rate-limit-reset': String(Math.ceil(resetAtMs / 1000)),
+              },
+            },
+          ),
+      }),
+    serverErrors: () =>
+      x.respondWith({
+        ...always,
+        status: 500,
+        body: { title: 'Internal Server Error', detail: 'chaos', status: 500 },
+      }),
+    timeouts: (hangMs) =>
+      x.respondWith({
+        ...always,
+        respond: async (req) => {
+          await Bun.sleep(hangMs)
+          late.add(req)
+          return posted(req)
+        },
+      }),
+    clear: () => x.clearRules(),
+  }
+}
