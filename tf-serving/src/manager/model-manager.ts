@@ -37,6 +37,8 @@ interface VersionEntry {
 interface ModelEntry {
   config: ModelConfig
   versions: Map<number, VersionEntry>
+  /** Logged once until versions appear, not on every scan. */
+  warnedEmpty?: boolean
 }
 
 /** A version held for the duration of one request. */
@@ -118,8 +120,13 @@ export class ModelManager {
     const { name, basePath, policy } = model.config
     const onDisk = await listVersionDirs(basePath)
     const aspired = new Set(aspiredVersions(onDisk.keys(), policy))
-    if (onDisk.size === 0 && model.versions.size === 0)
-      this.opts.logger.debug('no versions found under base path', { model: name, basePath })
+    if (onDisk.size === 0 && !model.warnedEmpty) {
+      model.warnedEmpty = true
+      this.opts.logger.warn('no version folders found under the base path', {
+        model: name,
+        basePath,
+      })
+    } else if (onDisk.size > 0) model.warnedEmpty = false
     // Load first: new versions become AVAILABLE before anything is retired.
     for (const v of [...aspired].sort((a, b) => b - a)) {
       const cur = model.versions.get(v)
