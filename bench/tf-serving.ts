@@ -7,8 +7,10 @@
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
+import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
+import { InferencePool } from '../tf-serving/src/inference/pool.ts'
 import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
 
 const arg = (name: string, fallback: number) => {
@@ -225,5 +227,45 @@ for (const line of table) console.info(line)
       `   ${label.padEnd(24)} ${rate.toFixed(1).padStart(6)} images/s   ${(rate / one).toFixed(2)}×`,
     )
   console.info('   (target ≥ 1.7× on 2 cores)')
+}
+// --- 3b. the pool alone, no HTTP: how inference itself scales over workers ------------------
+{
+  const rows: [string, number][] = []
+  for (const [label, size, mode] of [
+    ['pool, 1 worker', 1, 'process'],
+    [`pool, ${WORKERS} processes`, WORKERS, 'process'],
+    [`pool, ${WORKERS} threads`, WORKERS, 'thread'],
+  ] as const) {
+    const pool = new InferencePool({ size, mode, logger: silentLogger })
+    await pool.start()
+    await pool.load('default', servable)
+    const job = () =>
+      pool.run(
+        'default',
+        'serving_default',
+        { input_1: { dtype: 'float32', shape: [1, 224, 224, 3], data: pixels.slice() } },
+        ['dense_3'],
+      )
+    await Promise.all(Array.from({ length: size * 2 }, job))
+    let done = 0
+    const start = performance.now()
+    const end = start + SECONDS * 1000
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (performance.now() < end) {
+          await job()
+          done++
+        }
+      }),
+    )
+    rows.push([label, done / ((performance.now() - start) / 1000)])
+    await pool.close()
+  }
+  const one = rows[0]?.[1] ?? 1
+  console.info('\n3b. inference pool alone (no HTTP, no JSON), 8 jobs in flight')
+  for (const [label, rate] of rows)
+    console.info(
+      `   ${label.padEnd(24)} ${rate.toFixed(1).padStart(6)} images/s   ${(rate / one).toFixed(2)}×`,
+    )
 }
 process.exit(0)
