@@ -94,7 +94,12 @@ export const createApp = (deps: AppDeps) => {
   app.get('/metrics', () => metricsResponse(deps.registry))
   app.get('/monitoring/prometheus/metrics', () => metricsResponse(deps.registry))
 
-  app.notFound((c) => jsonError(404, `Not found: ${c.req.method} ${c.req.path}`))
+  app.notFound((c) => {
+    // TF Serving matches /v1 case-insensitively (/V1/Models/m:Predict works); Hono's router does not.
+    if (/^\/v1\//i.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'POST'))
+      return handleV1(c.req.method, c.req.path, () => c.req.text())
+    return jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
+  })
   app.onError((err) => {
     const e = toServingError(err, deps)
     return jsonError(e.httpStatus, e.message)

@@ -223,6 +223,14 @@ describe('predict', () => {
     expect(c.status).toBe(200)
     expect(c.text).toBe('{"outputs":[[1.0,0.0]]}')
   })
+  test('paths match case-insensitively, as in TF Serving', async () => {
+    const r = await post('/V1/Models/toy/Versions/1:PREDICT', {
+      signature_name: 'y_only',
+      instances: [[1, 0, 0]],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({ predictions: [[1.5, -0.5]] })
+  })
   test('version, label and latest URLs reach different versions', async () => {
     const x = [[1, 0, 0]]
     const v1 = await post('/v1/models/toy/labels/stable:predict', {
