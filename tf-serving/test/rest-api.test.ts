@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { parseJsonBody } from '../src/rest/json-parse.ts'
 import { startServer } from '../src/server.ts'
-import { toyY, writePairModel, writeToyModel } from './support/models.ts'
+import { toyY, writeGraphModel, writePairModel, writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
@@ -41,6 +41,7 @@ beforeAll(async () => {
   await writeToyModel(join(root, 'toy/1'), 1)
   await writeToyModel(join(root, 'toy/2'), 10)
   await writePairModel(join(root, 'pair/1'))
+  await writeGraphModel(join(root, 'graph/1'))
   await writeFile(
     join(root, 'models.config'),
     `# two models; toy serves both versions with labels
@@ -54,6 +55,7 @@ model_config_list {
     version_labels { key: 'canary' value: 2 }
   }
   config { name: "pair" base_path: "pair" }
+  config { name: "graph" base_path: "graph" }
 }
 `,
   )
@@ -271,6 +273,35 @@ describe('predict', () => {
     )
     expect(r.status).toBe(200)
     expect(r.text).toBe('{"predictions":[[NaN,3.0],[Infinity,-Infinity]]}')
+  })
+})
+
+describe('TF.js graph models', () => {
+  test('converter signature aliases in metadata; predict runs the graph', async () => {
+    const meta = await get('/v1/models/graph/metadata')
+    expect(meta.status).toBe(200)
+    const sig = (
+      meta.body.metadata as {
+        signature_def: {
+          signature_def: Record<
+            string,
+            { inputs: Record<string, { name: string }>; outputs: object }
+          >
+        }
+      }
+    ).signature_def.signature_def.serving_default
+    expect(sig?.inputs.features?.name).toBe('x:0')
+    expect(Object.keys(sig?.outputs ?? {})).toEqual(['score'])
+    const r = await post('/v1/models/graph:predict', {
+      instances: [
+        [1, 1],
+        [0, 2],
+      ],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual({ predictions: [[6], [7]] })
+    const c = await post('/v1/models/graph:predict', { inputs: { features: [[1, 0]] } })
+    expect(c.body).toEqual({ outputs: [[3]] })
   })
 })
 

@@ -95,11 +95,43 @@ const derivedSignature = async (
   return { methodName: PREDICT_METHOD, inputs, outputs }
 }
 
+interface ConverterTensor {
+  name?: string
+  dtype?: string
+  tensorShape?: { dim?: { size?: string | number }[]; unknownRank?: boolean }
+}
+
+/**
+ * Graph models written by tensorflow_converter keep the SavedModel's serving signature in
+ * model.json's `signature` (alias → {name: "x:0", dtype, tensorShape}); its aliases are what TF
+ * Serving shows for the original SavedModel, so they are used as they are.
+ */
+const converterSignature = (raw: unknown): SignatureDef | undefined => {
+  const sig = raw as {
+    inputs?: Record<string, ConverterTensor>
+    outputs?: Record<string, ConverterTensor>
+  }
+  if (!sig?.inputs || !sig.outputs || Object.keys(sig.inputs).length === 0) return undefined
+  const spec = (alias: string, t: ConverterTensor): TensorSpec => ({
+    name: t.name ?? alias,
+    dtype: (t.dtype as TfDtype | undefined) ?? 'DT_FLOAT',
+    shape:
+      !t.tensorShape || t.tensorShape.unknownRank
+        ? null
+        : (t.tensorShape.dim ?? []).map((d) => Number(d.size ?? -1)),
+  })
+  const map = (m: Record<string, ConverterTensor>) =>
+    Object.fromEntries(Object.entries(m).map(([alias, t]) => [alias, spec(alias, t)]))
+  return { methodName: PREDICT_METHOD, inputs: map(sig.inputs), outputs: map(sig.outputs) }
+}
+
 export const signaturesFromTopology = async (
   kind: 'layers' | 'graph',
   artifacts: tf.io.ModelArtifacts,
 ): Promise<Record<string, SignatureDef>> => {
   const declared = declaredSignatures(artifacts.userDefinedMetadata)
   if (declared?.[DEFAULT_SIGNATURE]) return declared
+  const converted = kind === 'graph' ? converterSignature(artifacts.signature) : undefined
+  if (converted) return { [DEFAULT_SIGNATURE]: converted, ...declared }
   return { [DEFAULT_SIGNATURE]: await derivedSignature(kind, artifacts), ...declared }
 }

@@ -104,3 +104,57 @@ export const writePairModel = async (dir: string) => {
   await writeLayersModel(model, dir)
   model.dispose()
 }
+
+/**
+ * "linear_graph": a TF.js graph model as tensorflowjs_converter writes one (node list + a
+ * `signature` with aliases): score = features · [[2], [3]] + 1.
+ */
+export const writeGraphModel = async (dir: string) => {
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, 'w.bin'), new Uint8Array(Float32Array.from([2, 3, 1]).buffer))
+  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) })
+  const float = { type: 'DT_FLOAT' }
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'tf-serving tests',
+    convertedBy: 'hand-written',
+    modelTopology: {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 2) } } },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(2, 1) } } },
+        },
+        {
+          name: 'b',
+          op: 'Const',
+          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(1) } } },
+        },
+        {
+          name: 'mm',
+          op: 'MatMul',
+          input: ['x', 'w'],
+          attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } },
+        },
+        { name: 'add', op: 'AddV2', input: ['mm', 'b'], attr: { T: float } },
+        { name: 'Identity', op: 'Identity', input: ['add'], attr: { T: float } },
+      ],
+      versions: { producer: 1 },
+    },
+    weightsManifest: [
+      {
+        paths: ['w.bin'],
+        weights: [
+          { name: 'w', shape: [2, 1], dtype: 'float32' },
+          { name: 'b', shape: [1], dtype: 'float32' },
+        ],
+      },
+    ],
+    signature: {
+      inputs: { features: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) } },
+      outputs: { score: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 1) } },
+    },
+  }
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+}
