@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { parseJsonBody } from '../src/rest/json-parse.ts'
 import { startServer } from '../src/server.ts'
-import { toyY, writeGraphModel, writePairModel, writeToyModel } from './support/models.ts'
+import {
+  toyY,
+  writeGraphModel,
+  writePairModel,
+  writeStringModel,
+  writeToyModel,
+} from './support/models.ts'
 import { testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
@@ -42,6 +48,7 @@ beforeAll(async () => {
   await writeToyModel(join(root, 'toy/2'), 10)
   await writePairModel(join(root, 'pair/1'))
   await writeGraphModel(join(root, 'graph/1'))
+  await writeStringModel(join(root, 'echo/1'))
   await writeFile(
     join(root, 'models.config'),
     `# two models; toy serves both versions with labels
@@ -56,6 +63,7 @@ model_config_list {
   }
   config { name: "pair" base_path: "pair" }
   config { name: "graph" base_path: "graph" }
+  config { name: "echo" base_path: "echo" }
 }
 `,
   )
@@ -302,6 +310,23 @@ describe('TF.js graph models', () => {
     expect(r.body).toEqual({ predictions: [[6], [7]] })
     const c = await post('/v1/models/graph:predict', { inputs: { features: [[1, 0]] } })
     expect(c.body).toEqual({ outputs: [[3]] })
+  })
+})
+
+describe('string tensors', () => {
+  test('{"b64"} and plain strings in; text out, and b64 out for aliases ending in _bytes', async () => {
+    const bytes = Buffer.from([0, 255, 104, 105]).toString('base64')
+    const r = await post('/v1/models/echo:predict', { instances: [{ b64: bytes }, 'héllo'] })
+    expect(r.status).toBe(200)
+    const preds = r.body.predictions as { echo: string; echo_bytes: { b64: string } }[]
+    expect(preds[1]).toEqual({
+      echo: 'héllo',
+      echo_bytes: { b64: Buffer.from('héllo').toString('base64') },
+    })
+    expect(preds[0]?.echo_bytes).toEqual({ b64: bytes })
+    const bad = await post('/v1/models/echo:predict', { instances: [{ b64: 'not base64!' }] })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toContain('Unable to base64 decode')
   })
 })
 

@@ -158,3 +158,32 @@ export const writeGraphModel = async (dir: string) => {
   }
   await writeFile(join(dir, 'model.json'), JSON.stringify(json))
 }
+
+/** "echo": a graph model passing a DT_STRING tensor through, as `echo` (text) and `echo_bytes` (b64). */
+export const writeStringModel = async (dir: string) => {
+  await mkdir(dir, { recursive: true })
+  const str = { type: 'DT_STRING' }
+  const shape = { dim: [{ size: '-1' }] }
+  const json = {
+    format: 'graph-model',
+    generatedBy: 'tf-serving tests',
+    convertedBy: 'hand-written',
+    modelTopology: {
+      node: [
+        { name: 's', op: 'Placeholder', attr: { dtype: str, shape: { shape } } },
+        { name: 'Identity', op: 'Identity', input: ['s'], attr: { T: str } },
+        { name: 'Identity_1', op: 'Identity', input: ['s'], attr: { T: str } },
+      ],
+      versions: { producer: 1 },
+    },
+    weightsManifest: [],
+    signature: {
+      inputs: { text: { name: 's:0', dtype: 'DT_STRING', tensorShape: shape } },
+      outputs: {
+        echo: { name: 'Identity:0', dtype: 'DT_STRING', tensorShape: shape },
+        echo_bytes: { name: 'Identity_1:0', dtype: 'DT_STRING', tensorShape: shape },
+      },
+    },
+  }
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+}
