@@ -195,6 +195,8 @@ export class InferencePool {
 
   async close() {
     this.#closed = true
+    // Requests waiting for a restarting worker fail now instead of at their timeout.
+    for (const wake of this.#waiters.splice(0)) wake()
     for (const s of this.#slots) s.kill()
     this.#slots = []
   }
