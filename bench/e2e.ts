@@ -157,6 +157,9 @@ const stack = await startStack({
   env: {
     all: { FLT_DEBUG_MODE: 'False' },
     'worker:chat': {
+      ...(process.env.BENCH_WORKER_MALLOC_ARENA_MAX
+        ? { MALLOC_ARENA_MAX: process.env.BENCH_WORKER_MALLOC_ARENA_MAX }
+        : {}),
       CHAT_WORKER_CONCURRENCY: String(CONCURRENCY),
       LOAD_TEST_REPLY_DELAY_MS: REPLY_DELAY,
     },

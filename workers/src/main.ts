@@ -10,6 +10,7 @@ import { type Consumer, createConsumer } from '@tweetbot/common/src/queue/consum
 import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
 import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import sharp from 'sharp'
 import { createWorkerApp } from './app.ts'
 import { mediaPolicy } from './media/allow-list.ts'
 import { createMediaFetcher } from './media/fetch-media.ts'
@@ -45,6 +46,8 @@ const loadOrExit = () => {
 }
 
 const config = loadOrExit()
+// Every photo is new: libvips' operation cache (50 MB by default) only holds memory here.
+sharp.cache(false)
 const logger = createLogger({ service, debug: config.FLT_DEBUG_MODE })
 const registry = createMetricsRegistry(service)
 const metrics = createWorkerMetrics(registry, name)

@@ -58,3 +58,15 @@ describe('encodePredictBody', () => {
     expect(() => encodePredictBody(new Uint8Array(5), input(1, 1, 3), '0,1')).toThrow(/expected 3/)
   })
 })
+
+describe('encodePredictBody into a reused buffer', () => {
+  test('writes the same bytes as a fresh encode, and reuses the buffer', () => {
+    const shape = input(4, 4, 3)
+    const a = Uint8Array.from({ length: 48 }, (_, i) => i * 5)
+    const b = Uint8Array.from({ length: 48 }, (_, i) => 255 - i)
+    const first = encodePredictBody(a, shape, '0,1')
+    const reused = encodePredictBody(b, shape, '0,1', new Uint8Array(first.buffer))
+    expect(reused.buffer).toBe(first.buffer)
+    expect(decode(reused)).toEqual(decode(encodePredictBody(b, shape, '0,1')))
+  })
+})

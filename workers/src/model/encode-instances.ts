@@ -43,6 +43,8 @@ export const encodePredictBody = (
   pixels: Uint8Array,
   input: ModelInput,
   scale: InputScale,
+  /** A buffer to write into (reused across requests); allocated when absent or too small. */
+  into?: Uint8Array<ArrayBuffer>,
 ): Uint8Array<ArrayBuffer> => {
   const { height, width, channels } = input
   if (pixels.length !== height * width * channels)
@@ -55,7 +57,7 @@ export const encodePredictBody = (
   for (const t of table) longest = Math.max(longest, t.length)
   const size =
     head.length + tail.length + pixels.length * (longest + 1) + height * width * 3 + height * 3 + 4
-  const out = new Uint8Array(size)
+  const out = into && into.length >= size ? into : new Uint8Array(size)
   out.set(head, 0)
   let o = head.length
   let p = 0

@@ -23,6 +23,10 @@ export interface ModelClient {
 export const createModelClient = (opts: ModelClientOptions): ModelClient => {
   const doFetch = opts.fetch ?? fetch
   const metadataUrl = metadataUrlFor(opts.predictUrl)
+  // Request bodies are ~1.3 MB each: reusing them (at most one per concurrent predict) keeps a
+  // busy worker's memory flat instead of leaving a megabyte of garbage per job for the
+  // collector (measured with 16 in flight: external memory swinging 6–73 MB → flat ~50 MB).
+  const spare: Uint8Array<ArrayBuffer>[] = []
   const call = async (url: string, init: RequestInit, signal?: AbortSignal) => {
     const timeout = AbortSignal.timeout(opts.timeoutMs)
     let res: Response
@@ -47,17 +51,18 @@ export const createModelClient = (opts: ModelClientOptions): ModelClient => {
   return {
     metadata: async (signal) =>
       parseModelMetadata(await call(metadataUrl, { method: 'GET' }, signal), opts.signature),
-    predict: async (pixels, input, signal) =>
-      extractScores(
-        await call(
-          opts.predictUrl,
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: encodePredictBody(pixels, input, opts.scale),
-          },
-          signal,
-        ),
-      ),
+    predict: async (pixels, input, signal) => {
+      const buffer = spare.pop()
+      const body = encodePredictBody(pixels, input, opts.scale, buffer)
+      const answer = await call(
+        opts.predictUrl,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+        signal,
+      )
+      // The answer is in, so the body was sent in full and its buffer is free again. After a
+      // failure (an abort mid-upload) the buffer is dropped instead: nothing may still read it.
+      spare.push(new Uint8Array(body.buffer))
+      return extractScores(answer)
+    },
   }
 }
