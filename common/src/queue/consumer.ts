@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Registry } from 'prom-client'
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
+import { QueueUnavailableError } from './errors.ts'
 import { type JobOutcomeLabel, queueMetrics } from './metrics.ts'
 import type { RedisQueue } from './redis-queue.ts'
 import type { JobEnvelope, QueueName, Reserved } from './types.ts'
@@ -116,18 +117,31 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
 
   const count = (outcome: JobOutcomeLabel) => metrics?.jobs.inc({ queue: name, outcome })
 
-  // ack/fail must not be lost to a short Redis hiccup: a job left in our processing list would
-  // only come back when we stop (retire) or die (reaper).
-  const persist = async <R>(what: string, fn: () => Promise<R>): Promise<R | undefined> => {
+  // ack/fail must not be lost to a Redis outage: a job left in our processing list comes back
+  // only when we stop (retire) or die (reaper), and while we live our heartbeat keeps the reaper
+  // away, so giving up would strand the job for as long as this process runs. With `job`, keep
+  // trying while Redis is unreachable (backoff capped at 5 s) until it answers or close() has
+  // abandoned the job; any other error, or a call without `job`, gives up after a few tries.
+  const persist = async <R>(
+    what: string,
+    fn: () => Promise<R>,
+    job?: Reserved,
+  ): Promise<R | undefined> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn()
       } catch (err) {
-        if (attempt >= 5) {
+        const waitForRedis =
+          job !== undefined &&
+          err instanceof QueueUnavailableError &&
+          !abandoned.has(job) &&
+          (held.has(job) || !stop.signal.aborted)
+        if (attempt >= 5 && !waitForRedis) {
           logger.error(`${what} failed; the job stays held until this consumer stops`, { err })
           return undefined
         }
-        await Bun.sleep(100 * 2 ** attempt)
+        if (attempt === 5) logger.warn(`${what} waits for redis`, { err })
+        await Bun.sleep(Math.min(5_000, 100 * 2 ** attempt))
       }
     }
   }
@@ -144,7 +158,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
       if (!parsed.success) {
         const reason = `invalid payload: ${describeIssues(parsed.error)}`
         log.warn('job buried: payload fails its schema', { reason })
-        await persist('bury', () => queue.bury(r, new Error(reason)))
+        await persist('bury', () => queue.bury(r, new Error(reason)), r)
         count('dead')
         return
       }
@@ -155,13 +169,13 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
     try {
       const outcome = await handler(payload, { job: r.job, signal: ac.signal, logger: log })
       if (abandoned.has(r)) return
-      await persist('ack', () => queue.ack(r))
+      await persist('ack', () => queue.ack(r), r)
       const label = outcome === 'skipped' ? 'skipped' : 'replied'
       count(label)
       log.debug('job done', { outcome: label })
     } catch (err) {
       if (abandoned.has(r)) return
-      const result = await persist('fail', () => queue.fail(r, err))
+      const result = await persist('fail', () => queue.fail(r, err), r)
       if (result) count(result)
       log[result === 'dead' ? 'error' : 'warn'](
         result === 'dead' ? 'job failed for good' : 'job failed; will retry',

@@ -195,6 +195,52 @@ describe('Redis restarts', () => {
     expect([...handled.values()].every((n) => n === 1)).toBe(true)
   })
 
+  test('an ack or fail that falls in an outage longer than its quick retries is recorded once Redis is back', async () => {
+    // A live consumer keeps its heartbeat, so the reaper never takes its jobs: an ack or fail it
+    // gave up on would strand the job in its processing list for as long as the process runs.
+    const server = await startRedisServer({ appendonly: true })
+    const q = createRedisQueue({ url: server.url, prefix: 'outage', connectTimeoutMs: 500 })
+    const handled = new Map<string, number>()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const consumer = createConsumer<unknown>({
+      queue: q,
+      name: 'chat',
+      concurrency: 2,
+      logger: silentLogger,
+      pollTimeoutSec: 0.1,
+      handler: async (_p, { job }) => {
+        handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
+        if (job.attempts === 0) await gate
+        if (job.eventId === 'fails-once' && job.attempts === 0) throw new Error('transient')
+        return 'replied'
+      },
+    })
+    const producer = createRedisQueue({ url: server.url, prefix: 'outage' })
+    try {
+      await producer.enqueue('chat', 'acks', 1)
+      await producer.enqueue('chat', 'fails-once', 2)
+      await waitFor('both jobs held', () => handled.size === 2)
+      await server.stop()
+      release()
+      // Longer than the quick retries (100 ms doubling, 5 times: about 3 s).
+      await Bun.sleep(5_000)
+      await server.restart()
+      await waitFor('retry of the failed job', () => handled.get('fails-once') === 2, 20_000)
+      await waitFor('queue empty', async () => {
+        const s = (await producer.stats()).chat
+        return s.pending + s.processing + s.delayed + s.dead === 0
+      })
+      expect(handled.get('acks')).toBe(1)
+    } finally {
+      await producer.close()
+      await consumer.close(2_000)
+      await server.destroy()
+    }
+  }, 40_000)
+
   test('a hung server (SIGSTOP) makes calls fail with QueueUnavailableError instead of hanging', async () => {
     const server = await startRedisServer({ appendonly: false })
     const q = createRedisQueue({
