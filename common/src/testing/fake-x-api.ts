@@ -187,6 +187,7 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
       // Recorded on arrival (status 0 until answered): a client that dies while waiting for the
       // answer still leaves its request here, as it would at X.
       requests.push(recorded)
+      for (const wake of waiters) wake()
       const slot = rules.find((r) => r.left > 0 && matches(r.rule, recorded))
       if (slot) slot.left--
       rules = rules.filter((r) => r.left > 0)

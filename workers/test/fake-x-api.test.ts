@@ -1,0 +1,80 @@
+// The fake X API itself (common/src/testing/fake-x-api.ts): other suites rely on its contract.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+
+let x: FakeXApi
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${x.url}${path}`, { ...init, tls: { ca: x.caCert } } as RequestInit)
+
+beforeAll(async () => {
+  x = await startFakeXApi({
+    bot: { id: '99', username: 'bot' },
+    media: {
+      '/1.1/ton/data/dm/1/2/p.png': {
+        body: Uint8Array.from([1, 2, 3]),
+        contentType: 'image/png',
+      },
+    },
+  })
+})
+afterAll(() => x.stop())
+
+describe('startFakeXApi', () => {
+  test('serves HTTPS that only a client trusting caCert accepts', async () => {
+    expect(x.url).toStartWith('https://127.0.0.1:')
+    await expect(fetch(`${x.url}/2/users/me`)).rejects.toThrow()
+    expect(await (await call('/2/users/me')).json()).toEqual({
+      data: { id: '99', username: 'bot', name: 'bot' },
+    })
+  })
+
+  test('default answers: DM send 201 with data, tweet 201 echoing the text, media, 404 otherwise', async () => {
+    x.reset()
+    const dm = await call('/2/dm_conversations/with/5/messages', {
+      method: 'POST',
+      body: JSON.stringify({ text: 'hi' }),
+    })
+    expect(dm.status).toBe(201)
+    expect(((await dm.json()) as { data: { dm_event_id: string } }).data.dm_event_id).toBeString()
+    const tweet = await call('/2/tweets', { method: 'POST', body: JSON.stringify({ text: 'yo' }) })
+    expect(((await tweet.json()) as { data: { text: string } }).data.text).toBe('yo')
+    expect(new Uint8Array(await (await call('/1.1/ton/data/dm/1/2/p.png')).arrayBuffer())).toEqual(
+      Uint8Array.from([1, 2, 3]),
+    )
+    expect((await call('/2/nothing')).status).toBe(404)
+    expect(x.replies().map((r) => r.path)).toEqual([
+      '/2/dm_conversations/with/5/messages',
+      '/2/tweets',
+    ])
+    expect(x.requests[0]).toMatchObject({ method: 'POST', json: { text: 'hi' }, status: 201 })
+  })
+
+  test('scripted rules: matched by method and path, used up after `times`, in order', async () => {
+    x.reset()
+    x.respondWith({
+      method: 'POST',
+      path: '/2/tweets',
+      status: 429,
+      times: 2,
+      headers: { 'x-rate-limit-reset': '1' },
+    })
+    x.respondWith({ path: /^\/2\/tweets$/, respond: () => new Response('custom', { status: 418 }) })
+    const statuses = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await call('/2/tweets', { method: 'POST', body: '{}' })).status)
+    expect(statuses).toEqual([429, 429, 418, 201])
+    x.respondWith({ path: '/2/tweets', status: 500 })
+    x.clearRules()
+    expect((await call('/2/tweets', { method: 'POST', body: '{}' })).status).toBe(201)
+  })
+
+  test('requests are recorded on arrival; waitForRequests resolves or times out', async () => {
+    x.reset()
+    x.respondWith({ path: '/2/tweets', delayMs: 200 })
+    const pending = call('/2/tweets', { method: 'POST', body: '{"text":"slow"}' })
+    await x.waitForRequests(1, (r) => r.status === 0, 2_000)
+    await pending
+    expect(x.requests[0]?.status).toBe(200)
+    await expect(x.waitForReplies(5, 100)).rejects.toThrow(/of 5 expected/)
+  })
+})
