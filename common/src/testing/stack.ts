@@ -21,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { signWebhookBody } from '../x/webhook-signature.ts'
 import { type FakeXApi, type FakeXMedia, startFakeXApi } from './fake-x-api.ts'
 import { uniquePrefix } from './index.ts'
@@ -242,8 +242,13 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     const fd = openSync(handles[name].logFile, 'a')
     // Only what the service needs plus PATH/HOME: a developer's own TWITTER_* or REDIS_URL must
     // never leak into a test stack.
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...envFor[name]() }
-    const proc = Bun.spawn(['bun', ...argsFor(name)], {
+    const env = {
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      HOME: process.env.HOME ?? '',
+      ...envFor[name](),
+    }
+    // The bun running us, whatever PATH says (CI may install it outside PATH).
+    const proc = Bun.spawn([process.execPath, ...argsFor(name)], {
       cwd: root,
       env,
       stdout: fd,

@@ -14,7 +14,7 @@ export const ensureDefaultModel = async (): Promise<string> => {
   const dir = join(root, 'models/default')
   if (existsSync(join(dir, '1/model.json')) && existsSync(join(dir, '1/labels.txt'))) return dir
   const out = mkdtempSync(join(tmpdir(), 'tweetbot-model-'))
-  const proc = Bun.spawn(['bun', 'tf-serving/scripts/export-default-model.ts', out], {
+  const proc = Bun.spawn([process.execPath, 'tf-serving/scripts/export-default-model.ts', out], {
     cwd: root,
     stdout: 'ignore',
     stderr: 'pipe',

@@ -39,7 +39,7 @@ describe('start-up (e2e)', () => {
   }, 60_000)
 
   test('a bad environment stops the worker with exit code 2, naming each variable, never a secret', async () => {
-    const proc = Bun.spawn(['bun', 'workers/src/main.ts', 'chat'], {
+    const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', 'chat'], {
       cwd: resolve(import.meta.dir, '../../..'),
       env: {
         PATH: process.env.PATH ?? '',
@@ -65,7 +65,7 @@ describe('start-up (e2e)', () => {
   })
 
   test('in load-testing mode the X keys are optional', async () => {
-    const proc = Bun.spawn(['bun', 'workers/src/main.ts', 'tweet'], {
+    const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', 'tweet'], {
       cwd: resolve(import.meta.dir, '../../..'),
       env: {
         PATH: process.env.PATH ?? '',
