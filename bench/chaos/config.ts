@@ -15,6 +15,8 @@ export interface ChaosConfig {
   xTimeoutMs: number
   /** The workers' MEDIA_TIMEOUT_MS. */
   mediaTimeoutMs: number
+  /** The workers' SHUTDOWN_GRACE_MS (short, so scenario 6 also sees jobs handed back). */
+  shutdownGraceMs: number
   /** How slow the media host turns in scenario 5. */
   mediaDelayMs: number
   /** Bad requests per good one in scenario 7. */
@@ -35,6 +37,7 @@ const NUMBERS = {
   CHAOS_X_TIMEOUT_MS: ['xTimeoutMs', 5_000],
   CHAOS_MEDIA_TIMEOUT_MS: ['mediaTimeoutMs', 10_000],
   CHAOS_MEDIA_DELAY_MS: ['mediaDelayMs', 5_000],
+  CHAOS_SHUTDOWN_GRACE_MS: ['shutdownGraceMs', 2_000],
   CHAOS_FLOOD_FACTOR: ['floodFactor', 10],
   CHAOS_CONCURRENCY: ['concurrency', 8],
 } as const satisfies Record<string, readonly [keyof ChaosConfig, number]>

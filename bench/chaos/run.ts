@@ -148,6 +148,21 @@ const drain = async (ctx: ScenarioContext, events: readonly SentEvent[], faultEn
   }
 }
 
+/** Redelivered jobs the workers' reply guard kept from replying again, from their logs. */
+const guardSkips = (s: Stack, events: readonly SentEvent[]) => {
+  const ids = new Set(events.map((e) => e.eventId))
+  let n = 0
+  for (const name of ['worker:chat', 'worker:tweet'] as const)
+    for (const line of s.services[name].logs().split('\n')) {
+      if (!line.includes('"msg":"skipped"')) continue
+      try {
+        const entry = JSON.parse(line) as { eventId?: string; reason?: string }
+        if (entry.eventId && ids.has(entry.eventId) && /replied|doubt/.test(entry.reason ?? '')) n++
+      } catch {}
+    }
+  return n
+}
+
 /** Every service running and ready again (a scenario may have left one down). */
 const ensureHealthy = async (s: Stack) => {
   for (const name of ALL_SERVICES) {
@@ -206,6 +221,11 @@ const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<Scenario
   }
   const accounting = await drain(ctx, traffic.events, window.endAt)
   const g = sc.governing(cfg)
+  const skips = guardSkips(ctx.stack, traffic.events)
+  if (skips > 0)
+    window.notes.push(
+      `reply guard: ${skips} redelivered jobs not answered again (reply sent or claimed before the crash / hand-back)`,
+    )
   const result: ScenarioResult = {
     id: sc.id,
     name: sc.name,
@@ -242,6 +262,7 @@ try {
     TWEET_WORKER_CONCURRENCY: String(cfg.concurrency),
     X_TIMEOUT_MS: String(cfg.xTimeoutMs),
     MEDIA_TIMEOUT_MS: String(cfg.mediaTimeoutMs),
+    SHUTDOWN_GRACE_MS: String(cfg.shutdownGraceMs),
     MEDIA_ALLOWED_HOSTS: `127.0.0.1:${media.port}`,
   }
   const logDir = join(

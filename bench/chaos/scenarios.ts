@@ -48,6 +48,16 @@ const WORKERS: ServiceName[] = ['worker:chat', 'worker:tweet']
 /** Sum of the queue's backoff steps before the last of its 5 attempts (1 + 2 + 4 + 8 s). */
 const RETRY_BUDGET_MS = 15_000
 
+/** Jobs a worker holds right now, from its /metrics (undefined when it does not answer). */
+const inFlight = async (stack: Stack, name: ServiceName) => {
+  const text = await stack.metrics(name).catch(() => '')
+  const m = /^tweetbot_jobs_in_flight\{[^}]*\} (\d+)/m.exec(text)
+  return m ? Number(m[1]) : undefined
+}
+
+/** X answers replies this late during scenarios 1 and 6, so kills land while requests are open. */
+const SLOW_X_MS = 1_000
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 
 const workerKill: Scenario = {
@@ -55,24 +65,31 @@ const workerKill: Scenario = {
   name: 'worker-kill',
   title: 'worker SIGKILL every few s + restart',
   governing: () => ({ ms: 30_000, what: 'QUEUE_HEARTBEAT_TTL_SEC 30 s' }),
-  inject: async ({ stack, cfg, log }) => {
+  inject: async ({ stack, cfg, x, log }) => {
+    x.slow(SLOW_X_MS)
     await sleep(4_000)
     const startAt = Date.now()
     const restarts: number[] = []
+    const held: number[] = []
     const stopBy = startAt + cfg.seconds * 1000 - 10_000
     for (let i = 0; i < 100 && Date.now() < stopBy; i++) {
       const name = WORKERS[i % 2]!
+      const jobs = await inFlight(stack, name)
       const t = Date.now()
       await stack.kill(name, 'SIGKILL')
       await stack.restart(name)
       restarts.push(Date.now() - t)
-      log(`  SIGKILL ${name}, back in ${Date.now() - t} ms`)
+      held.push(jobs ?? 0)
+      log(`  SIGKILL ${name} holding ${jobs} jobs, back in ${Date.now() - t} ms`)
       await sleep(cfg.killEverySeconds * 1000 - (Date.now() - t))
     }
     return {
       startAt,
       endAt: Date.now(),
-      notes: [`${restarts.length} SIGKILLs; kill → ready median ${median(restarts)} ms`],
+      notes: [
+        `X answers replies after ${SLOW_X_MS} ms throughout, so kills land mid-request`,
+        `${restarts.length} SIGKILLs holding ${held.join('+')} jobs in flight; kill → ready median ${median(restarts)} ms`,
+      ],
       checks: [],
     }
   },
@@ -232,23 +249,41 @@ const mediaFaults: Scenario = {
 const rollingRestart: Scenario = {
   id: 6,
   name: 'rolling-restart',
-  title: 'rolling restart (SIGTERM each worker)',
-  governing: () => ({ ms: 20_000, what: 'SHUTDOWN_GRACE_MS 20 s' }),
-  inject: async ({ stack, log }) => {
+  title: 'rolling restart (SIGTERM each worker), twice',
+  governing: (cfg) => ({
+    ms: cfg.shutdownGraceMs + cfg.xTimeoutMs,
+    what: `SHUTDOWN_GRACE_MS ${cfg.shutdownGraceMs / 1000} s + X_TIMEOUT_MS ${cfg.xTimeoutMs / 1000} s`,
+  }),
+  inject: async ({ stack, x, cfg, log }) => {
+    // Round 1: replies take 1 s, in-flight jobs finish within the grace period. Round 2: they
+    // take longer than the grace period, so the workers hand them back mid-request.
+    const rounds = [SLOW_X_MS, cfg.shutdownGraceMs + 1_500]
     await sleep(5_000)
     const startAt = Date.now()
     const checks: Check[] = []
     const notes: string[] = []
-    for (const name of WORKERS) {
-      const t = Date.now()
-      const code = await stack.kill(name, 'SIGTERM')
-      const exitMs = Date.now() - t
-      await stack.restart(name)
-      log(`  SIGTERM ${name}: exit ${code} after ${exitMs} ms, ready after ${Date.now() - t} ms`)
-      notes.push(`${name}: exit ${code} in ${exitMs} ms, ready in ${Date.now() - t} ms`)
-      checks.push({ name: `${name} exits 0 on SIGTERM`, ok: code === 0, detail: `exit ${code}` })
-      await sleep(3_000)
+    for (const delay of rounds) {
+      x.clear()
+      x.slow(delay)
+      await sleep(delay + 1_000)
+      for (const name of WORKERS) {
+        const jobs = await inFlight(stack, name)
+        const t = Date.now()
+        const code = await stack.kill(name, 'SIGTERM')
+        const exitMs = Date.now() - t
+        await stack.restart(name)
+        const line = `X takes ${delay} ms: SIGTERM ${name} holding ${jobs} jobs, exit ${code} in ${exitMs} ms, ready in ${Date.now() - t} ms`
+        log(`  ${line}`)
+        notes.push(line)
+        checks.push({
+          name: `${name} exits 0 on SIGTERM (X ${delay} ms)`,
+          ok: code === 0,
+          detail: `exit ${code}`,
+        })
+        await sleep(2_000)
+      }
     }
+    x.clear()
     return { startAt, endAt: Date.now(), notes, checks }
   },
 }

@@ -13,6 +13,8 @@ export interface XFaults {
   rateLimited(resetAtMs: number): void
   /** 500 Internal Server Error. */
   serverErrors(): void
+  /** Every reply answered (posted) after `delayMs`: a slow X, so requests are in flight. */
+  slow(delayMs: number): void
   /** No answer for `hangMs` (past the worker's timeout), then X posts it after all (201). */
   timeouts(hangMs: number): void
   clear(): void
@@ -68,6 +70,14 @@ export const xFaults = (x: FakeXApi): XFaults => {
         ...always,
         status: 500,
         body: { title: 'Internal Server Error', detail: 'chaos', status: 500 },
+      }),
+    slow: (delayMs) =>
+      x.respondWith({
+        ...always,
+        respond: async (req) => {
+          await Bun.sleep(delayMs)
+          return posted(req)
+        },
       }),
     timeouts: (hangMs) =>
       x.respondWith({
