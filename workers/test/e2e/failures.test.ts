@@ -88,6 +88,17 @@ describe('bad media (e2e): buried with the reason, no reply attempt, worker aliv
     })
 })
 
+describe('bad jobs (e2e)', () => {
+  test('a payload that fails the job schema is buried with the reason', async () => {
+    const eventId = nextXId()
+    await queue.enqueue('chat', eventId, { kind: 'dm', eventId, text: 42 })
+    const job = await deadReason('chat', eventId)
+    expect(job.lastError).toMatch(/invalid payload/)
+    expect(job.attempts).toBe(1)
+    expect(stack.services['worker:chat'].running).toBe(true)
+  })
+})
+
 describe('X errors (e2e)', () => {
   test('429 then 200 → the reply is sent once, after the reset X named', async () => {
     const sender = nextXId()

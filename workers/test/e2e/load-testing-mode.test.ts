@@ -1,0 +1,45 @@
+// End to end in FLT_LOAD_TESTING_MODE=True: the whole pipeline runs, nothing is sent to X.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { makePhoto } from '../helpers/images.ts'
+import { ensureDefaultModel, jpeg } from './helpers.ts'
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack({
+    modelDir: await ensureDefaultModel(),
+    loadTesting: true,
+    images: { '/ok.jpg': jpeg(await makePhoto(2)) },
+    env: { all: { LOAD_TEST_REPLY_DELAY_MS: '50' } },
+  })
+}, 120_000)
+afterAll(() => stack?.stop())
+
+const replied = async (name: 'worker:chat' | 'worker:tweet') =>
+  Number(
+    /tweetbot_jobs_total\{[^}]*outcome="replied"[^}]*\} (\d+)/.exec(
+      await stack.metrics(name),
+    )?.[1] ?? 0,
+  )
+
+test('load-testing mode: DMs and mentions are classified and counted as replied, X is never called', async () => {
+  const photo = stack.imageUrl('/ok.jpg')
+  const dm = nextXId()
+  await stack.postDelivery(
+    dmDelivery({ botId: stack.botId, senderId: '31', eventId: dm, mediaUrl: photo }),
+  )
+  await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '32', mediaUrl: photo }))
+  const deadline = Date.now() + 20_000
+  while ((await replied('worker:chat')) < 1 || (await replied('worker:tweet')) < 1) {
+    if (Date.now() > deadline) throw new Error('not replied in time')
+    await Bun.sleep(50)
+  }
+  expect(stack.x.requests).toHaveLength(0)
+  expect(stack.images.hits.get('/ok.jpg')).toBe(2)
+  const line = stack.services['worker:chat']
+    .logs()
+    .split('\n')
+    .find((l) => l.includes('"msg":"replied"') && l.includes(dm))
+  expect(line).toMatch(/"text":"I see /)
+})
