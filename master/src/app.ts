@@ -1,10 +1,9 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
-import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
 import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from './env.ts'
-import { createMasterMetrics } from './metrics.ts'
+import type { MasterMetrics } from './metrics/types.ts'
 import type { SignatureVerifier } from './middleware/webhook-signature.ts'
 import { webhookRoutes } from './routes/webhook.ts'
 
@@ -13,7 +12,8 @@ export interface MasterAppDeps {
   consumerSecret: string
   queue: QueueProducer
   logger: Logger
-  registry: Registry
+  /** `createPromMasterMetrics(registry)` on Bun; `createInMemoryMasterMetrics()` on the edge. */
+  metrics: MasterMetrics
   /** Milliseconds, for latency; `performance.now` unless a test pins it. */
   clock?: () => number
   /** Largest accepted webhook body; default 1 MiB. */
@@ -35,8 +35,7 @@ export const createMasterApp = (deps: MasterAppDeps) => {
   if (!deps.consumerSecret) throw new Error('createMasterApp: consumerSecret is empty')
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
   const clock = deps.clock ?? (() => performance.now())
-  const metrics = createMasterMetrics(deps.registry)
-  const { logger, queue } = deps
+  const { logger, queue, metrics } = deps
   const app = new Hono<MasterEnv>()
 
   app.use('*', async function requestTimer(c, next) {
@@ -52,7 +51,7 @@ export const createMasterApp = (deps: MasterAppDeps) => {
     const up = await queue.ping().catch(() => false)
     return up ? c.json({ status: 'ready' }) : c.json({ status: 'redis unreachable' }, 503)
   })
-  app.get('/metrics', () => metricsResponse(deps.registry))
+  app.get('/metrics', () => metrics.render())
   app.route('/webhook', webhookRoutes({ ...deps, metrics, maxBodyBytes }))
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))

@@ -3,10 +3,11 @@
 import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
 import { masterEdgeEnvSchema } from '@tweetbot/common/src/config/master.ts'
 import { createLogger, type Logger } from '@tweetbot/common/src/log.ts'
-import { createMetricsRegistry, type Registry } from '@tweetbot/common/src/metrics.ts'
 import { createUpstashProducer } from '@tweetbot/common/src/queue/upstash-producer.ts'
 import { Redis } from '@upstash/redis'
 import { createMasterApp, type MasterApp } from './app.ts'
+import { createInMemoryMasterMetrics } from './metrics/in-memory.ts'
+import type { MasterMetrics } from './metrics/types.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -21,7 +22,7 @@ const consoleLogger = (debug: boolean): Logger =>
 
 export interface EdgeMasterOptions {
   logger?: Logger
-  registry?: Registry
+  metrics?: MasterMetrics
   /** Longest wait for one Upstash call; X wants an answer within seconds. @defaultValue 3000 */
   requestTimeoutMs?: number
 }
@@ -46,8 +47,8 @@ export const createEdgeMaster = (env: Env, opts: EdgeMasterOptions = {}): Master
     consumerSecret: config.TWITTER_CONSUMER_SECRET,
     queue: createUpstashProducer(redis, { prefix: config.QUEUE_PREFIX }),
     logger: opts.logger ?? consoleLogger(config.FLT_DEBUG_MODE),
-    // Default process metrics need Node APIs an edge runtime may lack.
-    registry: opts.registry ?? createMetricsRegistry('master', { defaults: false }),
+    // prom-client needs Node built-ins (cluster, v8) that edge runtimes lack.
+    metrics: opts.metrics ?? createInMemoryMasterMetrics(),
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
   })
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
-import type { MasterMetrics } from './metrics.ts'
+import type { MasterMetrics } from './metrics/types.ts'
 import type { EventDecision } from './routing/types.ts'
 
 export interface EnqueueSummary {

@@ -6,6 +6,7 @@ import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
 import { createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
 import { createMasterApp } from './app.ts'
+import { createPromMasterMetrics } from './metrics/prometheus.ts'
 import { nodeSignatureVerifier } from './node-signature.ts'
 
 const loadOrExit = () => {
@@ -27,7 +28,7 @@ const app = createMasterApp({
   consumerSecret: config.TWITTER_CONSUMER_SECRET,
   queue,
   logger,
-  registry: createMetricsRegistry('master'),
+  metrics: createPromMasterMetrics(createMetricsRegistry('master')),
   maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
   verifySignature: nodeSignatureVerifier(config.TWITTER_CONSUMER_SECRET),
 })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
@@ -51,6 +52,22 @@ describe('edge entry over the Upstash REST transport', () => {
     const jobs = await pending(prefix, 'chat')
     expect(jobs.map((j) => [j.eventId, j.payload.api])).toEqual([['954491830116155396', 'xaa']])
     expect((await app.request('/readyz')).status).toBe(200)
+    const metrics = await (await app.request('/metrics')).text()
+    expect(metrics).toContain(
+      'tweetbot_master_events_total{api="xaa",kind="dm.received",outcome="duplicate"} 2',
+    )
+    expect(metrics).toContain(
+      'tweetbot_master_request_duration_seconds_count{route="/webhook",method="POST",status="200"} 3',
+    )
+  })
+
+  test('the edge entry bundles for a browser target: no Node built-ins in the app graph', async () => {
+    const out = await Bun.build({
+      entrypoints: [join(import.meta.dir, '../src/edge.ts')],
+      target: 'browser',
+    })
+    expect(out.logs.filter((l) => l.level === 'error')).toEqual([])
+    expect(out.success).toBe(true)
   })
 
   test('the default export reads Workers-style env bindings', async () => {

@@ -8,6 +8,7 @@ import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import type { JobEnvelope, QueueName } from '@tweetbot/common/src/queue/types.ts'
 import { uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
 import { createMasterApp } from '../src/app.ts'
+import { createPromMasterMetrics } from '../src/metrics/prometheus.ts'
 import type { SignatureVerifier } from '../src/middleware/webhook-signature.ts'
 
 export const SECRET = 'test-consumer-secret-Zx9'
@@ -51,7 +52,7 @@ export const startHarness = (opts: {
     consumerSecret: SECRET,
     queue,
     logger,
-    registry,
+    metrics: createPromMasterMetrics(registry),
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     ...(opts.verifySignature ? { verifySignature: opts.verifySignature } : {}),
   })
