@@ -2,9 +2,9 @@ import { type MasterMetrics, METRIC } from './types.ts'
 
 type Labels = Record<string, string>
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 const labelText = (labels: Labels) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`)
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
   return parts.length > 0 ? `{${parts.join(',')}}` : ''
 }
 const header = (m: { name: string; help: string }, type: string) =>
