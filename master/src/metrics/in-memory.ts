@@ -2,7 +2,8 @@ import { type MasterMetrics, METRIC } from './types.ts'
 
 type Labels = Record<string, string>
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+const escapeLabel = (v: string) =>
+  v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 const labelText = (labels: Labels) => {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`)
   return parts.length > 0 ? `{${parts.join(',')}}` : ''
