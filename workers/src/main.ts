@@ -20,6 +20,7 @@ import { createWorkerMetrics } from './metrics.ts'
 import { loadLabels } from './model/load-labels.ts'
 import { createModelClient } from './model/model-client.ts'
 import type { ModelInput } from './model/parse-metadata.ts'
+import { rideOutOutage } from './model/ride-out-outage.ts'
 import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
 import { createReplyGuard } from './pipeline/reply-guard.ts'
@@ -71,11 +72,21 @@ const xClient =
 const replier = xClient
   ? createXReplier(xClient)
   : createLoadTestReplier(config.LOAD_TEST_REPLY_DELAY_MS)
-const model = createModelClient({
-  predictUrl: config.TF_SERVER_URL,
-  timeoutMs: config.PREDICT_TIMEOUT_MS,
-  scale: config.INPUT_SCALE,
-})
+let modelAnswers = true
+const model = rideOutOutage(
+  createModelClient({
+    predictUrl: config.TF_SERVER_URL,
+    timeoutMs: config.PREDICT_TIMEOUT_MS,
+    scale: config.INPUT_SCALE,
+  }),
+  {
+    waitMs: config.MODEL_OUTAGE_WAIT_MS,
+    logger,
+    onAvailability: (up) => {
+      modelAnswers = up
+    },
+  },
+)
 const queue = createRedisQueue({
   url: config.REDIS_URL,
   prefix: config.QUEUE_PREFIX,
@@ -122,7 +133,7 @@ const handler = createJobHandler({
 const app = createWorkerApp({
   registry,
   readiness: async () => ({
-    model: input !== undefined,
+    model: input !== undefined && modelAnswers,
     consumer: consumer !== undefined,
     redis: await marks.send('PING', []).then(
       () => true,

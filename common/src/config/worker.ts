@@ -67,6 +67,7 @@ export const workerEnvSchema = sharedEnvSchema
     MEDIA_TIMEOUT_MS: positiveInt(10_000),
     MEDIA_MAX_REDIRECTS: nonNegativeInt(3),
     PREDICT_TIMEOUT_MS: positiveInt(30_000),
+    MODEL_OUTAGE_WAIT_MS: nonNegativeInt(60_000),
     X_TIMEOUT_MS: positiveInt(15_000),
     MODEL_LABELS: commaList,
     MODEL_LABELS_FILE: z.string().optional(),

@@ -83,6 +83,36 @@ describe('crashes and shutdown (e2e)', () => {
     stack.x.clearRules()
   }, 90_000)
 
+  test('tf-serving killed and restarted → held jobs are answered once, no attempt spent', async () => {
+    await stack.kill('tf-serving', 'SIGKILL')
+    const sender = nextXId()
+    const eventId = nextXId()
+    await stack.postDelivery(
+      dmDelivery({
+        botId: stack.botId,
+        senderId: sender,
+        eventId,
+        mediaUrl: stack.imageUrl('/ok.jpg'),
+      }),
+    )
+    const chat = stack.services['worker:chat']
+    await waitUntil(() => chat.logs().includes('tf-serving unavailable; holding jobs'))
+    const ready = await fetch(`${chat.url}/readyz`)
+    expect(ready.status).toBe(503)
+    expect(((await ready.json()) as { checks: { model: boolean } }).checks.model).toBe(false)
+    await stack.restart('tf-serving')
+    await expectEachAnsweredOnce([sender!])
+    const replied = chat
+      .logs()
+      .split('\n')
+      .find(
+        (l) =>
+          l.includes('"msg":"replied"') && l.includes(`"attempt":1`) && l.includes('"kind":"dm"'),
+      )
+    expect(replied).toBeDefined()
+    await stack.waitReady('worker:chat')
+  }, 90_000)
+
   test('SIGTERM: in-flight jobs finish or are handed back, exit 0, nothing lost after restart', async () => {
     stack.x.respondWith({
       path: /\/messages$/,
