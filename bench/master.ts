@@ -232,6 +232,10 @@ const fmt = (f: Figures) =>
       : ''
   }`
 
+if (!Bun.which('wrk')) {
+  console.error('bench:master needs wrk on PATH (Debian/Ubuntu: apt-get install -y wrk)')
+  process.exit(2)
+}
 const redis = await startRedisServer()
 const master = await startMaster(redis.url)
 const bare = await startBare()
