@@ -25,10 +25,14 @@ const hmacKey = (secret: string) => {
 const toBytes = (message: string | Uint8Array): Uint8Array<ArrayBuffer> =>
   typeof message === 'string' ? encoder.encode(message) : new Uint8Array(message)
 
+// btoa/atob rather than Buffer: edge runtimes (Vercel Edge, Deno) have no Buffer.
+const bytesToBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes))
+const base64ToBytes = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
+
 /** base64(HMAC-SHA256(secret, message)). */
 export const hmacSha256Base64 = async (secret: string, message: string | Uint8Array) => {
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), toBytes(message))
-  return Buffer.from(mac).toString('base64')
+  return bytesToBase64(new Uint8Array(mac))
 }
 
 /** The `x-twitter-webhooks-signature` value for a body (also what the CRC answers, for a token). */
@@ -48,7 +52,7 @@ export const verifyWebhookSignature = async (
 ): Promise<boolean> => {
   const match = header ? SIGNATURE.exec(header.trim()) : null
   if (!match?.[1]) return false
-  const sent = Uint8Array.from(Buffer.from(match[1], 'base64'))
+  const sent = base64ToBytes(match[1])
   if (sent.length !== 32) return false
   return crypto.subtle.verify('HMAC', await hmacKey(secret), sent, toBytes(body))
 }
