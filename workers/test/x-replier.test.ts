@@ -42,6 +42,18 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     })
   })
 
+  test('dmSentSince: finds the bot DM to that user at or after a time, nothing else', async () => {
+    const before = Date.now()
+    expect(await replier.dmSentSince!('1000', '42', before)).toBe(false)
+    await replier.sendDm('42', 'hello')
+    expect(await replier.dmSentSince!('1000', '42', before)).toBe(true)
+    expect(await replier.dmSentSince!('1000', '43', before)).toBe(false)
+    expect(await replier.dmSentSince!('1000', '42', Date.now() + 60_000)).toBe(false)
+    expect(await replier.dmSentSince!('someone-else', '42', before)).toBe(false)
+    const lookup = x.requests.find((r) => r.path === '/2/dm_conversations/with/42/dm_events')
+    expect(lookup?.query['dm_event.fields']).toBe('sender_id,created_at')
+  })
+
   test('429 → retry after the reset X gives', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 30
     x.respondWith({

@@ -6,6 +6,12 @@ import { testCertificate } from './self-signed-cert.ts'
  * request and answers the endpoints the bot uses like X does; tests script other answers
  * (429 with a reset, 403, a slow answer, anything) with `respondWith`.
  *
+ * Default answers: `POST /2/dm_conversations/with/:id/messages` and `…/:id/messages` (201),
+ * `POST /1.1/direct_messages/events/new.json`, `POST /2/tweets` (201, echoing the text),
+ * `GET /2/users/me` (the bot), `GET /2/dm_conversations/with/:id/dm_events` (the bot's DMs to
+ * that user recorded so far, including ones still being answered), GETs of `media` paths;
+ * anything else 404 in X's v2 error shape.
+ *
  * Point a client at it with TWITTER_API_BASE_URL=`fake.url` and trust `fake.caCert`
  * (workers: TWITTER_CA_FILE; twitter-api-v2: `new https.Agent({ ca })`; fetch: `{ tls: { ca } }`).
  * Never by turning TLS verification off.
@@ -144,6 +150,27 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
     if (req.method === 'POST' && req.path === '/2/tweets') {
       const text = (req.json as { text?: string } | undefined)?.text ?? ''
       return Response.json({ data: { id, text, edit_history_tweet_ids: [id] } }, { status: 201 })
+    }
+    const conversation = /^\/2\/dm_conversations\/with\/([^/]+)\/dm_events$/.exec(req.path)
+    if (req.method === 'GET' && conversation) {
+      // The bot's DMs to that user that X accepted (or is still answering), newest first.
+      const sent = requests
+        .filter(
+          (r) =>
+            r.method === 'POST' &&
+            r.path === `/2/dm_conversations/with/${conversation[1]}/messages` &&
+            (r.status === 0 || (r.status >= 200 && r.status < 300)),
+        )
+        .reverse()
+        .map((r, i) => ({
+          id: `${r.at}${i}`,
+          event_type: 'MessageCreate',
+          text: (r.json as { text?: string } | undefined)?.text ?? '',
+          sender_id: bot.id,
+          created_at: new Date(r.at).toISOString(),
+          dm_conversation_id: `${bot.id}-${conversation[1]}`,
+        }))
+      return Response.json({ data: sent, meta: { result_count: sent.length } })
     }
     if (req.method === 'GET' && req.path === '/2/users/me')
       return Response.json({

@@ -67,8 +67,14 @@ export const createJobHandler = (deps: JobDeps) => {
     try {
       const text = await replyText(deps, job, ctx.signal)
       const claim = await deps.guard.claim(job.eventId)
-      if (claim !== 'claimed')
-        return skipped(deps, log, claim === 'in-doubt' ? 'reply in doubt' : 'already replied')
+      if (claim.state === 'already-sent') return skipped(deps, log, 'already replied')
+      if (claim.state === 'in-doubt') {
+        const settled = await settleDoubt(deps, job, claim.since)
+        if (settled !== 'send') return skipped(deps, log, settled)
+        log.warn('earlier attempt died while replying; X has no reply, sending it', {
+          claimedAt: claim.since,
+        })
+      }
       try {
         await deps.metrics.time('reply', () =>
           job.kind === 'dm'
@@ -89,6 +95,29 @@ export const createJobHandler = (deps: JobDeps) => {
       throw toJobError(err)
     }
   }
+}
+
+/**
+ * An earlier attempt claimed the reply and died before marking it sent. Ask X when it can tell
+ * (DMs), else give the reply up: at most one reply beats a duplicate.
+ */
+const settleDoubt = async (
+  deps: JobDeps,
+  job: BotJob,
+  since: number,
+): Promise<'send' | 'already replied' | 'reply in doubt'> => {
+  const { replier, guard } = deps
+  if (replier.harmlessToRepeat) {
+    await guard.reclaim(job.eventId)
+    return 'send'
+  }
+  if (job.kind !== 'dm' || !replier.dmSentSince) return 'reply in doubt'
+  if (await replier.dmSentSince(job.botId, job.sender.id, since)) {
+    await guard.markSent(job.eventId)
+    return 'already replied'
+  }
+  await guard.reclaim(job.eventId)
+  return 'send'
 }
 
 const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {

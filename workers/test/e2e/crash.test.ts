@@ -58,12 +58,12 @@ const expectEachAnsweredOnce = async (senders: string[]) => {
 
 describe('crashes and shutdown (e2e)', () => {
   test('a worker killed with SIGKILL mid-batch and restarted → every event answered once', async () => {
-    // Slow X answers keep replies in flight when the kill lands. The kill waits until all four
-    // jobs (the worker's concurrency) are waiting on X: then none is between claiming the reply
-    // and sending it, the one window where at-most-once drops a reply (workers/README.md).
+    // X answers a little slowly, so some replies are in flight when the kill lands, at whatever
+    // stage each job is. Replies left in doubt are settled by asking X (the fake lists the DMs
+    // it received), so none is lost and none is sent twice.
     stack.x.respondWith({
       path: /\/messages$/,
-      delayMs: 1_500,
+      delayMs: 100,
       times: Number.POSITIVE_INFINITY,
       status: 201,
       respond: () =>
@@ -72,12 +72,10 @@ describe('crashes and shutdown (e2e)', () => {
           { status: 201 },
         ),
     })
-    const senders = await postBatch(24)
+    const senders = await postBatch(30)
     await stack.x.waitForRequests(5, (r) => r.status === 201)
-    await waitUntil(() => stack.x.requests.filter((r) => r.status === 0).length >= 4)
     expect(await stack.kill('worker:chat', 'SIGKILL')).not.toBe(0)
-    const answeredBeforeKill = stack.x.replies().length
-    expect(answeredBeforeKill).toBeLessThan(24)
+    expect(stack.x.replies().length).toBeLessThan(30)
     await stack.restart('worker:chat')
     await expectEachAnsweredOnce(senders)
     stack.x.clearRules()
