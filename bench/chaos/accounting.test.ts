@@ -76,6 +76,19 @@ describe('account', () => {
     })
   })
 
+  test('a burial whose reason the scenario expects is not unexpected', () => {
+    const a = account({
+      events: [ev('1'), ev('2')],
+      replies: [],
+      dead: [
+        { queue: 'chat', eventId: '1', lastError: 'tf-serving answered 0: connection refused' },
+        { queue: 'chat', eventId: '2', lastError: 'X answered 403' },
+      ],
+      expectedBuryReason: /tf-serving/,
+    })
+    expect(a).toMatchObject({ buried: 2, buriedUnexpected: 1 })
+  })
+
   test('in-doubt events are neither lost nor replied; never-accepted ones are given up', () => {
     const a = account({
       events: [ev('1'), ev('2', { acceptedAt: undefined })],

@@ -49,6 +49,8 @@ export interface AccountingInput {
   inDoubt?: ReadonlySet<string>
   /** End of the fault: recovery is measured from here. */
   faultEndAt?: number
+  /** Burial with a matching reason is a correct outcome too (e.g. a dependency down past the retry budget). */
+  expectedBuryReason?: RegExp
 }
 
 export interface Accounting {
@@ -145,7 +147,8 @@ export const account = (input: AccountingInput): Accounting => {
       }
     } else if (dead) {
       out.buried++
-      if (!e.expectBury) out.buriedUnexpected++
+      if (!e.expectBury && !input.expectedBuryReason?.test(dead.lastError ?? ''))
+        out.buriedUnexpected++
       const reason = normaliseReason(dead.lastError)
       out.buriedReasons[reason] = (out.buriedReasons[reason] ?? 0) + 1
       settledAt = dead.failedAt ?? e.acceptedAt

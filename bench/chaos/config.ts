@@ -15,6 +15,10 @@ export interface ChaosConfig {
   xTimeoutMs: number
   /** The workers' MEDIA_TIMEOUT_MS. */
   mediaTimeoutMs: number
+  /** The workers' PREDICT_TIMEOUT_MS. */
+  predictTimeoutMs: number
+  /** The workers' MODEL_OUTAGE_WAIT_MS (jobs wait this long in place for tf-serving). */
+  modelOutageWaitMs: number
   /** The workers' SHUTDOWN_GRACE_MS (short, so scenario 6 also sees jobs handed back). */
   shutdownGraceMs: number
   /** How slow the media host turns in scenario 5. */
@@ -33,7 +37,9 @@ const NUMBERS = {
   CHAOS_DRAIN_SECONDS: ['drainSeconds', 90],
   CHAOS_KILL_EVERY_SECONDS: ['killEverySeconds', 6],
   CHAOS_REDIS_DOWN_SECONDS: ['redisDownSeconds', 10],
-  CHAOS_TF_SERVING_DOWN_SECONDS: ['tfServingDownSeconds', 3],
+  CHAOS_TF_SERVING_DOWN_SECONDS: ['tfServingDownSeconds', 15],
+  CHAOS_PREDICT_TIMEOUT_MS: ['predictTimeoutMs', 10_000],
+  CHAOS_MODEL_OUTAGE_WAIT_MS: ['modelOutageWaitMs', 60_000],
   CHAOS_X_TIMEOUT_MS: ['xTimeoutMs', 5_000],
   CHAOS_MEDIA_TIMEOUT_MS: ['mediaTimeoutMs', 10_000],
   CHAOS_MEDIA_DELAY_MS: ['mediaDelayMs', 5_000],

@@ -20,7 +20,7 @@ import {
 import { type ChaosConfig, parseChaosConfig } from './config.ts'
 import { type ChaosMediaServer, startChaosMediaServer } from './media-server.ts'
 import { failures, formatReport, type ScenarioResult } from './report.ts'
-import { SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.ts'
+import { type FaultWindow, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.ts'
 import { startTraffic } from './traffic.ts'
 import { xFaults } from './x-faults.ts'
 
@@ -90,7 +90,8 @@ const readQueueState = async (s: Stack, events: readonly SentEvent[], replied: S
       )
         continue
       const mark = await conn.send('GET', [queueKeys(s.prefix, e.queue).replied(e.eventId)])
-      if (mark === 'sending') inDoubt.add(e.eventId)
+      // `sending` or `sending:<ms>`: claimed by an attempt that never finished.
+      if (typeof mark === 'string' && mark.startsWith('sending')) inDoubt.add(e.eventId)
     }
     return { dead, inDoubt }
   } catch {
@@ -105,6 +106,7 @@ const snapshot = async (
   ctx: ScenarioContext,
   events: readonly SentEvent[],
   faultEndAt: number,
+  expectedBuryReason?: RegExp,
 ): Promise<Accounting> => {
   const replies = ctx.stack.x.requests
     .map((r) => replyRecordOf(r, ctx.x.late.has(r)))
@@ -126,16 +128,28 @@ const snapshot = async (
   if (base.lost === 0) return base
   const state = await readQueueState(ctx.stack, events, replied)
   if (!state) return base
-  return account({ events, replies, dead: state.dead, inDoubt: state.inDoubt, faultEndAt })
+  return account({
+    events,
+    replies,
+    dead: state.dead,
+    inDoubt: state.inDoubt,
+    faultEndAt,
+    expectedBuryReason,
+  })
 }
 
 /** Waits until every accepted event is answered or buried (in-doubt ones once they stay so). */
-const drain = async (ctx: ScenarioContext, events: readonly SentEvent[], faultEndAt: number) => {
+const drain = async (
+  ctx: ScenarioContext,
+  events: readonly SentEvent[],
+  faultEndAt: number,
+  expectedBuryReason?: RegExp,
+) => {
   const deadline = Date.now() + cfg.drainSeconds * 1000
   let firm = -1
   let progressAt = Date.now()
   for (;;) {
-    const a = await snapshot(ctx, events, faultEndAt)
+    const a = await snapshot(ctx, events, faultEndAt, expectedBuryReason)
     const nowFirm = a.replied + a.buried
     if (nowFirm === a.accepted) return a
     if (nowFirm > firm) {
@@ -190,12 +204,7 @@ const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<Scenario
         : { url: ctx.media.photoUrl(n) },
   })
   const startedAt = Date.now()
-  let window = {
-    startAt: startedAt,
-    endAt: startedAt,
-    notes: [] as string[],
-    checks: [] as ScenarioResult['checks'],
-  }
+  let window: FaultWindow = { startAt: startedAt, endAt: startedAt, notes: [], checks: [] }
   let error: string | undefined
   try {
     window = await sc.inject(ctx)
@@ -219,7 +228,7 @@ const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<Scenario
   } catch (err) {
     error ??= `stack not healthy after the scenario: ${(err as Error).message.split('\n')[0]}`
   }
-  const accounting = await drain(ctx, traffic.events, window.endAt)
+  const accounting = await drain(ctx, traffic.events, window.endAt, window.expectedBuryReason)
   const g = sc.governing(cfg)
   const skips = guardSkips(ctx.stack, traffic.events)
   if (skips > 0)
@@ -263,6 +272,8 @@ try {
     X_TIMEOUT_MS: String(cfg.xTimeoutMs),
     MEDIA_TIMEOUT_MS: String(cfg.mediaTimeoutMs),
     SHUTDOWN_GRACE_MS: String(cfg.shutdownGraceMs),
+    PREDICT_TIMEOUT_MS: String(cfg.predictTimeoutMs),
+    MODEL_OUTAGE_WAIT_MS: String(cfg.modelOutageWaitMs),
     MEDIA_ALLOWED_HOSTS: `127.0.0.1:${media.port}`,
   }
   const logDir = join(
