@@ -3,7 +3,8 @@
 // load-testing mode, and, in the same run, tf-serving's own :predict throughput at the same
 // concurrency. Prints events/s, webhook-to-reply latency p50/p99, peak RSS per process, ratio.
 //
-// Env: BENCH_EVENTS (default 300), CHAT_WORKER_CONCURRENCY (default 16, the worker's default),
+// Env: BENCH_EVENTS (default 300), CHAT_WORKER_CONCURRENCY (default 32) and PREDICT_CONCURRENCY
+//      (default 8), the worker's defaults,
 //      LOAD_TEST_REPLY_DELAY_MS (default 300, as the original bot), BENCH_PACED_RATE (events/s
 //      for the latency run; default 60% of the measured throughput).
 import { readdirSync, readFileSync } from 'node:fs'
@@ -14,7 +15,10 @@ import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { makePhoto } from '../workers/test/helpers/images.ts'
 
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 300)
-const CONCURRENCY = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 16)
+const JOBS = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 32)
+// What reaches tf-serving: the worker's predicts in flight (PREDICT_CONCURRENCY), so tf-serving
+// alone is measured at that concurrency.
+const CONCURRENCY = Number(process.env.PREDICT_CONCURRENCY ?? 8)
 const REPLY_DELAY = process.env.LOAD_TEST_REPLY_DELAY_MS ?? '300'
 const IMAGES = 12
 
@@ -160,14 +164,15 @@ const stack = await startStack({
       ...(process.env.BENCH_WORKER_MALLOC_ARENA_MAX
         ? { MALLOC_ARENA_MAX: process.env.BENCH_WORKER_MALLOC_ARENA_MAX }
         : {}),
-      CHAT_WORKER_CONCURRENCY: String(CONCURRENCY),
+      CHAT_WORKER_CONCURRENCY: String(JOBS),
+      PREDICT_CONCURRENCY: String(CONCURRENCY),
       LOAD_TEST_REPLY_DELAY_MS: REPLY_DELAY,
     },
   },
 })
 try {
   console.info(
-    `bench:e2e — ${N} DM events, chat concurrency ${CONCURRENCY}, load-testing mode (reply delay ${REPLY_DELAY} ms), logs in ${stack.logDir}`,
+    `bench:e2e — ${N} DM events, chat worker: ${JOBS} jobs / ${CONCURRENCY} predicts at once, load-testing mode (reply delay ${REPLY_DELAY} ms), logs in ${stack.logDir}`,
   )
   // Warm-up: the first predicts compile kernels in tf-serving.
   const warm = await postEvents(stack, 16)
@@ -211,6 +216,19 @@ try {
   )
   console.info(
     `latency in the burst (queueing)        p50 ${percentile(burstLat, 50)} ms  p99 ${percentile(burstLat, 99)} ms`,
+  )
+  const metricsText = await stack.metrics('worker:chat')
+  const stageMean = (stage: string) => {
+    const sum = new RegExp(
+      `tweetbot_worker_stage_seconds_sum\\{[^}]*stage="${stage}"[^}]*\\} (\\S+)`,
+    ).exec(metricsText)
+    const count = new RegExp(
+      `tweetbot_worker_stage_seconds_count\\{[^}]*stage="${stage}"[^}]*\\} (\\S+)`,
+    ).exec(metricsText)
+    return sum && count ? `${((Number(sum[1]) / Number(count[1])) * 1000).toFixed(0)} ms` : 'n/a'
+  }
+  console.info(
+    `worker stage means (all runs)          ${['download', 'preprocess', 'predict', 'reply'].map((s) => `${s} ${stageMean(s)}`).join(', ')}`,
   )
   console.info('peak RSS (VmHWM)')
   for (const svc of Object.values(stack.services)) {

@@ -24,6 +24,7 @@ import { rideOutOutage } from './model/ride-out-outage.ts'
 import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
 import { createReplyGuard } from './pipeline/reply-guard.ts'
+import { createSemaphore } from './pipeline/semaphore.ts'
 import { createMediaLookup } from './x/lookup-media.ts'
 import { createXApiClient } from './x/x-api-client.ts'
 import { createLoadTestReplier, createXReplier } from './x/x-replier.ts'
@@ -128,6 +129,7 @@ const handler = createJobHandler({
   },
   helpText: config.REPLY_HELP_TEXT,
   metrics,
+  imageStage: createSemaphore(config.PREDICT_CONCURRENCY),
 })
 
 const app = createWorkerApp({
@@ -158,6 +160,7 @@ logger.info('worker starting', {
   prefix: config.QUEUE_PREFIX,
   loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   concurrency: name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY,
+  predictConcurrency: config.PREDICT_CONCURRENCY,
   labels,
   preset: config.REPLY_PRESET,
 })

@@ -57,10 +57,13 @@ export const workerEnvSchema = sharedEnvSchema
       .default('https://api.x.com')
       .refine((v) => /^https:\/\/[^/]+$/.test(v.replace(/\/$/, '')), 'must be https://host[:port]'),
     TWITTER_CA_FILE: z.string().optional(),
-    // 16: a job holds its slot for the X call too (~300 ms), so 8 slots left tf-serving idle
-    // part of the time (bench/e2e.ts: ratio 0.77 at 8, ≥ 1 at 16 on 2 cores).
-    CHAT_WORKER_CONCURRENCY: positiveInt(16),
-    TWEET_WORKER_CONCURRENCY: positiveInt(16),
+    // Jobs per process. A job holds its slot through the X call (~300 ms) too, so this must
+    // cover X's latency as well as tf-serving's (bench/e2e.ts: 8 slots left tf-serving idle).
+    CHAT_WORKER_CONCURRENCY: positiveInt(32),
+    TWEET_WORKER_CONCURRENCY: positiveInt(32),
+    // Of those, how many may be between download and predict at once: bounds memory (~1.5 MB
+    // per image) and the requests in flight to tf-serving.
+    PREDICT_CONCURRENCY: positiveInt(8),
     MEDIA_ALLOWED_HOSTS: commaList.pipe(z.array(hostPort)),
     MEDIA_MAX_BYTES: positiveInt(5 * 1024 * 1024),
     MEDIA_MAX_PIXELS: positiveInt(25_000_000),

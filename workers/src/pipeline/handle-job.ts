@@ -12,6 +12,7 @@ import type { MediaLookup } from '../x/lookup-media.ts'
 import type { Replier } from '../x/x-replier.ts'
 import { classifyFailure } from './classify-failure.ts'
 import type { ReplyGuard } from './reply-guard.ts'
+import type { Semaphore } from './semaphore.ts'
 
 export interface JobDeps {
   queue: QueueName
@@ -28,6 +29,12 @@ export interface JobDeps {
   style: ReplyStyle
   helpText: string
   metrics: WorkerMetrics
+  /**
+   * Bounds the jobs between download and predict (the memory-heavy part: ~1.5 MB each). Jobs
+   * waiting on X hold a slot of the consumer only, so the consumer's concurrency can cover X's
+   * latency without the memory of that many images.
+   */
+  imageStage: Semaphore
 }
 
 export interface JobContext {
@@ -134,9 +141,13 @@ const replyText = async (deps: JobDeps, job: BotJob, signal: AbortSignal): Promi
   }
   if (!photo) return deps.helpText
   const input = deps.modelInput()
-  const bytes = await deps.metrics.time('download', () => deps.fetchMedia(photo, signal))
-  const pixels = await deps.metrics.time('preprocess', () => deps.preprocess(bytes, input))
-  const scores = await deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal))
+  const url = photo
+  const scores = await deps.imageStage.run(async () => {
+    signal.throwIfAborted() // shut down while waiting for a slot: the job is handed back
+    const bytes = await deps.metrics.time('download', () => deps.fetchMedia(url, signal))
+    const pixels = await deps.metrics.time('preprocess', () => deps.preprocess(bytes, input))
+    return deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal))
+  })
   return formatPrediction(scores, deps.labels, deps.style)
 }
 
