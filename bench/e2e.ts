@@ -58,6 +58,34 @@ const peakRss = (pid: number): { self: number; children: number } => {
   return { self: hwm(pid), children: all.reduce((s, k) => s + hwm(k), 0) }
 }
 
+/** CPU seconds (user + system) a process and its descendants used so far. */
+const cpuSeconds = (pid: number): number => {
+  const tick = 100 // USER_HZ on Linux
+  const own = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+      return (Number(fields[11]) + Number(fields[12])) / tick
+    } catch {
+      return 0
+    }
+  }
+  const kids = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      )
+    } catch {
+      return []
+    }
+  }
+  let total = own(pid)
+  for (const k of kids(pid)) total += cpuSeconds(k)
+  return total
+}
+
 /** Reply times per event id from the worker's JSON log ("replied" lines). */
 const replyTimes = (log: string) => {
   const times = new Map<string, number>()
@@ -182,11 +210,13 @@ try {
   const tfsBefore = await tfServingThroughput(stack.predictUrl, images, N)
 
   // 1. Throughput: a burst of N events, from first POST to last reply.
+  const cpuBefore = Object.values(stack.services).map((svc) => (svc.pid ? cpuSeconds(svc.pid) : 0))
   const burst = await postEvents(stack, N)
   const burstTimes = await waitForReplies(stack, [...burst.keys()], 600_000)
   const firstPost = Math.min(...burst.values())
   const lastReply = Math.max(...[...burst.keys()].map((id) => burstTimes.get(id)!))
   const e2eRate = N / ((lastReply - firstPost) / 1000)
+  const cpuAfter = Object.values(stack.services).map((svc) => (svc.pid ? cpuSeconds(svc.pid) : 0))
 
   const tfsAfter = await tfServingThroughput(stack.predictUrl, images, N)
   const tfsRate = (tfsBefore + tfsAfter) / 2
@@ -230,6 +260,11 @@ try {
   console.info(
     `worker stage means (all runs)          ${['download', 'preprocess', 'predict', 'reply'].map((s) => `${s} ${stageMean(s)}`).join(', ')}`,
   )
+  console.info('CPU per event during the burst')
+  Object.values(stack.services).forEach((svc, i) => {
+    const ms = (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / N) * 1000
+    console.info(`  ${svc.name.padEnd(14)} ${ms.toFixed(1)} ms`)
+  })
   console.info('peak RSS (VmHWM)')
   for (const svc of Object.values(stack.services)) {
     if (!svc.pid) continue

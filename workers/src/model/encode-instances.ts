@@ -70,9 +70,9 @@ export const encodePredictBody = (
       out[o++] = OPEN
       for (let c = 0; c < channels; c++) {
         if (c > 0) out[o++] = COMMA
+        // A plain loop: for 1–7 bytes it is several times faster than TypedArray.set.
         const bytes = table[pixels[p++]!]!
-        out.set(bytes, o)
-        o += bytes.length
+        for (let k = 0; k < bytes.length; k++) out[o++] = bytes[k]!
       }
       out[o++] = CLOSE
     }
