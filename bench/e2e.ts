@@ -215,7 +215,13 @@ try {
   const burstTimes = await waitForReplies(stack, [...burst.keys()], 600_000)
   const firstPost = Math.min(...burst.values())
   const lastReply = Math.max(...[...burst.keys()].map((id) => burstTimes.get(id)!))
-  const e2eRate = N / ((lastReply - firstPost) / 1000)
+  const overallRate = N / ((lastReply - firstPost) / 1000)
+  // Steady state: replies per second between the 10th and the 90th percentile reply, without
+  // the fill (first image's download + predict) and drain (last replies' X delay) of the burst.
+  const replyAt = [...burst.keys()].map((id) => burstTimes.get(id)!).sort((a, b) => a - b)
+  const from = Math.floor(N * 0.1)
+  const to = Math.floor(N * 0.9)
+  const e2eRate = (to - from) / (((replyAt[to] ?? 0) - (replyAt[from] ?? 0)) / 1000)
   const cpuAfter = Object.values(stack.services).map((svc) => (svc.pid ? cpuSeconds(svc.pid) : 0))
 
   const tfsAfter = await tfServingThroughput(stack.predictUrl, images, N)
@@ -234,7 +240,9 @@ try {
     .sort((a, b) => a - b)
 
   console.info('')
-  console.info(`end-to-end throughput (burst of ${N})   ${e2eRate.toFixed(1)} events/s`)
+  console.info(
+    `end-to-end throughput (burst of ${N})   ${e2eRate.toFixed(1)} events/s steady (10th–90th percentile reply); ${overallRate.toFixed(1)} first POST → last reply`,
+  )
   console.info(
     `tf-serving :predict alone, c=${CONCURRENCY}        ${tfsRate.toFixed(1)} images/s (mean of ${tfsBefore.toFixed(1)} before and ${tfsAfter.toFixed(1)} after)`,
   )

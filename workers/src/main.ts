@@ -129,7 +129,8 @@ const handler = createJobHandler({
   },
   helpText: config.REPLY_HELP_TEXT,
   metrics,
-  imageStage: createSemaphore(config.PREDICT_CONCURRENCY),
+  imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
+  predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
 })
 
 const app = createWorkerApp({

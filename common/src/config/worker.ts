@@ -61,8 +61,8 @@ export const workerEnvSchema = sharedEnvSchema
     // cover X's latency as well as tf-serving's (bench/e2e.ts: 8 slots left tf-serving idle).
     CHAT_WORKER_CONCURRENCY: positiveInt(32),
     TWEET_WORKER_CONCURRENCY: positiveInt(32),
-    // Of those, how many may be between download and predict at once: bounds memory (~1.5 MB
-    // per image) and the requests in flight to tf-serving.
+    // Of those, how many may be predicting at once (requests in flight to tf-serving); twice as
+    // many may be downloaded/decoded and waiting for a predict slot (~1.5 MB each).
     PREDICT_CONCURRENCY: positiveInt(8),
     MEDIA_ALLOWED_HOSTS: commaList.pipe(z.array(hostPort)),
     MEDIA_MAX_BYTES: positiveInt(5 * 1024 * 1024),

@@ -35,6 +35,11 @@ export interface JobDeps {
    * latency without the memory of that many images.
    */
   imageStage: Semaphore
+  /**
+   * Bounds the predicts in flight to tf-serving. Smaller than `imageStage`, so the next images
+   * are downloaded and decoded while tf-serving works and it never waits for us.
+   */
+  predictStage: Semaphore
 }
 
 export interface JobContext {
@@ -146,7 +151,9 @@ const replyText = async (deps: JobDeps, job: BotJob, signal: AbortSignal): Promi
     signal.throwIfAborted() // shut down while waiting for a slot: the job is handed back
     const bytes = await deps.metrics.time('download', () => deps.fetchMedia(url, signal))
     const pixels = await deps.metrics.time('preprocess', () => deps.preprocess(bytes, input))
-    return deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal))
+    return deps.predictStage.run(() =>
+      deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal)),
+    )
   })
   return formatPrediction(scores, deps.labels, deps.style)
 }
