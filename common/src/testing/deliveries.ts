@@ -182,3 +182,101 @@ export const xaaMentionDelivery = (o: XaaMentionOptions) => {
     },
   }
 }
+
+export interface XaaDmOptions {
+  botId: string
+  /** The user talking to the bot: the sender of `dm.received`, the recipient of `dm.sent`. */
+  senderId: string
+  /** The DM id (the same id the Account Activity API uses). Default: a fresh id. */
+  eventId?: string
+  text?: string
+  /**
+   * An AAA-style `message_data.attachment` (X documents no photo `dm.received`, so this is a
+   * guess at its shape). Leave it out for the documented case: the photo is only behind the
+   * DM's t.co link (`mediaLink`) and the worker must ask `GET /2/dm_events/{id}`.
+   */
+  mediaUrl?: string
+  /** Appends a t.co media link to the text, as X does for DMs with a photo. */
+  mediaLink?: boolean
+  /** `dm.sent` is the bot's own DM (sender = bot); default `dm.received`. */
+  eventType?: 'dm.received' | 'dm.sent'
+  senderScreenName?: string
+}
+
+/**
+ * An X Activity API `dm.received` (or `dm.sent`) delivery: the legacy DM event inside
+ * `{ data: { event_type, filter: { user_id: bot }, payload } }`, with `users` as v2 user objects
+ * wrapped in `{ data }` and no `apps` / `for_user_id`, as in X's documented example.
+ * @see ../../../../shared/reference/x-activity-api.md §4 (a)
+ */
+export const xaaDmDelivery = (o: XaaDmOptions) => {
+  const id = o.eventId ?? nextXId()
+  const eventType = o.eventType ?? 'dm.received'
+  const link = 'https://t.co/TestMedia3'
+  const text = o.text ?? 'what is this?'
+  const linked = o.mediaUrl !== undefined || o.mediaLink === true
+  const withLink = linked ? `${text} ${link}` : text
+  const urls = linked
+    ? [
+        {
+          url: link,
+          expanded_url: `https://twitter.com/messages/media/${id}`,
+          display_url: 'pic.twitter.com/TestMedia3',
+          indices: [text.length + 1, withLink.length],
+        },
+      ]
+    : []
+  const attachment = o.mediaUrl
+    ? {
+        attachment: {
+          type: 'media',
+          media: {
+            id_str: nextXId(),
+            type: 'photo',
+            media_url_https: o.mediaUrl,
+            url: link,
+            expanded_url: `https://twitter.com/messages/media/${id}`,
+          },
+        },
+      }
+    : {}
+  const recipientId = eventType === 'dm.sent' ? o.senderId : o.botId
+  const senderId = eventType === 'dm.sent' ? o.botId : o.senderId
+  const otherId = o.senderId
+  return {
+    data: {
+      event_uuid: `-${nextXId()}`,
+      event_type: eventType,
+      tag: eventType === 'dm.sent' ? 'dm-outbound' : 'dm-inbound',
+      filter: { user_id: o.botId },
+      payload: {
+        direct_message_events: [
+          {
+            type: 'message_create',
+            id,
+            created_timestamp: String(Date.now()),
+            message_create: {
+              target: { recipient_id: recipientId },
+              sender_id: senderId,
+              message_data: {
+                text: withLink,
+                entities: { hashtags: [], symbols: [], user_mentions: [], urls },
+                ...attachment,
+              },
+            },
+          },
+        ],
+        users: {
+          [otherId]: {
+            data: {
+              id: otherId,
+              username: o.senderScreenName ?? `user${otherId}`,
+              name: o.senderScreenName ?? `user ${otherId}`,
+            },
+          },
+          [o.botId]: { data: { id: o.botId, username: 'imagebot', name: 'Image Bot' } },
+        },
+      },
+    },
+  }
+}
