@@ -209,6 +209,32 @@ describe('X Activity API (e2e)', () => {
     expect(lookupsOf(`/2/dm_events/${dmId}`)).toHaveLength(1)
   })
 
+  test('a rate-limited media lookup (429) → retried after the reset, then answered once', async () => {
+    const expected = await directTopLabel(stack.predictUrl, photo, labels)
+    const sender = nextXId()
+    const dmId = nextXId()
+    stack.x.respondWith({
+      method: 'GET',
+      path: `/2/dm_events/${dmId}`,
+      status: 429,
+      headers: {
+        'x-rate-limit-limit': '300',
+        'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+      },
+      body: { title: 'Too Many Requests', detail: 'Too Many Requests', status: 429 },
+    })
+    answerDmLookup(dmId, sender, stack.imageUrl('/photo.jpg'))
+    await stack.postDelivery(
+      xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, mediaLink: true }),
+    )
+    const [dm] = await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
+    await drain()
+    expect(textOf(dm)).toStartWith(`I see ${expected.label} `)
+    expect(dmsTo(sender)).toHaveLength(1)
+    expect(lookupsOf(`/2/dm_events/${dmId}`).map((r) => r.status)).toEqual([429, 200])
+  })
+
   test('dm.sent and a dm.received echo of the bot own DM → no reply, no lookup', async () => {
     const user = nextXId()
     const sent = nextXId()
