@@ -7,18 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
-import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
-import { ALL_SERVICES, type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import {
-  type Accounting,
-  account,
-  type DeadRecord,
-  replyRecordOf,
-  type SentEvent,
-} from './accounting.ts'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { type ChaosConfig, parseChaosConfig } from './config.ts'
 import { type ChaosMediaServer, startChaosMediaServer } from './media-server.ts'
+import { drain, ensureHealthy, guardSkips } from './observe.ts'
 import { failures, formatReport, type ScenarioResult } from './report.ts'
 import { type FaultWindow, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.ts'
 import { startTraffic } from './traffic.ts'
@@ -66,127 +58,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     void shutdown().then(() => process.exit(130))
   })
 
-/** Dead-list entries and in-doubt marks, read from Redis (undefined while Redis is away). */
-const readQueueState = async (s: Stack, events: readonly SentEvent[], replied: Set<string>) => {
-  const queue = createRedisQueue({ url: s.redis.url, prefix: s.prefix })
-  const conn = openConnection(s.redis.url, { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
-  try {
-    const dead: DeadRecord[] = []
-    for (const q of ['chat', 'tweet'] as const)
-      for (const job of await queue.listDead(q, 1_000_000))
-        dead.push({
-          queue: q,
-          eventId: job.eventId,
-          lastError: job.lastError,
-          failedAt: job.failedAt,
-        })
-    const deadIds = new Set(dead.map((d) => `${d.queue}:${d.eventId}`))
-    const inDoubt = new Set<string>()
-    for (const e of events) {
-      if (
-        e.acceptedAt === undefined ||
-        replied.has(e.eventId) ||
-        deadIds.has(`${e.queue}:${e.eventId}`)
-      )
-        continue
-      const mark = await conn.send('GET', [queueKeys(s.prefix, e.queue).replied(e.eventId)])
-      // `sending` or `sending:<ms>`: claimed by an attempt that never finished.
-      if (typeof mark === 'string' && mark.startsWith('sending')) inDoubt.add(e.eventId)
-    }
-    return { dead, inDoubt }
-  } catch {
-    return undefined
-  } finally {
-    conn.close()
-    await queue.close().catch(() => undefined)
-  }
-}
-
-const snapshot = async (
-  ctx: ScenarioContext,
-  events: readonly SentEvent[],
-  faultEndAt: number,
-  expectedBuryReason?: RegExp,
-): Promise<Accounting> => {
-  const replies = ctx.stack.x.requests
-    .map((r) => replyRecordOf(r, ctx.x.late.has(r)))
-    .filter((r) => r !== undefined)
-  const base = account({ events, replies, dead: [], faultEndAt })
-  const replied = new Set(
-    events
-      .filter((e) =>
-        replies.some(
-          (r) =>
-            r.status >= 200 &&
-            r.status < 300 &&
-            r.queue === e.queue &&
-            r.target === (e.queue === 'chat' ? e.senderId : e.eventId),
-        ),
-      )
-      .map((e) => e.eventId),
-  )
-  if (base.lost === 0) return base
-  const state = await readQueueState(ctx.stack, events, replied)
-  if (!state) return base
-  return account({
-    events,
-    replies,
-    dead: state.dead,
-    inDoubt: state.inDoubt,
-    faultEndAt,
-    expectedBuryReason,
-  })
-}
-
-/** Waits until every accepted event is answered or buried (in-doubt ones once they stay so). */
-const drain = async (
-  ctx: ScenarioContext,
-  events: readonly SentEvent[],
-  faultEndAt: number,
-  expectedBuryReason?: RegExp,
-) => {
-  const deadline = Date.now() + cfg.drainSeconds * 1000
-  let firm = -1
-  let progressAt = Date.now()
-  for (;;) {
-    const a = await snapshot(ctx, events, faultEndAt, expectedBuryReason)
-    const nowFirm = a.replied + a.buried
-    if (nowFirm === a.accepted) return a
-    if (nowFirm > firm) {
-      firm = nowFirm
-      progressAt = Date.now()
-    }
-    const quiet = Date.now() - progressAt > cfg.xTimeoutMs + 5_000
-    if ((a.settled === a.accepted && quiet) || Date.now() > deadline) return a
-    await Bun.sleep(1_000)
-  }
-}
-
-/** Redelivered jobs the workers' reply guard kept from replying again, from their logs. */
-const guardSkips = (s: Stack, events: readonly SentEvent[]) => {
-  const ids = new Set(events.map((e) => e.eventId))
-  let n = 0
-  for (const name of ['worker:chat', 'worker:tweet'] as const)
-    for (const line of s.services[name].logs().split('\n')) {
-      if (!line.includes('"msg":"skipped"')) continue
-      try {
-        const entry = JSON.parse(line) as { eventId?: string; reason?: string }
-        if (entry.eventId && ids.has(entry.eventId) && /replied|doubt/.test(entry.reason ?? '')) n++
-      } catch {}
-    }
-  return n
-}
-
-/** Every service running and ready again (a scenario may have left one down). */
-const ensureHealthy = async (s: Stack) => {
-  for (const name of ALL_SERVICES) {
-    if (!s.services[name].running) {
-      log(`  ${name} is not running after the scenario; restarting it`)
-      await s.restart(name)
-    } else await s.waitReady(name, 60_000)
-  }
-}
-
 const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<ScenarioResult> => {
   log(`scenario ${sc.id} ${sc.name}: ${sc.title}`)
   ctx.mediaMode = 'ok'
@@ -224,7 +95,7 @@ const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<Scenario
   }
   log(`  traffic stopped: ${traffic.events.length} events; waiting for the backlog`)
   try {
-    await ensureHealthy(ctx.stack)
+    await ensureHealthy(ctx.stack, log)
   } catch (err) {
     error ??= `stack not healthy after the scenario: ${(err as Error).message.split('\n')[0]}`
   }
