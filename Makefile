@@ -45,7 +45,7 @@ models: ## export the default image model into models/default/1 (offline, from n
 dev: setup ## run Redis, tf-serving, master and both workers with prefixed logs (Ctrl-C stops all)
 	@bun scripts/dev.ts
 
--include manifests/oc.mk load_test/load-test.mk
+-include manifests/oc.mk load_test/load-test.mk bench/chaos/chaos.mk
 
 typecheck:
 	@bun x tsc --noEmit -p .
