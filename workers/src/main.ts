@@ -118,6 +118,9 @@ const handler = createJobHandler({
     keyFor: queueKeys(config.QUEUE_PREFIX, name).replied,
     ttlSeconds: config.REPLIED_TTL_SECONDS,
   }),
+  // A request X did not answer within X_TIMEOUT_MS gets as long again to be posted before the
+  // retry asks X whether it was.
+  doubtCheckAfterMs: 2 * config.X_TIMEOUT_MS,
   labels,
   style: {
     preset: config.REPLY_PRESET,

@@ -77,4 +77,31 @@ describe('startFakeXApi', () => {
     expect(x.requests[0]?.status).toBe(200)
     await expect(x.waitForReplies(5, 100)).rejects.toThrow(/of 5 expected/)
   })
+
+  test("the bot's timeline lists its tweets still being answered or accepted, not refused ones", async () => {
+    x.reset()
+    const post = (body: unknown) =>
+      call('/2/tweets', { method: 'POST', body: JSON.stringify(body) })
+    await post({ text: 'a', reply: { in_reply_to_tweet_id: '11' } })
+    x.respondWith({ path: '/2/tweets', status: 500 })
+    await post({ text: 'refused', reply: { in_reply_to_tweet_id: '12' } })
+    x.respondWith({ path: '/2/tweets', delayMs: 300 })
+    const held = post({ text: 'held', reply: { in_reply_to_tweet_id: '13' } })
+    await x.waitForRequests(3, (r) => r.path === '/2/tweets')
+    const list = async (query = '') =>
+      (await (await call(`/2/users/99/tweets${query}`)).json()) as {
+        data?: { text: string; referenced_tweets?: { type: string; id: string }[] }[]
+        meta: { result_count: number; next_token?: string }
+      }
+    const body = await list()
+    expect(body.data?.map((t) => t.text)).toEqual(['held', 'a'])
+    expect(body.data?.[1]?.referenced_tweets).toEqual([{ type: 'replied_to', id: '11' }])
+    await held
+    const future = new Date(Date.now() + 60_000).toISOString()
+    expect((await list(`?start_time=${future}`)).meta.result_count).toBe(0)
+    expect((await list('?max_results=5')).meta.next_token).toBeUndefined()
+    expect((await (await call('/2/users/5/tweets')).json()) as unknown).toEqual({
+      meta: { result_count: 0 },
+    })
+  })
 })

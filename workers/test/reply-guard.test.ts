@@ -28,8 +28,28 @@ describe('reply guard (at most one reply per event)', () => {
     const doubt = await guard.claim('e2')
     expect(doubt.state).toBe('in-doubt')
     expect(doubt.state === 'in-doubt' && doubt.since).toBeGreaterThanOrEqual(before)
-    await guard.reclaim('e2')
-    expect((await guard.claim('e2')).state).toBe('in-doubt')
+    expect(await guard.isSettled('e2')).toBe(false) // in doubt is not settled: X is asked
+    if (doubt.state !== 'in-doubt') throw new Error('unreachable')
+    await Bun.sleep(2)
+    expect(await guard.reclaim('e2', doubt.since)).toBe(true)
+    const again = await guard.claim('e2')
+    expect(again.state).toBe('in-doubt')
+    expect(again.state === 'in-doubt' && again.since).toBeGreaterThan(doubt.since)
+  })
+
+  test('reclaim is compare-and-set: only the attempt that saw that claim takes it over', async () => {
+    await guard.claim('e5')
+    const doubt = await guard.claim('e5')
+    if (doubt.state !== 'in-doubt') throw new Error('expected in-doubt')
+    await Bun.sleep(2)
+    const results = await Promise.all([
+      guard.reclaim('e5', doubt.since),
+      guard.reclaim('e5', doubt.since),
+    ])
+    expect(results.filter(Boolean)).toHaveLength(1)
+    await guard.markSent('e5')
+    expect(await guard.reclaim('e5', doubt.since)).toBe(false)
+    expect(await guard.claim('e5')).toEqual({ state: 'already-sent' })
   })
 
   test('a release after a definite failure lets the retry claim again', async () => {

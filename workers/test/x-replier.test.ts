@@ -54,6 +54,35 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     expect(lookup?.query['dm_event.fields']).toBe('sender_id,created_at')
   })
 
+  test('tweetRepliedSince: finds the bot reply to that tweet on its timeline since a time', async () => {
+    const before = Date.now()
+    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(false)
+    await replier.replyToTweet('778', 'another thread')
+    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(false)
+    await replier.replyToTweet('777', 'I see cats')
+    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(true)
+    expect(await replier.tweetRepliedSince!('1000', '777', Date.now() + 60_000)).toBe(false)
+    expect(await replier.tweetRepliedSince!('someone-else', '777', before)).toBe(false)
+    const lookup = x.requests.find((r) => r.path === '/2/users/1000/tweets')
+    expect(lookup?.query['tweet.fields']).toContain('referenced_tweets')
+    expect(lookup?.query.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  })
+
+  test('tweetRepliedSince pages through the timeline (next_token)', async () => {
+    const before = Date.now()
+    await replier.replyToTweet('900', 'first, so oldest')
+    for (let i = 0; i < 120; i++) await replier.replyToTweet(`9${i}x`, 'filler')
+    expect(await replier.tweetRepliedSince!('1000', '900', before)).toBe(true)
+    expect(x.requests.filter((r) => r.path === '/2/users/1000/tweets')).toHaveLength(2)
+  })
+
+  test('tweetRepliedSince: an error answer from X throws (the caller retries, never guesses)', async () => {
+    x.respondWith({ path: '/2/users/1000/tweets', status: 503, body: { title: 'Unavailable' } })
+    expect(await failure(replier.tweetRepliedSince!('1000', '777', Date.now()))).toMatchObject({
+      kind: 'transient',
+    })
+  })
+
   test('429 → retry after the reset X gives', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 30
     x.respondWith({

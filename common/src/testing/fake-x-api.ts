@@ -9,8 +9,11 @@ import { testCertificate } from './self-signed-cert.ts'
  * Default answers: `POST /2/dm_conversations/with/:id/messages` and `…/:id/messages` (201),
  * `POST /1.1/direct_messages/events/new.json`, `POST /2/tweets` (201, echoing the text),
  * `GET /2/users/me` (the bot), `GET /2/dm_conversations/with/:id/dm_events` (the bot's DMs to
- * that user recorded so far, including ones still being answered), GETs of `media` paths;
- * anything else 404 in X's v2 error shape.
+ * that user recorded so far, including ones still being answered), `GET /2/users/:bot_id/tweets`
+ * (the bot's tweets recorded so far, likewise, newest first, with `referenced_tweets` replied_to
+ * for replies; honours `start_time`, `max_results`, `pagination_token`; other users: none),
+ * GETs of `media` paths; anything else 404 in X's v2 error shape. "Recorded so far, including
+ * ones still being answered" models an X that has posted a request once it arrived.
  *
  * Point a client at it with TWITTER_API_BASE_URL=`fake.url` and trust `fake.caCert`
  * (workers: TWITTER_CA_FILE; twitter-api-v2: `new https.Agent({ ca })`; fetch: `{ tls: { ca } }`).
@@ -171,6 +174,39 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
           dm_conversation_id: `${bot.id}-${conversation[1]}`,
         }))
       return Response.json({ data: sent, meta: { result_count: sent.length } })
+    }
+    const timeline = /^\/2\/users\/([^/]+)\/tweets$/.exec(req.path)
+    if (req.method === 'GET' && timeline && timeline[1] !== 'me') {
+      const start = req.query.start_time ? Date.parse(req.query.start_time) : 0
+      const all = requests
+        .filter(
+          (r) =>
+            timeline[1] === bot.id &&
+            r.method === 'POST' &&
+            r.path === '/2/tweets' &&
+            (r.status === 0 || (r.status >= 200 && r.status < 300)) &&
+            r.at >= start,
+        )
+        .reverse()
+        .map((r, i) => {
+          const body = r.json as { text?: string; reply?: { in_reply_to_tweet_id?: string } }
+          const replyTo = body?.reply?.in_reply_to_tweet_id
+          return {
+            id: `${r.at}${i}`,
+            text: body?.text ?? '',
+            author_id: bot.id,
+            created_at: new Date(r.at).toISOString(),
+            ...(replyTo ? { referenced_tweets: [{ type: 'replied_to', id: replyTo }] } : {}),
+          }
+        })
+      const size = Math.min(100, Math.max(5, Number(req.query.max_results) || 10))
+      const from = Number(req.query.pagination_token) || 0
+      const data = all.slice(from, from + size)
+      const next = from + size < all.length ? { next_token: String(from + size) } : {}
+      return Response.json({
+        ...(data.length ? { data } : {}),
+        meta: { result_count: data.length, ...next },
+      })
     }
     if (req.method === 'GET' && req.path === '/2/users/me')
       return Response.json({

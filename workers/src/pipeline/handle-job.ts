@@ -2,6 +2,7 @@ import { type BotJob, chatJobSchema, tweetJobSchema } from '@tweetbot/common/src
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import { PermanentJobError, RetryLaterError } from '@tweetbot/common/src/queue/errors.ts'
 import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+import { ApiRequestError, ApiResponseError } from 'twitter-api-v2'
 import type { MediaFetcher } from '../media/fetch-media.ts'
 import { pickPhoto } from '../media/pick-photo.ts'
 import type { WorkerMetrics } from '../metrics.ts'
@@ -25,6 +26,12 @@ export interface JobDeps {
   /** Finds media X Activity deliveries left out (`needsMediaLookup`); absent in load-testing mode. */
   lookupMedia?: MediaLookup
   guard: ReplyGuard
+  /**
+   * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in main.ts):
+   * a request that got no answer may still be posted by X for a while, and asking too early
+   * would see no reply and send a second one.
+   */
+  doubtCheckAfterMs: number
   labels: readonly string[]
   style: ReplyStyle
   helpText: string
@@ -78,12 +85,14 @@ export const createJobHandler = (deps: JobDeps) => {
     if (await deps.guard.isSettled(job.eventId)) return skipped(deps, log, 'already replied')
     try {
       const text = await replyText(deps, job, ctx.signal)
+      let claimedAt = Date.now()
       const claim = await deps.guard.claim(job.eventId)
       if (claim.state === 'already-sent') return skipped(deps, log, 'already replied')
       if (claim.state === 'in-doubt') {
         const settled = await settleDoubt(deps, job, claim.since)
         if (settled !== 'send') return skipped(deps, log, settled)
-        log.warn('earlier attempt died while replying; X has no reply, sending it', {
+        claimedAt = Date.now()
+        log.warn('an earlier attempt may have replied; X has no reply, sending it', {
           claimedAt: claim.since,
         })
       }
@@ -94,11 +103,19 @@ export const createJobHandler = (deps: JobDeps) => {
             : deps.replier.replyToTweet(job.tweetId, text),
         )
       } catch (err) {
-        // X answered with an error (nothing posted) or did not answer: free the claim so the
-        // retry can send. After a timeout X may have posted anyway; that rare case can give a
-        // duplicate, which we prefer to dropping the reply (README: at-most-once window).
-        await deps.guard.release(job.eventId)
-        throw err
+        if (!mayHavePosted(err)) {
+          // X answered with an error status, or the connection never opened: nothing was
+          // posted, so the retry may send.
+          await deps.guard.release(job.eventId)
+          throw err
+        }
+        // No answer (timeout, connection dropped after the request left): X may still post it.
+        // The claim stays, so the retry is in doubt and asks X first; it waits until X has had
+        // time to finish this request (README: "At most one reply per event").
+        const waitMs = Math.max(1_000, claimedAt + deps.doubtCheckAfterMs - Date.now())
+        throw new RetryLaterError(`reply in doubt (${describe(err)}); asking X later`, waitMs, {
+          cause: err,
+        })
       }
       await deps.guard.markSent(job.eventId)
       log.info('replied', { kind: job.kind, text })
@@ -109,9 +126,25 @@ export const createJobHandler = (deps: JobDeps) => {
   }
 }
 
+// Connection errors that mean the request never reached X.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+
+/** False only when X surely did not post: it answered with a status, or was never reached. */
+const mayHavePosted = (err: unknown): boolean => {
+  if (err instanceof ApiResponseError) return false
+  if (err instanceof ApiRequestError) {
+    const code = (err.requestError as NodeJS.ErrnoException | undefined)?.code
+    return !(code && NOT_SENT_CODES.has(code))
+  }
+  return true
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
 /**
- * An earlier attempt claimed the reply and died before marking it sent. Ask X when it can tell
- * (DMs), else give the reply up: at most one reply beats a duplicate.
+ * An earlier attempt claimed the reply and never marked it sent (it crashed, or X did not
+ * answer). Ask X whether the reply is there: DMs through the bot's DM list with that user,
+ * tweets through the bot's timeline. If X cannot be asked, retry later; never send blind.
  */
 const settleDoubt = async (
   deps: JobDeps,
@@ -120,16 +153,40 @@ const settleDoubt = async (
 ): Promise<'send' | 'already replied' | 'reply in doubt'> => {
   const { replier, guard } = deps
   if (replier.harmlessToRepeat) {
-    await guard.reclaim(job.eventId)
+    await guard.reclaim(job.eventId, since)
     return 'send'
   }
-  if (job.kind !== 'dm' || !replier.dmSentSince) return 'reply in doubt'
-  if (await replier.dmSentSince(job.botId, job.sender.id, since)) {
+  const check =
+    job.kind === 'dm'
+      ? replier.dmSentSince && (() => replier.dmSentSince!(job.botId, job.sender.id, since))
+      : replier.tweetRepliedSince &&
+        (() => replier.tweetRepliedSince!(job.botId, job.tweetId, since))
+  if (!check) return 'reply in doubt'
+  const age = Date.now() - since
+  if (age < deps.doubtCheckAfterMs)
+    throw new RetryLaterError(
+      'reply in doubt: waiting for X to settle the earlier request before asking',
+      Math.max(1_000, deps.doubtCheckAfterMs - age),
+    )
+  let found: boolean
+  try {
+    found = await check()
+  } catch (err) {
+    // Cannot tell: retry (429 after X's reset, else backoff); the claim stays in doubt.
+    const failure = toJobError(err)
+    const reason = `reply in doubt, asking X failed: ${failure.message}`
+    if (failure instanceof RetryLaterError)
+      throw new RetryLaterError(reason, failure.retryAfterMs, { cause: err })
+    throw new Error(reason, { cause: err })
+  }
+  if (found) {
     await guard.markSent(job.eventId)
     return 'already replied'
   }
-  await guard.reclaim(job.eventId)
-  return 'send'
+  // Another attempt (a redelivery of a job whose worker was reaped alive) may have taken the
+  // claim over meanwhile: look again later rather than send beside it.
+  if (await guard.reclaim(job.eventId, since)) return 'send'
+  throw new Error('reply in doubt: another attempt took the claim over; checking again later')
 }
 
 const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {

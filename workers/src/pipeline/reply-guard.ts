@@ -8,16 +8,22 @@ export type ClaimResult =
   | { state: 'in-doubt'; since: number }
 
 export interface ReplyGuard {
-  /** True when a reply for this event was sent, or may have been (see `claim`). */
+  /**
+   * True when X accepted a reply for this event. A claim in doubt is not settled: the handler
+   * must ask X (see `claim`), so it does not count here.
+   */
   isSettled(eventId: string): Promise<boolean>
   /**
    * Atomically takes the right to reply (SET NX). `already-sent`: a reply went out before.
-   * `in-doubt`: an earlier attempt claimed it and never finished (its worker died while sending);
-   * whether X got that reply is unknown, and at-most-once means we do not send again.
+   * `in-doubt`: an earlier attempt claimed it and never finished (its worker died while sending,
+   * or its X call timed out); whether X got that reply is unknown until X is asked.
    */
   claim(eventId: string): Promise<ClaimResult>
-  /** Takes over an in-doubt claim once it is known the reply was not sent. */
-  reclaim(eventId: string): Promise<void>
+  /**
+   * Takes over an in-doubt claim made at `since` once X said the reply is not there. False when
+   * the mark changed meanwhile (another attempt took it over, or it was sent): do not send.
+   */
+  reclaim(eventId: string, since: number): Promise<boolean>
   /** The reply was accepted by X (or formed, in load-testing mode). */
   markSent(eventId: string): Promise<void>
   /** The send failed in a way that means nothing was posted: a retry may send again. */
@@ -35,16 +41,20 @@ export interface ReplyGuardOptions {
 const SENDING = 'sending:'
 const SENT = 'sent'
 
+// Compare-and-set: only the attempt that saw this exact in-doubt claim may take it over.
+const RECLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`
+
 /**
  * Each event gets at most one reply, also when its job is redelivered after a crash: the key
  * `{prefix}:replied:{queue}:{eventId}` is set to `sending:<ms>` just before the X call and to
- * `sent` right after. A worker that dies in between leaves the event `in-doubt`; the handler
- * then asks X whether the reply exists (DMs) or gives it up (see workers/README.md).
+ * `sent` right after. A worker that dies in between, or an X call that gets no answer, leaves the
+ * event `in-doubt`; the handler then asks X whether the reply exists (see workers/README.md).
  */
 export const createReplyGuard = (opts: ReplyGuardOptions): ReplyGuard => {
   const ttl = String(opts.ttlSeconds)
   return {
-    isSettled: async (eventId) => (await opts.send('GET', [opts.keyFor(eventId)])) != null,
+    isSettled: async (eventId) => (await opts.send('GET', [opts.keyFor(eventId)])) === SENT,
     claim: async (eventId) => {
       const key = opts.keyFor(eventId)
       const ok = await opts.send('SET', [key, `${SENDING}${Date.now()}`, 'NX', 'EX', ttl])
@@ -53,8 +63,10 @@ export const createReplyGuard = (opts: ReplyGuardOptions): ReplyGuard => {
       if (value === SENT) return { state: 'already-sent' }
       return { state: 'in-doubt', since: Number(value.slice(SENDING.length)) || 0 }
     },
-    reclaim: async (eventId) => {
-      await opts.send('SET', [opts.keyFor(eventId), `${SENDING}${Date.now()}`, 'EX', ttl])
+    reclaim: async (eventId, since) => {
+      const key = opts.keyFor(eventId)
+      const now = `${SENDING}${Date.now()}`
+      return (await opts.send('EVAL', [RECLAIM, '1', key, `${SENDING}${since}`, now, ttl])) === 1
     },
     markSent: async (eventId) => {
       await opts.send('SET', [opts.keyFor(eventId), SENT, 'EX', ttl])

@@ -10,6 +10,12 @@ export interface Replier {
    * `since` (epoch ms), false when it did not. Absent when it cannot be known.
    */
   dmSentSince?(botId: string, recipientId: string, since: number): Promise<boolean>
+  /**
+   * For a tweet reply left in doubt (crash, or an X call that got no answer): true when the bot
+   * posted a reply to `tweetId` at or after `since` (epoch ms), false when it did not. Throws when
+   * X cannot tell (error answer, or more of the bot's tweets since then than it pages through).
+   */
+  tweetRepliedSince?(botId: string, tweetId: string, since: number): Promise<boolean>
   /** True when sending twice does no harm (load-testing mode: nothing leaves the process). */
   readonly harmlessToRepeat?: boolean
 }
@@ -20,8 +26,25 @@ const dmEventsSchema = z.object({
     .optional(),
 })
 
+const userTweetsSchema = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string(),
+        referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+      }),
+    )
+    .optional(),
+  meta: z.object({ next_token: z.string().optional() }).optional(),
+})
+
 // X's created_at has second precision, and clocks differ: allow a little slack.
 const CLOCK_SLACK_MS = 5_000
+// 5 pages of 100: far more than the bot posts between a claim and its check.
+const TIMELINE_PAGES = 5
+
+/** X wants RFC 3339 without fractions: `2026-11-28T02:00:00Z`. */
+const xTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /**
  * Replies through twitter-api-v2's v2 endpoints. A v2 reply is threaded by
@@ -49,6 +72,33 @@ export const createXReplier = (client: TwitterApi): Replier => ({
         e.sender_id === botId &&
         e.created_at !== undefined &&
         Date.parse(e.created_at) >= since - CLOCK_SLACK_MS,
+    )
+  },
+  /**
+   * The bot's own timeline since the claim, looking for a post that replies to `tweetId`. The
+   * timeline (not search) because X indexes search later; `start_time` keeps it to a few pages.
+   * @see https://docs.x.com/x-api/users/get-posts
+   */
+  tweetRepliedSince: async (botId, tweetId, since) => {
+    let token: string | undefined
+    for (let page = 0; page < TIMELINE_PAGES; page++) {
+      const body = await client.v2.get(`users/${botId}/tweets`, {
+        'tweet.fields': 'referenced_tweets,created_at',
+        exclude: 'retweets',
+        start_time: xTime(since - CLOCK_SLACK_MS),
+        max_results: 100,
+        ...(token ? { pagination_token: token } : {}),
+      })
+      const parsed = userTweetsSchema.parse(body)
+      const replied = (parsed.data ?? []).some((t) =>
+        t.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === tweetId),
+      )
+      if (replied) return true
+      token = parsed.meta?.next_token
+      if (!token) return false
+    }
+    throw new Error(
+      `cannot tell whether tweet ${tweetId} was answered: over ${TIMELINE_PAGES * 100} posts since`,
     )
   },
 })
