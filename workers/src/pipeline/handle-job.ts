@@ -139,7 +139,13 @@ const mayHavePosted = (err: unknown): boolean => {
   return true
 }
 
-const describe = (err: unknown) => (err instanceof Error ? err.message : String(err))
+// twitter-api-v2 says "Request failed."; the cause ("Request timeout.", a socket error) says why.
+const describe = (err: unknown) =>
+  err instanceof ApiRequestError
+    ? err.requestError.message
+    : err instanceof Error
+      ? err.message
+      : String(err)
 
 /**
  * An earlier attempt claimed the reply and never marked it sent (it crashed, or X did not
