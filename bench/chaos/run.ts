@@ -104,7 +104,7 @@ const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<Scenario
   const skips = guardSkips(ctx.stack, traffic.events)
   if (skips > 0)
     window.notes.push(
-      `reply guard: ${skips} redelivered jobs not answered again (reply sent or claimed before the crash / hand-back)`,
+      `reply guard: ${skips} redelivered jobs not answered again (reply already sent, or found on X after a crash, hand-back or timeout)`,
     )
   const result: ScenarioResult = {
     id: sc.id,
