@@ -1,0 +1,87 @@
+// NOT RUN YET (not named *.test.ts): the attack's preflight refuses a stack until the workers
+// expose `tweetbot_load_testing_mode 1` on /metrics (or `loadTestingMode: true` on /readyz),
+// which they do not yet. Once they do, rename this file to attack-e2e.test.ts. It passed
+// against the current stack with the preflight forced on (see load_test/README.md).
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { MEDIA_IMAGES } from '../src/media-catalog.ts'
+import { renderImage } from '../src/media-images.ts'
+import { JOBS_TOTAL } from '../src/stack-probe.ts'
+import { repoRoot, runAttackScript } from './run-attack-script.ts'
+
+const _root = repoRoot
+const out = mkdtempSync(join(tmpdir(), 'attack-'))
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+const _waitHttp = async (url: string) => {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return
+    await Bun.sleep(50)
+  }
+  throw new Error(`${url} did not answer`)
+}
+
+describe('the attack end to end on loopback (autocannon, whole stack in load-testing mode)', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    const images: Record<string, { body: Uint8Array<ArrayBuffer>; contentType: string }> = {}
+    for (const img of MEDIA_IMAGES)
+      images[`/media/${img.name}`] = {
+        body: new Uint8Array(await renderImage(img)),
+        contentType: img.format === 'jpeg' ? 'image/jpeg' : 'image/png',
+      }
+    stack = await startStack({
+      loadTesting: true,
+      images,
+      env: { all: { LOAD_TEST_REPLY_DELAY_MS: '20' } },
+    })
+  }, 180_000)
+  afterAll(async () => {
+    await stack?.stop()
+  })
+
+  test('5/s for 3 s: every request 2xx, workers finish as many jobs as requests succeeded', async () => {
+    const dir = join(out, 'e2e')
+    const workers = [stack.services['worker:chat'].url, stack.services['worker:tweet'].url]
+    const r = await runAttackScript(['5', '3', `${stack.services.master.url}/webhook`], {
+      WORKER_URLS: workers.join(','),
+      LOAD_TEST_OUT: dir,
+      LOAD_TEST_MEDIA_URL: stack.images.url,
+      TWITTER_CONSUMER_SECRET: stack.consumerSecret,
+      DRAIN_TIMEOUT: '90',
+      REDIS_URL: stack.redis.url,
+      QUEUE_PREFIX: stack.prefix,
+    })
+    if (r.code !== 0) console.error(r.stdout, r.stderr)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Success       [ratio]                           100.00%')
+    expect(r.stdout).toContain('Status Codes  [code:count]                      200:15')
+    expect(r.stdout).toMatch(/Requests succeeded \(2xx\) +15/)
+    expect(r.stdout).toMatch(/Jobs finished by workers +15 {2}\(replied 15, skipped 0, dead 0/)
+    expect(r.stdout).toContain('every accepted event was answered')
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))
+    expect(report.status_codes).toEqual({ '200': 15 })
+    expect(readFileSync(join(dir, 'plot.html'), 'utf8').match(/<circle /g)).toHaveLength(15)
+    // Cross-check from the workers themselves, and that nothing reached X.
+    const replied = async (name: 'worker:chat' | 'worker:tweet') =>
+      (await stack.metrics(name))
+        .split('\n')
+        .filter((l) => l.startsWith(`${JOBS_TOTAL}{`) && l.includes('outcome="replied"'))
+        .reduce((a, l) => a + Number(l.split(' ').at(-1)), 0)
+    expect((await replied('worker:chat')) + (await replied('worker:tweet'))).toBe(15)
+    expect(stack.x.replies()).toHaveLength(0)
+    // The photos came from the local image server, never from pbs.twimg.com.
+    const hits = [...stack.images.hits.values()].reduce((a, n) => a + n, 0)
+    expect(hits).toBeGreaterThanOrEqual(15)
+  }, 180_000)
+})
