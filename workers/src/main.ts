@@ -52,7 +52,9 @@ const config = loadOrExit()
 sharp.cache(false)
 const logger = createLogger({ service, debug: config.FLT_DEBUG_MODE })
 const registry = createMetricsRegistry(service)
-const metrics = createWorkerMetrics(registry, name)
+const metrics = createWorkerMetrics(registry, name, {
+  loadTestingMode: config.FLT_LOAD_TESTING_MODE,
+})
 const labels = loadLabels({ labels: config.MODEL_LABELS, file: config.MODEL_LABELS_FILE })
 const keys = config.FLT_LOAD_TESTING_MODE
   ? undefined
@@ -138,6 +140,7 @@ const handler = createJobHandler({
 
 const app = createWorkerApp({
   registry,
+  loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   readiness: async () => ({
     model: input !== undefined && modelAnswers,
     consumer: consumer !== undefined,

@@ -15,7 +15,17 @@ export interface WorkerMetrics {
  * and `tweetbot_queue_depth{queue,state}` come from the queue consumer on the same registry.
  * Stage buckets span a fast local predict (~10 ms) to a slow media host (10 s).
  */
-export const createWorkerMetrics = (registry: Registry, queue: QueueName): WorkerMetrics => {
+export const createWorkerMetrics = (
+  registry: Registry,
+  queue: QueueName,
+  opts: { loadTestingMode: boolean },
+): WorkerMetrics => {
+  // Read by load_test/vegeta_attack.sh: it attacks only a stack whose workers never call X.
+  new Gauge({
+    name: 'tweetbot_load_testing_mode',
+    help: '1 when FLT_LOAD_TESTING_MODE=True (no call to X), else 0',
+    registers: [registry],
+  }).set(opts.loadTestingMode ? 1 : 0)
   const stages = new Histogram({
     name: 'tweetbot_worker_stage_seconds',
     help: 'Time spent per pipeline stage (download, preprocess, predict, reply)',

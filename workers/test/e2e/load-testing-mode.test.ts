@@ -43,3 +43,13 @@ test('load-testing mode: DMs and mentions are classified and counted as replied,
     .find((l) => l.includes('"msg":"replied"') && l.includes(dm))
   expect(line).toMatch(/"text":"I see /)
 })
+
+test('load-testing mode is visible to tooling on /readyz and /metrics', async () => {
+  for (const name of ['worker:chat', 'worker:tweet'] as const) {
+    const ready = (await (await fetch(`${stack.services[name].url}/readyz`)).json()) as {
+      loadTestingMode: boolean
+    }
+    expect(ready.loadTestingMode).toBe(true)
+    expect(await stack.metrics(name)).toMatch(/^tweetbot_load_testing_mode\{[^}]*\} 1$/m)
+  }
+})

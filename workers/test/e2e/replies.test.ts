@@ -211,10 +211,12 @@ describe('replies (e2e)', () => {
       const ready = await fetch(`${stack.services[name].url}/readyz`)
       expect(await ready.json()).toEqual({
         ready: true,
+        loadTestingMode: false,
         checks: { model: true, consumer: true, redis: true },
       })
     }
     const text = await stack.metrics('worker:chat')
+    expect(text).toMatch(/^tweetbot_load_testing_mode\{[^}]*\} 0$/m)
     expect(text).toMatch(/tweetbot_jobs_total\{[^}]*outcome="replied"[^}]*\} [1-9]/)
     for (const stage of ['download', 'preprocess', 'predict', 'reply'])
       expect(text).toMatch(
