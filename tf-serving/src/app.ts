@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
 import { parseJsonBody } from './rest/json-parse.ts'
+import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
 import type { AppDeps } from './routes/deps.ts'
 import { modelMetadata } from './routes/model-metadata.ts'
@@ -16,6 +17,7 @@ import { modelStatus } from './routes/model-status.ts'
 import { predict } from './routes/predict.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
+const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
   new Response(errorBody(message), { status, headers: JSON_HEADERS })
@@ -33,7 +35,11 @@ const toServingError = (err: unknown, deps: AppDeps): ServingError => {
 export const createApp = (deps: AppDeps) => {
   const app = new Hono()
 
-  const handleV1 = async (httpMethod: string, path: string, rawBody: () => Promise<string>) => {
+  const handleV1 = async (
+    httpMethod: string,
+    path: string,
+    rawBody: () => Promise<ArrayBuffer>,
+  ) => {
     const started = performance.now()
     let parsed: ModelPath | undefined
     let status = 200
@@ -43,12 +49,19 @@ export const createApp = (deps: AppDeps) => {
       let body: string
       if (parsed.method === 'status') body = modelStatus(deps, parsed)
       else if (parsed.method === 'metadata') body = modelMetadata(deps, parsed)
-      else {
-        const json = parseJsonBody(await rawBody())
-        body =
-          parsed.method === 'predict'
-            ? await predict(deps, parsed, json)
-            : await classifyOrRegress(deps, parsed, json, parsed.method)
+      else if (parsed.method === 'predict') {
+        const bytes = new Uint8Array(await rawBody())
+        // An image body is read straight into a Float32Array; anything else is parsed here,
+        // before the model lookup, so a bad body is a 400 even for an unknown model.
+        const scanned = scanPredictBody(bytes)
+        const json = scanned ? undefined : parseJsonBody(utf8.decode(bytes))
+        body = await predict(deps, parsed, {
+          scanned,
+          json: () => json ?? parseJsonBody(utf8.decode(bytes)),
+        })
+      } else {
+        const json = parseJsonBody(utf8.decode(new Uint8Array(await rawBody())))
+        body = await classifyOrRegress(deps, parsed, json, parsed.method)
       }
       return new Response(body, { headers: JSON_HEADERS })
     } catch (err) {
@@ -79,7 +92,9 @@ export const createApp = (deps: AppDeps) => {
     }),
   )
 
-  app.on(['GET', 'POST'], '/v1/*', (c) => handleV1(c.req.method, c.req.path, () => c.req.text()))
+  app.on(['GET', 'POST'], '/v1/*', (c) =>
+    handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer()),
+  )
   // TF Serving answers other methods on /v1 with "Malformed request" (400); 405 tells a client
   // more precisely what is wrong, with the same message.
   app.all('/v1/*', (c) => jsonError(405, `Malformed request: ${c.req.method} ${c.req.path}`))
@@ -97,7 +112,7 @@ export const createApp = (deps: AppDeps) => {
   app.notFound((c) => {
     // TF Serving matches /v1 case-insensitively (/V1/Models/m:Predict works); Hono's router does not.
     if (/^\/v1\//i.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'POST'))
-      return handleV1(c.req.method, c.req.path, () => c.req.text())
+      return handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer())
     return jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
   })
   app.onError((err) => {

@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { dataTypeString, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
+import type { ScannedPredict } from './scan-predict.ts'
 
 export type RequestFormat = 'row' | 'columnar'
 
@@ -301,6 +302,26 @@ export const decodePredictRequest = (
   if (hasInputs)
     return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs) }
   throw invalidArgument("Missing 'inputs' or 'instances' key")
+}
+
+/**
+ * A body the byte scanner read, for a signature with one float input: the tensor it already
+ * holds is exactly what decodePredictRequest would build. Undefined for any other signature (the
+ * caller then runs the general path, which also words that case's errors).
+ */
+export const decodeScannedPredict = (
+  scanned: ScannedPredict,
+  inputSpecs: (signatureName: string) => Record<string, TensorSpec>,
+): DecodedPredict | undefined => {
+  const specs = inputSpecs(scanned.signatureName)
+  const names = Object.keys(specs)
+  const spec = specs[names[0] as string]
+  if (names.length !== 1 || !spec || !FLOAT_TYPES.has(spec.dtype)) return undefined
+  return {
+    signatureName: scanned.signatureName,
+    format: scanned.key === 'instances' ? 'row' : 'columnar',
+    inputs: { [names[0] as string]: toWire(spec, scanned.shape, scanned.data) },
+  }
 }
 
 /**

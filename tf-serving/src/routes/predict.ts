@@ -2,9 +2,10 @@
 // body is a 400 even for an unknown model).
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#predict-api
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
-import { checkShapes, decodePredictRequest } from '../rest/decode-predict.ts'
+import { checkShapes, decodePredictRequest, decodeScannedPredict } from '../rest/decode-predict.ts'
 import { encodePredictResponse } from '../rest/encode-predict.ts'
 import { invalidArgument } from '../rest/errors.ts'
+import type { ScannedPredict } from '../rest/scan-predict.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
@@ -18,13 +19,22 @@ export const findSignature = (
   return sig
 }
 
-export const predict = async (deps: AppDeps, p: ModelPath, body: unknown): Promise<string> => {
+/** A predict body: read by the byte scanner, or JSON (parsed lazily: the scan may cover it). */
+export interface PredictBody {
+  scanned?: ScannedPredict
+  json: () => unknown
+}
+
+export const predict = async (deps: AppDeps, p: ModelPath, body: PredictBody): Promise<string> => {
   let handle: ReturnType<AppDeps['manager']['acquire']> | undefined
   try {
-    const decoded = decodePredictRequest(body, (name) => {
-      handle = deps.manager.acquire(p.model, p.version, p.label)
+    const specsFor = (name: string) => {
+      handle ??= deps.manager.acquire(p.model, p.version, p.label)
       return findSignature(handle.signatures, name).inputs
-    })
+    }
+    const decoded =
+      (body.scanned && decodeScannedPredict(body.scanned, specsFor)) ??
+      decodePredictRequest(body.json(), specsFor)
     const h = handle as NonNullable<typeof handle>
     const sigKey = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = findSignature(h.signatures, sigKey)
