@@ -233,6 +233,30 @@ describe('predict', () => {
     expect(c.status).toBe(200)
     expect(c.text).toBe('{"outputs":[[1.0,0.0]]}')
   })
+  test('numeric bodies answer the same through the byte scanner and the general JSON path', async () => {
+    const rows = '[[1, 2, 3], [0.5, -1e0, -0.0]]'
+    // The escaped signature name (\u005f is "_") sends the second body down the general path.
+    for (const [key, sig] of [
+      ['instances', 'y_only'],
+      ['inputs', 'y_only'],
+    ]) {
+      const fast = await post(
+        '/v1/models/toy/versions/1:predict',
+        `{"signature_name":"${sig}","${key}":${rows}}`,
+      )
+      const general = await post(
+        '/v1/models/toy/versions/1:predict',
+        `{"signature_name":"y\\u005fonly","${key}":${rows}}`,
+      )
+      expect(fast.status).toBe(200)
+      expect(fast.text).toBe(general.text)
+    }
+    const ragged = await post('/v1/models/toy/versions/1:predict', '{"instances":[[1,2,3],[1,2]]}')
+    expect(ragged.status).toBe(400)
+    expect(ragged.body.error).toBe(
+      "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: Expecting tensor size: 3 but got: 2",
+    )
+  })
   test('paths match case-insensitively, as in TF Serving', async () => {
     const r = await post('/V1/Models/toy/Versions/1:PREDICT', {
       signature_name: 'y_only',
