@@ -136,7 +136,6 @@ class Scanner {
             c = b[++i]
           } while (c !== undefined && c >= Ch.Zero && c <= Ch.Nine)
         }
-        let exact = true
         if (c === Ch.E || c === Ch.LowerE) {
           c = b[++i]
           let eneg = false
@@ -152,16 +151,19 @@ class Scanner {
           } while (c !== undefined && c >= Ch.Zero && c <= Ch.Nine)
           scale += eneg ? -e : e
         }
-        let v: number
-        if (m === 0) v = 0
-        else if (digits > 25 || scale > 22 || scale < -22) exact = false
-        if (m !== 0 && exact) {
-          const x = scale < 0 ? m / (POW10[-scale] as number) : m * (POW10[scale] as number)
-          // Every double within the error bound rounds to the same float32: that is the value.
-          const slack = x * 2 ** -48
-          const f = Math.fround(x)
-          if (digits <= 15 || (Math.fround(x - slack) === f && Math.fround(x + slack) === f)) v = f
-          else exact = false
+        let v = 0
+        let exact = true
+        if (m !== 0) {
+          if (digits > 25 || scale > 22 || scale < -22) exact = false
+          else {
+            const x = scale < 0 ? m / (POW10[-scale] as number) : m * (POW10[scale] as number)
+            // Every double within the error bound rounds to the same float32: that is the value.
+            const slack = x * 2 ** -48
+            const f = Math.fround(x)
+            if (digits <= 15 || (Math.fround(x - slack) === f && Math.fround(x + slack) === f))
+              v = f
+            else exact = false
+          }
         }
         if (!exact) {
           if (i - start > 400) return undefined
@@ -172,7 +174,7 @@ class Scanner {
           bigger.set(out)
           out = bigger
         }
-        out[k++] = neg ? -(v as number) : (v as number)
+        out[k++] = neg ? -v : v
         count[depth - 1] = (count[depth - 1] as number) + 1
         // After a value: a comma and the next value, or the end of one or more lists.
         for (;;) {
