@@ -17,11 +17,11 @@ mkdirSync(dataDir, { recursive: true })
 const redisPort = process.env.DEV_REDIS_PORT ?? '6379'
 const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
 const env: Record<string, string> = {
-  REDIS_URL: process.env.REDIS_URL ?? `redis://127.0.0.1:${redisPort}`,
-  TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET ?? 'dev-consumer-secret',
-  TF_SERVER_URL: process.env.TF_SERVER_URL ?? 'http://127.0.0.1:8501/v1/models/default:predict',
-  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE ?? (hasX ? 'False' : 'True'),
-  MEDIA_ALLOWED_HOSTS: process.env.MEDIA_ALLOWED_HOSTS ?? '127.0.0.1:9100',
+  REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
+  TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET || 'dev-consumer-secret',
+  TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
+  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || (hasX ? 'False' : 'True'),
+  MEDIA_ALLOWED_HOSTS: process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100',
 }
 if (env.FLT_LOAD_TESTING_MODE === 'True')
   console.info(
