@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { dataTypeString, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
+import { checkRequestObject, isObject } from './request-object.ts'
 import type { ScannedPredict } from './scan-predict.ts'
 
 export type RequestFormat = 'row' | 'columnar'
@@ -20,9 +21,6 @@ export interface DecodedPredict {
 
 const PREDICT_KEYS = new Set(['signature_name', 'instances', 'inputs'])
 const encoder = new TextEncoder()
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export const isB64Object = (v: unknown): v is { b64: string } =>
   isObject(v) && Object.keys(v).length === 1 && typeof v.b64 === 'string'
@@ -263,21 +261,16 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
  * Serving's error for an unknown signature).
  */
 export const decodePredictRequest = (
-  body: unknown,
+  raw: unknown,
   inputSpecs: (signatureName: string) => Record<string, TensorSpec>,
 ): DecodedPredict => {
-  if (!isObject(body)) throw invalidArgument(`JSON Value: ${debugString(body)} Is not object`)
-  const sig = body.signature_name
-  if (sig !== undefined && typeof sig !== 'string')
-    throw invalidArgument(
-      `JSON Value: ${debugString(body)} not formatted correctly. 'signature_name' key must be a string value.`,
-    )
-  for (const key of Object.keys(body))
-    if (!PREDICT_KEYS.has(key))
-      throw invalidArgument(
-        `JSON Value: ${debugString(body)} has unknown key '${key}': expecting 'signature_name' and one of 'instances' or 'inputs'`,
-      )
-  const signatureName = sig ?? ''
+  const checked = checkRequestObject(
+    raw,
+    PREDICT_KEYS,
+    "'signature_name' and one of 'instances' or 'inputs'",
+  )
+  const body = checked.body
+  const signatureName = checked.signatureName ?? ''
   const specs = inputSpecs(signatureName)
   if (Object.keys(specs).length === 0)
     throw invalidArgument(

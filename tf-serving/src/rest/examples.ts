@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
+import { checkRequestObject, isObject } from './request-object.ts'
 
 type Kind = 'float' | 'int64' | 'bytes'
 export interface Feature {
@@ -24,9 +25,6 @@ export interface DecodedExamples {
 
 const KEYS = new Set(['signature_name', 'context', 'examples'])
 const encoder = new TextEncoder()
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v)
 
 const addValue = (v: unknown, name: string, f: Feature) => {
   const want = (kind: Kind) => {
@@ -69,20 +67,14 @@ const toExample = (v: unknown): Example => {
 }
 
 export const decodeExamplesRequest = (
-  body: unknown,
+  raw: unknown,
   method: 'classify' | 'regress',
 ): DecodedExamples => {
-  if (!isObject(body)) throw invalidArgument(`JSON Value: ${debugString(body)} Is not object`)
-  const sig = body.signature_name
-  if (sig !== undefined && typeof sig !== 'string')
-    throw invalidArgument(
-      `JSON Value: ${debugString(body)} not formatted correctly. 'signature_name' key must be a string value.`,
-    )
-  for (const key of Object.keys(body))
-    if (!KEYS.has(key))
-      throw invalidArgument(
-        `JSON Value: ${debugString(body)} has unknown key '${key}': expecting 'signature_name', 'context' and 'examples'`,
-      )
+  const { body, signatureName: sig } = checkRequestObject(
+    raw,
+    KEYS,
+    "'signature_name', 'context' and 'examples'",
+  )
   const context = body.context === undefined ? undefined : toExample(body.context)
   if (!('examples' in body))
     throw invalidArgument(
