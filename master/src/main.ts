@@ -1,5 +1,5 @@
 // The master on Bun: the only file that reads the environment.
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { masterEnvSchema } from '@tweetbot/common/src/config/master.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
@@ -9,19 +9,12 @@ import { createMasterApp } from './app.ts'
 import { createPromMasterMetrics } from './metrics/prometheus.ts'
 import { nodeSignatureVerifier } from './node-signature.ts'
 
-const loadOrExit = () => {
-  try {
-    return loadConfig('master', masterEnvSchema, Bun.env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    console.error(
-      `${err.message}\nThe master needs TWITTER_CONSUMER_SECRET (the app's API key secret) to answer X's CRC and verify webhook signatures.`,
-    )
-    process.exit(2)
-  }
-}
-
-const config = loadOrExit()
+const config = loadConfigOrExit(
+  'master',
+  masterEnvSchema,
+  Bun.env,
+  "The master needs TWITTER_CONSUMER_SECRET (the app's API key secret) to answer X's CRC and verify webhook signatures.",
+)
 const logger = createLogger({ service: 'master', debug: config.FLT_DEBUG_MODE })
 const queue = createRedisQueue({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
 const app = createMasterApp({

@@ -1,13 +1,22 @@
 // `bun run tf-serving [flags]`: the only file that reads env and argv.
-import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { tfServingEnvSchema } from '@tweetbot/common/src/config/tf-serving.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
-import { resolveOptions } from './config/flags.ts'
+import { FlagError, resolveOptions } from './config/flags.ts'
 import { startServer } from './server.ts'
 
-const env = loadConfig('tf-serving', tfServingEnvSchema, Bun.env)
-const opts = resolveOptions(Bun.argv.slice(2), env)
+const env = loadConfigOrExit('tf-serving', tfServingEnvSchema, Bun.env)
+const readFlags = () => {
+  try {
+    return resolveOptions(Bun.argv.slice(2), env)
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err
+    console.error(`tf-serving: ${err.message}`)
+    process.exit(2)
+  }
+}
+const opts = readFlags()
 const logger = createLogger({ service: 'tf-serving', debug: opts.debug })
 if (opts.ignored.length > 0)
   logger.warn('flags accepted but not used here', { flags: opts.ignored })

@@ -1,6 +1,6 @@
 // `bun workers/src/main.ts <chat|tweet>`: the only file of the workers that reads the environment.
 import { readFileSync } from 'node:fs'
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { workerEnvSchema } from '@tweetbot/common/src/config/worker.ts'
 import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
@@ -37,17 +37,12 @@ if (queueName !== 'chat' && queueName !== 'tweet') {
 const name: QueueName = queueName
 const service = `worker-${name}`
 
-const loadOrExit = () => {
-  try {
-    return loadConfig(service, workerEnvSchema, Bun.env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    console.error(`${err.message}\nSee workers/README.md for every variable and its default.`)
-    process.exit(2)
-  }
-}
-
-const config = loadOrExit()
+const config = loadConfigOrExit(
+  service,
+  workerEnvSchema,
+  Bun.env,
+  'See the Configuration section of README.md for every variable and its default.',
+)
 // Every photo is new: libvips' operation cache (50 MB by default) only holds memory here.
 sharp.cache(false)
 const logger = createLogger({ service, debug: config.FLT_DEBUG_MODE })

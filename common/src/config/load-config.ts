@@ -42,3 +42,22 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
   const message = issue.message.replace(/received .*/i, '').trim()
   return message.length > 0 ? message : issue.code
 }
+
+/**
+ * `loadConfig` for a service's entry point: a bad environment prints the message (plus `hint`)
+ * and exits 2, instead of a stack trace.
+ */
+export const loadConfigOrExit = <S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Env,
+  hint?: string,
+): z.output<S> => {
+  try {
+    return loadConfig(service, schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(hint ? `${err.message}\n${hint}` : err.message)
+    process.exit(2)
+  }
+}
