@@ -25,6 +25,20 @@ const IMAGES = 12
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
+/** Direct children of a process (from every thread's /proc children list). */
+const childPids = (p: number): number[] => {
+  try {
+    return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+      readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    )
+  } catch {
+    return []
+  }
+}
+
 /** Peak resident set (VmHWM) of a process and of every descendant, in MB. */
 const peakRss = (pid: number): { self: number; children: number } => {
   const hwm = (p: number) => {
@@ -35,21 +49,9 @@ const peakRss = (pid: number): { self: number; children: number } => {
       return 0
     }
   }
-  const kids = (p: number): number[] => {
-    try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
-        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number),
-      )
-    } catch {
-      return []
-    }
-  }
   const all: number[] = []
   const walk = (p: number) => {
-    for (const k of kids(p)) {
+    for (const k of childPids(p)) {
       all.push(k)
       walk(k)
     }
@@ -69,20 +71,8 @@ const cpuSeconds = (pid: number): number => {
       return 0
     }
   }
-  const kids = (p: number): number[] => {
-    try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
-        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8')
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number),
-      )
-    } catch {
-      return []
-    }
-  }
   let total = own(pid)
-  for (const k of kids(pid)) total += cpuSeconds(k)
+  for (const k of childPids(pid)) total += cpuSeconds(k)
   return total
 }
 
