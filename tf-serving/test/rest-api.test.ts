@@ -126,44 +126,21 @@ describe('metadata', () => {
     const defs = (r.body.metadata as { signature_def: { signature_def: Record<string, unknown> } })
       .signature_def.signature_def
     expect(Object.keys(defs).sort()).toEqual(['classify', 'regress', 'serving_default', 'y_only'])
+    // TF Serving's TensorInfo for a DT_FLOAT tensor of shape [-1, cols].
+    const floatInfo = (name: string, cols: number) => ({
+      dtype: 'DT_FLOAT',
+      tensor_shape: {
+        dim: [
+          { size: '-1', name: '' },
+          { size: String(cols), name: '' },
+        ],
+        unknown_rank: false,
+      },
+      name,
+    })
     expect(defs.serving_default).toEqual({
-      inputs: {
-        x: {
-          dtype: 'DT_FLOAT',
-          tensor_shape: {
-            dim: [
-              { size: '-1', name: '' },
-              { size: '3', name: '' },
-            ],
-            unknown_rank: false,
-          },
-          name: 'x',
-        },
-      },
-      outputs: {
-        y: {
-          dtype: 'DT_FLOAT',
-          tensor_shape: {
-            dim: [
-              { size: '-1', name: '' },
-              { size: '2', name: '' },
-            ],
-            unknown_rank: false,
-          },
-          name: 'y',
-        },
-        z: {
-          dtype: 'DT_FLOAT',
-          tensor_shape: {
-            dim: [
-              { size: '-1', name: '' },
-              { size: '1', name: '' },
-            ],
-            unknown_rank: false,
-          },
-          name: 'z',
-        },
-      },
+      inputs: { x: floatInfo('x', 3) },
+      outputs: { y: floatInfo('y', 2), z: floatInfo('z', 1) },
       method_name: 'tensorflow/serving/predict',
       defaults: {},
     })
