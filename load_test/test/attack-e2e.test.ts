@@ -1,7 +1,3 @@
-// NOT RUN YET (not named *.test.ts): the attack's preflight refuses a stack until the workers
-// expose `tweetbot_load_testing_mode 1` on /metrics (or `loadTestingMode: true` on /readyz),
-// which they do not yet. Once they do, rename this file to attack-e2e.test.ts. It passed
-// against the current stack with the preflight forced on (see load_test/README.md).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,26 +6,10 @@ import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { MEDIA_IMAGES } from '../src/media-catalog.ts'
 import { renderImage } from '../src/media-images.ts'
 import { JOBS_TOTAL } from '../src/stack-probe.ts'
-import { repoRoot, runAttackScript } from './run-attack-script.ts'
+import { runAttackScript } from './run-attack-script.ts'
 
-const _root = repoRoot
 const out = mkdtempSync(join(tmpdir(), 'attack-'))
 afterAll(() => rmSync(out, { recursive: true, force: true }))
-
-const _waitHttp = async (url: string) => {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    )
-      return
-    await Bun.sleep(50)
-  }
-  throw new Error(`${url} did not answer`)
-}
 
 describe('the attack end to end on loopback (autocannon, whole stack in load-testing mode)', () => {
   let stack: Stack

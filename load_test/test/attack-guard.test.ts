@@ -7,7 +7,6 @@ import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testi
 
 import { repoRoot, runAttackScript } from './run-attack-script.ts'
 
-const root = repoRoot
 const out = mkdtempSync(join(tmpdir(), 'attack-'))
 afterAll(() => rmSync(out, { recursive: true, force: true }))
 
@@ -45,13 +44,13 @@ describe('the attack refuses a stack that is not in load-testing mode', () => {
     }
     procs.push(
       Bun.spawn(['bun', 'master/src/main.ts'], {
-        cwd: root,
+        cwd: repoRoot,
         env: { ...base, PORT: String(mp), TWITTER_CONSUMER_SECRET: 'guard-secret' },
         stdout: 'ignore',
         stderr: 'ignore',
       }),
       Bun.spawn(['bun', 'workers/src/main.ts', 'chat'], {
-        cwd: root,
+        cwd: repoRoot,
         env: {
           ...base,
           PORT: String(wp),
