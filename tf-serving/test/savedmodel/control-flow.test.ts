@@ -4,33 +4,22 @@ import * as tf from '@tensorflow/tfjs'
 import { savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
-import { removeDir, tempDir, useCpu } from './helpers.ts'
+import { floatBranch, removeDir, statelessIfNodes, tempDir, useCpu } from './helpers.ts'
 
 let dir = ''
 beforeAll(async () => {
   await useCpu()
   dir = await tempDir('if')
   const F = attr.type('DT_FLOAT')
-  const branch = (name: string, k: number) => ({
-    name,
-    inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
-    outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
-    // Both branches name their constant `k`: the loader keeps them apart.
-    nodes: [constNode('k', 'DT_FLOAT', [], [k]), node('m', 'Mul', ['a', 'k:output:0'], { T: F })],
-    ret: { out: 'm:z:0' },
-  })
+  // Both branches name their constant `k`: the loader keeps them apart.
+  const branch = (name: string, k: number) =>
+    floatBranch(
+      name,
+      [constNode('k', 'DT_FLOAT', [], [k]), node('m', 'Mul', ['a', 'k:output:0'], { T: F })],
+      'm:z:0',
+    )
   await writeSavedModel(dir, {
-    nodes: [
-      node('x', 'Placeholder', [], { dtype: F }),
-      node('cond', 'Placeholder', [], { dtype: attr.type('DT_BOOL') }),
-      node('y', 'StatelessIf', ['cond', 'x'], {
-        Tcond: attr.type('DT_BOOL'),
-        Tin: attr.types(['DT_FLOAT']),
-        Tout: attr.types(['DT_FLOAT']),
-        then_branch: attr.func('then_fn'),
-        else_branch: attr.func('else_fn'),
-      }),
-    ],
+    nodes: statelessIfNodes(),
     functions: [branch('then_fn', 2), branch('else_fn', -1)],
     signatures: {
       serving_default: {

@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import { savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
-import { copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
+import {
+  copyWritable,
+  FIXTURES,
+  floatBranch,
+  removeDir,
+  statelessIfNodes,
+  tempDir,
+} from './helpers.ts'
 
 let dir = ''
 const copyFixture = async (name: string) => {
@@ -112,32 +119,10 @@ test('ops inside If/While branch functions are checked at load time too', async 
   const d = join(dir, 'branch-op')
   const F = attr.type('DT_FLOAT')
   await writeSavedModel(d, {
-    nodes: [
-      node('x', 'Placeholder', [], { dtype: F }),
-      node('cond', 'Placeholder', [], { dtype: attr.type('DT_BOOL') }),
-      node('y', 'StatelessIf', ['cond', 'x'], {
-        Tcond: attr.type('DT_BOOL'),
-        Tin: attr.types(['DT_FLOAT']),
-        Tout: attr.types(['DT_FLOAT']),
-        then_branch: attr.func('then_fn'),
-        else_branch: attr.func('else_fn'),
-      }),
-    ],
+    nodes: statelessIfNodes(),
     functions: [
-      {
-        name: 'then_fn',
-        inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
-        outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
-        nodes: [node('odd', 'OddBranchOp', ['a'], { T: F })],
-        ret: { out: 'odd:y:0' },
-      },
-      {
-        name: 'else_fn',
-        inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
-        outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
-        nodes: [node('id', 'Identity', ['a'], { T: F })],
-        ret: { out: 'id:output:0' },
-      },
+      floatBranch('then_fn', [node('odd', 'OddBranchOp', ['a'], { T: F })], 'odd:y:0'),
+      floatBranch('else_fn', [node('id', 'Identity', ['a'], { T: F })], 'id:output:0'),
     ],
     signatures: modelWithOp('Identity', true).signatures,
   })

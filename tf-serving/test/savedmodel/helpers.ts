@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { ServableArtifacts } from '../../src/loaders/types.ts'
+import { attr, type NodeObject, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import type { ClassifierWeights } from '../../src/savedmodel/writer/sample-models.ts'
 
 /** TF Serving's test SavedModels, read in place (never copied into the project). */
@@ -65,3 +66,27 @@ export const copyWritable = async (from: string, to: string) => {
   }
   await walk(to)
 }
+
+const FLOAT = attr.type('DT_FLOAT')
+
+/** Placeholders `x` (float) and `cond` (bool), and `y` = StatelessIf(cond, x) over then_fn/else_fn. */
+export const statelessIfNodes = (): NodeObject[] => [
+  node('x', 'Placeholder', [], { dtype: FLOAT }),
+  node('cond', 'Placeholder', [], { dtype: attr.type('DT_BOOL') }),
+  node('y', 'StatelessIf', ['cond', 'x'], {
+    Tcond: attr.type('DT_BOOL'),
+    Tin: attr.types(['DT_FLOAT']),
+    Tout: attr.types(['DT_FLOAT']),
+    then_branch: attr.func('then_fn'),
+    else_branch: attr.func('else_fn'),
+  }),
+]
+
+/** A branch function `name` taking float `a` and returning float `out` = tensor `ret`. */
+export const floatBranch = (name: string, nodes: NodeObject[], ret: string) => ({
+  name,
+  inputArgs: [{ name: 'a', type: 'DT_FLOAT' }],
+  outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
+  nodes,
+  ret: { out: ret },
+})
