@@ -127,6 +127,11 @@ const fakeKeys = {
   TWITTER_ACCESS_TOKEN_SECRET: 'stack-access-secret',
 }
 
+/** Spawned and neither exited nor killed by a signal. */
+type Proc = ReturnType<typeof Bun.spawn>
+const isRunning = (p: Proc | undefined): boolean =>
+  p !== undefined && p.exitCode === null && p.signalCode === null
+
 const startImageServer = (initial: Record<string, FakeXMedia>) => {
   const files = new Map(Object.entries(initial))
   const hits = new Map<string, number>()
@@ -218,7 +223,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
         ]
       : ENTRY[name]
 
-  const procs = new Map<ServiceName, ReturnType<typeof Bun.spawn>>()
+  const procs = new Map<ServiceName, Proc>()
   const handles = {} as Record<ServiceName, ServiceHandle>
   for (const name of ALL_SERVICES) {
     const logFile = join(logDir, `${name.replace(':', '-')}.log`)
@@ -231,8 +236,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
         return procs.get(name)?.pid
       },
       get running() {
-        const p = procs.get(name)
-        return p !== undefined && p.exitCode === null && p.signalCode === null
+        return isRunning(procs.get(name))
       },
       logs: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     }
@@ -266,7 +270,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     const url = handles[name].url + readyPath(name)
     while (Date.now() < deadline) {
       const proc = procs.get(name)
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null)
+      if (!isRunning(proc))
         throw new Error(
           `${name} exited (${proc?.exitCode ?? proc?.signalCode}); log:\n${handles[name].logs().slice(-3000)}`,
         )
@@ -297,7 +301,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
   const stopAll = async () => {
     await Promise.all(
       [...procs.entries()].map(async ([, p]) => {
-        if (p.exitCode !== null || p.signalCode !== null) return
+        if (!isRunning(p)) return
         p.kill('SIGTERM')
         const timer = setTimeout(() => p.kill('SIGKILL'), 10_000)
         await p.exited
@@ -346,7 +350,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     kill,
     restart: async (name) => {
       const proc = procs.get(name)
-      if (proc && proc.exitCode === null && proc.signalCode === null) {
+      if (proc && isRunning(proc)) {
         proc.kill('SIGTERM')
         await proc.exited
       }
@@ -355,8 +359,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     },
     start: async (name, o = {}) => {
       const proc = procs.get(name)
-      if (proc && proc.exitCode === null && proc.signalCode === null)
-        throw new Error(`${name} is already running`)
+      if (isRunning(proc)) throw new Error(`${name} is already running`)
       spawn(name)
       if (o.waitReady ?? true) await waitReady(name)
     },
