@@ -127,8 +127,8 @@ const fakeKeys = {
   TWITTER_ACCESS_TOKEN_SECRET: 'stack-access-secret',
 }
 
-/** Spawned and neither exited nor killed by a signal. */
 type Proc = ReturnType<typeof Bun.spawn>
+/** Spawned and neither exited nor killed by a signal. */
 const isRunning = (p: Proc | undefined): boolean =>
   p !== undefined && p.exitCode === null && p.signalCode === null
 
