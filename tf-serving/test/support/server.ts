@@ -11,6 +11,24 @@ export interface ServerProcess {
   stop: () => Promise<void>
 }
 
+/** Hands a child's stdout and stderr text to `append` as it arrives (for logs in test failures). */
+export const collectOutput = (
+  proc: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> },
+  append: (text: string) => void,
+) => {
+  const collect = async (s: ReadableStream<Uint8Array>) => {
+    const reader = s.getReader()
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      append(decoder.decode(value, { stream: true }))
+    }
+  }
+  void collect(proc.stdout)
+  void collect(proc.stderr)
+}
+
 export const spawnServer = async (
   flags: string[],
   env: Record<string, string> = {},
@@ -25,17 +43,9 @@ export const spawnServer = async (
       stderr: 'pipe',
     },
   )
-  const collect = async (s: ReadableStream<Uint8Array>) => {
-    const reader = s.getReader()
-    const decoder = new TextDecoder()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      out += decoder.decode(value, { stream: true })
-    }
-  }
-  void collect(proc.stdout)
-  void collect(proc.stderr)
+  collectOutput(proc, (text) => {
+    out += text
+  })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
