@@ -89,9 +89,6 @@ const OPENSHIFT_CHECKS: Record<string, (o: K8sObject) => string[]> = {
 
 export const kindKey = (o: { apiVersion: string; kind: string }) => `${o.apiVersion}/${o.kind}`
 
-/** Kinds this module can check; anything else in a template is reported as unknown. */
-export const knownKinds = () => [...Object.keys(MODELS), ...Object.keys(OPENSHIFT_CHECKS)]
-
 /** Problems with one rendered object; empty when it is valid. */
 export const validateObject = (o: K8sObject): string[] => {
   const key = kindKey(o)
