@@ -1,8 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { WEBHOOK_SIGNATURE_FORMAT } from '@tweetbot/common/src/x/webhook-signature.ts'
 import type { SignatureVerifier } from './middleware/webhook-signature.ts'
-
-/** Same format rule as the shared Web Crypto verifier: `sha256=` + base64 of 32 bytes. */
-const SIGNATURE = /^sha256=([A-Za-z0-9+/]{43}=)$/
 
 /**
  * The webhook signature check on node:crypto, for the Bun entry (`main.ts`). It accepts exactly
@@ -13,7 +11,7 @@ const SIGNATURE = /^sha256=([A-Za-z0-9+/]{43}=)$/
 export const nodeSignatureVerifier = (secret: string): SignatureVerifier => {
   if (!secret) throw new Error('nodeSignatureVerifier: consumer secret is empty')
   return (body, header) => {
-    const match = header ? SIGNATURE.exec(header.trim()) : null
+    const match = header ? WEBHOOK_SIGNATURE_FORMAT.exec(header.trim()) : null
     if (!match?.[1]) return false
     const sent = Buffer.from(match[1], 'base64')
     if (sent.length !== 32) return false

@@ -39,7 +39,8 @@ export const hmacSha256Base64 = async (secret: string, message: string | Uint8Ar
 export const signWebhookBody = async (secret: string, body: string | Uint8Array) =>
   `sha256=${await hmacSha256Base64(secret, body)}`
 
-const SIGNATURE = /^sha256=([A-Za-z0-9+/]{43}=)$/
+/** A well-formed signature header: `sha256=` + base64 of 32 bytes (group 1: the base64). */
+export const WEBHOOK_SIGNATURE_FORMAT = /^sha256=([A-Za-z0-9+/]{43}=)$/
 
 /**
  * True when `header` is the signature of the exact `body` bytes. The comparison runs in constant
@@ -50,7 +51,7 @@ export const verifyWebhookSignature = async (
   body: string | Uint8Array,
   header: string | null | undefined,
 ): Promise<boolean> => {
-  const match = header ? SIGNATURE.exec(header.trim()) : null
+  const match = header ? WEBHOOK_SIGNATURE_FORMAT.exec(header.trim()) : null
   if (!match?.[1]) return false
   const sent = base64ToBytes(match[1])
   if (sent.length !== 32) return false

@@ -1,4 +1,7 @@
-import { verifyWebhookSignature } from '@tweetbot/common/src/x/webhook-signature.ts'
+import {
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_FORMAT as WELL_FORMED,
+} from '@tweetbot/common/src/x/webhook-signature.ts'
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from '../env.ts'
@@ -10,7 +13,6 @@ export type SignatureVerifier = (
 ) => boolean | Promise<boolean>
 
 export const SIGNATURE_HEADER = 'x-twitter-webhooks-signature'
-const WELL_FORMED = /^sha256=[A-Za-z0-9+/]{43}=$/
 
 /**
  * 401 unless `x-twitter-webhooks-signature` is the HMAC of the raw body bytes (read by
