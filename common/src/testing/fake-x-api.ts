@@ -115,7 +115,12 @@ const REPLY_PATHS = [
 export const isReplyRequest = (r: RecordedRequest) =>
   r.method === 'POST' && REPLY_PATHS.some((p) => p.test(r.path))
 
-const isAccepted = (r: RecordedRequest) => isReplyRequest(r) && r.status >= 200 && r.status < 300
+const is2xx = (status: number) => status >= 200 && status < 300
+
+const isAccepted = (r: RecordedRequest) => isReplyRequest(r) && is2xx(r.status)
+
+/** Accepted, or still being answered (a client that dies waiting may still have posted it). */
+const isAcceptedOrPending = (r: RecordedRequest) => r.status === 0 || is2xx(r.status)
 
 const matches = (rule: FakeXRule, req: RecordedRequest) =>
   (!rule.method || rule.method.toUpperCase() === req.method) &&
@@ -162,7 +167,7 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
           (r) =>
             r.method === 'POST' &&
             r.path === `/2/dm_conversations/with/${conversation[1]}/messages` &&
-            (r.status === 0 || (r.status >= 200 && r.status < 300)),
+            isAcceptedOrPending(r),
         )
         .reverse()
         .map((r, i) => ({
@@ -184,7 +189,7 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
             timeline[1] === bot.id &&
             r.method === 'POST' &&
             r.path === '/2/tweets' &&
-            (r.status === 0 || (r.status >= 200 && r.status < 300)) &&
+            isAcceptedOrPending(r) &&
             r.at >= start,
         )
         .reverse()
