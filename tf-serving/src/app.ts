@@ -25,9 +25,7 @@ const jsonError = (status: number, message: string) =>
 const toServingError = (err: unknown, deps: AppDeps): ServingError => {
   if (err instanceof ServingError) return err
   if (err instanceof InferenceError)
-    return /exited/.test(err.message)
-      ? new ServingError('UNAVAILABLE', err.message)
-      : new ServingError('INVALID_ARGUMENT', err.message)
+    return new ServingError(err.unavailable ? 'UNAVAILABLE' : 'INVALID_ARGUMENT', err.message)
   deps.logger.error('unhandled error', { err })
   return new ServingError('INTERNAL', (err as Error)?.message ?? 'internal error')
 }

@@ -34,7 +34,16 @@ const RESTART_WAIT_MS = 30_000
 
 export class InferenceError extends Error {
   override name = 'InferenceError'
+  constructor(
+    message: string,
+    /** No worker could run it (one exited or is restarting), as opposed to the model failing. */
+    readonly unavailable = false,
+  ) {
+    super(message)
+  }
 }
+
+const NO_WORKER = 'no inference worker available; worker exited and restarting'
 
 export class InferencePool {
   #slots: Slot[] = []
@@ -110,7 +119,7 @@ export class InferencePool {
 
   #onExit(slot: Slot, failReady: (e: Error) => void) {
     slot.live = false
-    const err = new InferenceError(`inference worker ${slot.index} exited`)
+    const err = new InferenceError(`inference worker ${slot.index} exited`, true)
     failReady(err)
     for (const p of slot.pending.values()) p.reject(err)
     slot.pending.clear()
@@ -166,21 +175,14 @@ export class InferencePool {
     let best = this.#pick()
     if (!best) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new InferenceError('no inference worker available; worker exited and restarting'),
-            ),
-          RESTART_WAIT_MS,
-        )
+        const timer = setTimeout(() => reject(new InferenceError(NO_WORKER, true)), RESTART_WAIT_MS)
         this.#waiters.push(() => {
           clearTimeout(timer)
           resolve()
         })
       })
       best = this.#pick()
-      if (!best)
-        throw new InferenceError('no inference worker available; worker exited and restarting')
+      if (!best) throw new InferenceError(NO_WORKER, true)
     }
     const out = await this.#call(best, { type: 'run', id: 0, key, signature, inputs, outputs })
     return out ?? {}
