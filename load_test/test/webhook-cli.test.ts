@@ -44,9 +44,12 @@ const authKind = (r: RecordedRequest) => {
   if (h.startsWith('Basic ')) return 'basic'
   return h === '' ? 'none' : 'other'
 }
-const only = () => {
+/** The one X call a command made, checked for method, path and auth kind. */
+const onlyCall = (method: string, path: string, auth: ReturnType<typeof authKind>) => {
   expect(fake.requests).toHaveLength(1)
-  return fake.requests[0]!
+  const req = fake.requests[0]!
+  expect([req.method, req.path, authKind(req)]).toEqual([method, path, auth])
+  return req
 }
 const answer = (method: string, path: string | RegExp, status: number, body: unknown) =>
   fake.respondWith({ method, path, status, body })
@@ -69,8 +72,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
     })
     const r = await run(['register', 'https://bot.example.com/webhook'])
     expect(r.code).toBe(0)
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual(['POST', '/2/webhooks', 'app'])
+    const req = onlyCall('POST', '/2/webhooks', 'app')
     expect(req.json).toEqual({ url: 'https://bot.example.com/webhook' })
     expect(r.out).toContain(
       'registered webhook 1234567890 for https://bot.example.com/webhook (CRC passed)',
@@ -93,8 +95,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
     })
     const r = await run(['list'])
     expect(r.code).toBe(0)
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual(['GET', '/2/webhooks', 'app'])
+    onlyCall('GET', '/2/webhooks', 'app')
     expect(r.out).toContain('2 webhooks:')
     expect(r.out).toContain(
       '111  https://a.example.com/webhook  valid  created 2026-11-01T00:00:00.000Z',
@@ -111,8 +112,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
   test('validate <id>: PUT /2/webhooks/:id with the app bearer', async () => {
     answer('PUT', '/2/webhooks/111', 200, { data: { valid: true } })
     const r = await run(['validate', '111'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual(['PUT', '/2/webhooks/111', 'app'])
+    onlyCall('PUT', '/2/webhooks/111', 'app')
     expect(r.code).toBe(0)
     expect(r.out).toBe('webhook 111: CRC passed, webhook valid')
   })
@@ -126,8 +126,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
   test('delete <id>: DELETE /2/webhooks/:id with the app bearer', async () => {
     answer('DELETE', '/2/webhooks/111', 200, { data: { deleted: true } })
     const r = await run(['delete', '111'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual(['DELETE', '/2/webhooks/111', 'app'])
+    onlyCall('DELETE', '/2/webhooks/111', 'app')
     expect(r.out).toBe('deleted webhook 111')
   })
 
@@ -136,12 +135,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
       data: { subscribed: true },
     })
     const r = await run(['subscribe', '111'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'POST',
-      '/2/account_activity/webhooks/111/subscriptions/all',
-      'user',
-    ])
+    const req = onlyCall('POST', '/2/account_activity/webhooks/111/subscriptions/all', 'user')
     expect(req.headers.authorization).toContain('oauth_signature_method="HMAC-SHA1"')
     expect(req.headers.authorization).toContain(
       `oauth_consumer_key="${SECRETS.TWITTER_CONSUMER_KEY}"`,
@@ -159,12 +153,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
       },
     })
     const r = await run(['subscriptions', '111'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'GET',
-      '/2/account_activity/webhooks/111/subscriptions/all/list',
-      'app',
-    ])
+    onlyCall('GET', '/2/account_activity/webhooks/111/subscriptions/all/list', 'app')
     expect(r.out).toContain('webhook 111: 2 subscriptions:')
     expect(r.out).toContain(`user ${BOT_ID}  (the bot)`)
     expect(r.out).toContain('user 42')
@@ -175,12 +164,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
       data: { subscribed: false },
     })
     const r = await run(['unsubscribe', '111'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'DELETE',
-      `/2/account_activity/webhooks/111/subscriptions/${BOT_ID}/all`,
-      'app',
-    ])
+    onlyCall('DELETE', `/2/account_activity/webhooks/111/subscriptions/${BOT_ID}/all`, 'app')
     expect(r.out).toBe(`unsubscribed user ${BOT_ID} from webhook 111`)
   })
 
@@ -205,8 +189,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
       data: { job_id: '777', created_at: '2026-11-28T00:00:00.000Z' },
     })
     const r = await run(['replay', '111', '2026-11-27T10:00Z', '202611271130'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual(['POST', '/2/webhooks/replay', 'app'])
+    const req = onlyCall('POST', '/2/webhooks/replay', 'app')
     expect(req.json).toEqual({
       webhook_id: '111',
       from_date: '202611271000',
@@ -249,12 +232,7 @@ describe('X Activity API subscriptions', () => {
     })
     const r = await run(['activity-subscribe', '111', 'dm.received'])
     expect(r.code).toBe(0)
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'POST',
-      '/2/activity/subscriptions',
-      'user',
-    ])
+    const req = onlyCall('POST', '/2/activity/subscriptions', 'user')
     expect(req.json).toEqual({
       event_type: 'dm.received',
       filter: { user_id: BOT_ID },
@@ -296,12 +274,7 @@ describe('X Activity API subscriptions', () => {
       meta: { total_subscriptions: 2 },
     })
     const r = await run(['activity-list'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'GET',
-      '/2/activity/subscriptions',
-      'app',
-    ])
+    onlyCall('GET', '/2/activity/subscriptions', 'app')
     expect(r.out).toContain('2 activity subscriptions:')
     expect(r.out).toContain(`555  dm.received  user ${BOT_ID}  → webhook 111`)
     expect(r.out).toContain('556  post.mention.create')
@@ -311,12 +284,7 @@ describe('X Activity API subscriptions', () => {
   test('activity-delete <id>: DELETE /2/activity/subscriptions/:id with the app bearer', async () => {
     answer('DELETE', '/2/activity/subscriptions/555', 200, { data: { deleted: true } })
     const r = await run(['activity-delete', '555'])
-    const req = only()
-    expect([req.method, req.path, authKind(req)]).toEqual([
-      'DELETE',
-      '/2/activity/subscriptions/555',
-      'app',
-    ])
+    onlyCall('DELETE', '/2/activity/subscriptions/555', 'app')
     expect(r.out).toBe('deleted activity subscription 555')
   })
 })
