@@ -33,22 +33,22 @@ const fromTensor = async (t: Tensor): Promise<WireTensor> => {
 export const createExecutor = (tf: Tf) => {
   const models = new Map<string, Loaded>()
 
+  const unload = (key: string) => {
+    const m = models.get(key)
+    m?.layers?.dispose()
+    m?.graph?.dispose()
+    models.delete(key)
+  }
+
+  // A reload of the same key frees the model it replaces.
   const load = async (key: string, servable: ServableForWorker) => {
     const handler = tf.io.fromMemory(servable.artifacts)
     const loaded: Loaded =
       servable.kind === 'layers'
         ? { servable, layers: await tf.loadLayersModel(handler) }
         : { servable, graph: await tf.loadGraphModel(handler) }
-    models.get(key)?.layers?.dispose()
-    models.get(key)?.graph?.dispose()
+    unload(key)
     models.set(key, loaded)
-  }
-
-  const unload = (key: string) => {
-    const m = models.get(key)
-    m?.layers?.dispose()
-    m?.graph?.dispose()
-    models.delete(key)
   }
 
   /** Feeds `inputs` (keyed by signature alias) and returns the requested output aliases. */
@@ -118,6 +118,6 @@ export const createExecutor = (tf: Tf) => {
     }
   }
 
-  return { load, unload, run, loaded: () => [...models.keys()] }
+  return { load, unload, run }
 }
 export type Executor = ReturnType<typeof createExecutor>
