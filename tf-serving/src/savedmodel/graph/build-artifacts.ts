@@ -61,27 +61,14 @@ const nodeJson = (n: GNode): Json => ({
 })
 
 /**
- * Functions still referenced by kept nodes (If/While branches and loop bodies), passed through for
+ * The functions kept nodes still call (If/While branches and loop bodies), passed through for
  * TF.js to run. Their Const nodes become weights too (TF.js looks function constants up in the
  * model's weights by node name), renamed `<function>/<node>` so they cannot clash.
  */
-const referencedFunctions = (nodes: GNode[], library: Map<string, FunctionDef>) => {
-  const names = new Set<string>()
-  const visit = (attrs: Record<string, AttrValue>) => {
-    for (const a of Object.values(attrs)) {
-      const fns = [a.func?.name, ...(a.list?.func ?? []).map((f) => f.name)]
-      for (const name of fns) {
-        const fn = name ? library.get(name) : undefined
-        if (!fn || names.has(fn.signature.name)) continue
-        names.add(fn.signature.name)
-        for (const inner of fn.nodeDef ?? []) visit(inner.attr ?? {})
-      }
-    }
-  }
-  for (const n of nodes) visit(n.attr)
+const functionsWithConstants = (fns: FunctionDef[]) => {
   const constants: { name: string; value: NonNullable<AttrValue['tensor']> }[] = []
-  const functions = [...names].map((name) => {
-    const fn = library.get(name)!
+  const functions = fns.map((fn) => {
+    const name = fn.signature.name
     const renamed = new Map<string, string>()
     for (const n of fn.nodeDef ?? [])
       if (n.op === 'Const' && n.attr?.value?.tensor) {
@@ -160,10 +147,7 @@ export const buildArtifacts = async (
     specs.push({ name: n.name, shape: t.shape, dtype: t.dtype })
     parts.push(weightBytes(t))
   }
-  const { functions: library, constants } = referencedFunctions(
-    prepared.nodes,
-    prepared.flat.library,
-  )
+  const { functions: library, constants } = functionsWithConstants(prepared.functions)
   for (const c of constants) {
     const t = decodeTensorProto(c.value, `Const node '${c.name}'`)
     specs.push({ name: c.name, shape: t.shape, dtype: t.dtype })

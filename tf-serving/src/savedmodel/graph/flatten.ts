@@ -107,3 +107,25 @@ export const flattenGraph = (graph: GraphDef): FlatGraph => {
   }
   return { nodes, calls, library }
 }
+
+/**
+ * Library functions the nodes' attributes still name (If/While branches and loop bodies, which
+ * stay functions that TF.js runs itself), and the ones those name in turn, each once.
+ */
+export const referencedFunctions = (
+  nodes: Iterable<GNode>,
+  library: Map<string, FunctionDef>,
+): FunctionDef[] => {
+  const found = new Map<string, FunctionDef>()
+  const visit = (attrs: Record<string, AttrValue>) => {
+    for (const a of Object.values(attrs))
+      for (const name of [a.func?.name, ...(a.list?.func ?? []).map((f) => f.name)]) {
+        const fn = name ? library.get(name) : undefined
+        if (!fn || found.has(fn.signature.name)) continue
+        found.set(fn.signature.name, fn)
+        for (const inner of fn.nodeDef ?? []) visit(inner.attr ?? {})
+      }
+  }
+  for (const n of nodes) visit(n.attr)
+  return [...found.values()]
+}

@@ -4,8 +4,8 @@
 // nodes the signatures' outputs need given their inputs, and check every kept op is supported.
 import type { TensorSpec, TfDtype, SignatureDef as TfjsSignature } from '../../loaders/types.ts'
 import type { ExampleSignature } from '../example/types.ts'
-import type { AttrValue, MetaGraphDef, TensorInfo } from '../proto/types.ts'
-import { type FlatGraph, flattenGraph, type GNode } from './flatten.ts'
+import type { FunctionDef, MetaGraphDef, TensorInfo } from '../proto/types.ts'
+import { type FlatGraph, flattenGraph, type GNode, referencedFunctions } from './flatten.ts'
 import { cutParseExamples } from './parse-example.ts'
 import { parseRef } from './refs.ts'
 import { traceRef } from './trace.ts'
@@ -26,6 +26,8 @@ export interface PreparedGraph {
   flat: FlatGraph
   /** Kept nodes in graph order, rewritten for inference. */
   nodes: GNode[]
+  /** Library functions kept nodes still call (If/While bodies), which TF.js runs itself. */
+  functions: FunctionDef[]
   /** Kept constants that hold a variable's value (name = the variable node). */
   variableNodes: string[]
   signatures: Record<string, TfjsSignature>
@@ -179,24 +181,14 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   for (const n of out) check(n.op, n.name)
   // Branch and loop bodies (If/While) stay functions that TF.js runs itself: check their ops
   // too, so nothing unsupported is discovered at predict time.
-  const seenFns = new Set<string>()
-  const visitFns = (attrs: Record<string, AttrValue>) => {
-    for (const a of Object.values(attrs))
-      for (const name of [a.func?.name, ...(a.list?.func ?? []).map((f) => f.name)]) {
-        const fn = name ? flat.library.get(name) : undefined
-        if (!fn || seenFns.has(fn.signature.name)) continue
-        seenFns.add(fn.signature.name)
-        for (const inner of fn.nodeDef ?? []) {
-          check(inner.op, `${fn.signature.name}/${inner.name}`)
-          visitFns(inner.attr ?? {})
-        }
-      }
-  }
-  for (const n of out) visitFns(n.attr)
+  const functions = referencedFunctions(out, flat.library)
+  for (const fn of functions)
+    for (const inner of fn.nodeDef ?? []) check(inner.op, `${fn.signature.name}/${inner.name}`)
   const unsupported = [...unsupportedMap].map(([op, names]) => ({ op, nodes: names }))
   return {
     flat,
     nodes: out,
+    functions,
     variableNodes,
     signatures,
     examples,
