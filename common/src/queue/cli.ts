@@ -80,18 +80,16 @@ const run = async (q: RedisQueue, args: string[], io: CliIO) => {
     case 'stats': {
       if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
       const names = parseQueue(queueArg, false)
-      const stats = await q.stats()
+      const stats = await Promise.all(names.map(async (n) => [n, await q.depths(n)] as const))
       if (json) {
-        io.out(JSON.stringify(Object.fromEntries(names.map((n) => [n, stats[n]]))))
+        io.out(JSON.stringify(Object.fromEntries(stats)))
         return
       }
       const rows: (string | number)[][] = [
         ['queue', 'pending', 'processing', 'delayed', 'dead', 'consumers'],
       ]
-      for (const n of names) {
-        const s = stats[n]
+      for (const [n, s] of stats)
         rows.push([n, s.pending, s.processing, s.delayed, s.dead, s.consumers])
-      }
       for (const line of table(rows)) io.out(line)
       return
     }

@@ -70,7 +70,7 @@ export const queueMetrics = (registry: Registry): QueueMetrics => {
           await Promise.all(
             [...set].map(async ({ queue, name }) => {
               try {
-                const depths = (await queue.stats())[name]
+                const depths = await queue.depths(name)
                 for (const state of QUEUE_STATES) this.set({ queue: name, state }, depths[state])
               } catch {
                 // Redis away: keep the last values; /readyz reports the outage.

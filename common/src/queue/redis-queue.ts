@@ -71,6 +71,8 @@ export interface RedisQueue extends QueueProducer {
   promote(queue: QueueName, limit?: number): Promise<number>
   /** Return the jobs of every consumer whose heartbeat expired to pending; returns how many. */
   reap(queue: QueueName): Promise<number>
+  /** Depths of one queue. */
+  depths(queue: QueueName): Promise<QueueDepths>
   /** Depths of every queue. */
   stats(): Promise<Record<QueueName, QueueDepths>>
   /** Dead jobs, newest first. */
@@ -289,6 +291,8 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       const moved = await Promise.all(ids.map((c) => reapOne(queue, c)))
       return moved.reduce((a, b) => a + b, 0)
     },
+
+    depths,
 
     stats: async () => {
       const all = await Promise.all(QUEUE_NAMES.map(depths))
