@@ -37,6 +37,14 @@ describe('redis queue', () => {
     })
     const s = await q.stats()
     expect(s.chat).toMatchObject({ pending: 0, processing: 1, delayed: 0, dead: 0, consumers: 1 })
+    expect(await q.depths('chat')).toEqual(s.chat)
+    expect(await q.depths('tweet')).toEqual({
+      pending: 0,
+      processing: 0,
+      delayed: 0,
+      dead: 0,
+      consumers: 0,
+    })
     expect(await q.ack(r!)).toBe(true)
     expect((await q.stats()).chat.processing).toBe(0)
     expect(await q.ack(r!)).toBe(false)
