@@ -1,7 +1,10 @@
+import { expect } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
 import type { FakeXMedia } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import type { Stack } from '@tweetbot/common/src/testing/stack.ts'
 import sharp from 'sharp'
 
 const root = resolve(import.meta.dir, '../../..')
@@ -29,6 +32,30 @@ export const labelsOf = (modelDir: string) =>
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
+
+/** The DMs the bot sent to `userId`. */
+export const dmsTo = (stack: Stack, userId: string) =>
+  stack.x.replies().filter((r) => r.path === `/2/dm_conversations/with/${userId}/messages`)
+
+/**
+ * Posts a sentinel DM and a sentinel mention and waits for both answers: everything posted
+ * before them has been handled by both workers.
+ */
+export const drain = async (stack: Stack) => {
+  const sender = nextXId()
+  expect(
+    (await stack.postDelivery(dmDelivery({ botId: stack.botId, senderId: sender }))).status,
+  ).toBe(200)
+  await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`) && r.status > 0)
+  const mention = nextXId()
+  await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '5', tweetId: mention }))
+  await stack.x.waitForRequests(
+    1,
+    (r) =>
+      (r.json as { reply?: { in_reply_to_tweet_id?: string } })?.reply?.in_reply_to_tweet_id ===
+      mention,
+  )
+}
 
 export const jpeg = (body: Uint8Array): FakeXMedia => ({
   body: body as Uint8Array<ArrayBuffer>,

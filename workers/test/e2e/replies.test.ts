@@ -11,7 +11,15 @@ import {
 } from '@tweetbot/common/src/testing/deliveries.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
-import { directTopLabel, ensureDefaultModel, jpeg, labelsOf, makeDrawing } from './helpers.ts'
+import {
+  directTopLabel,
+  dmsTo,
+  drain,
+  ensureDefaultModel,
+  jpeg,
+  labelsOf,
+  makeDrawing,
+} from './helpers.ts'
 
 const HELP = 'Send me a picture and I will tell you what I see in it.'
 let stack: Stack
@@ -36,25 +44,6 @@ afterAll(async () => {
 })
 beforeEach(() => stack.x.reset())
 
-const dmsTo = (senderId: string) =>
-  stack.x.replies().filter((r) => r.path === `/2/dm_conversations/with/${senderId}/messages`)
-
-/** Posts a sentinel DM and waits for its answer: everything posted before it has been handled. */
-const drain = async () => {
-  const sender = nextXId()
-  const res = await stack.postDelivery(dmDelivery({ botId: stack.botId, senderId: sender }))
-  expect(res.status).toBe(200)
-  await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`) && r.status > 0)
-  const mention = nextXId()
-  await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '5', tweetId: mention }))
-  await stack.x.waitForRequests(
-    1,
-    (r) =>
-      (r.json as { reply?: { in_reply_to_tweet_id?: string } })?.reply?.in_reply_to_tweet_id ===
-      mention,
-  )
-}
-
 describe('replies (e2e)', () => {
   test('a signed DM with a photo → exactly one DM to the sender naming what :predict ranks first', async () => {
     for (const path of ['/photo.jpg', '/drawing.jpg']) {
@@ -65,8 +54,8 @@ describe('replies (e2e)', () => {
       )
       expect(res.status).toBe(200)
       await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
-      await drain()
-      const dms = dmsTo(sender)
+      await drain(stack)
+      const dms = dmsTo(stack, sender)
       expect(dms).toHaveLength(1)
       const text = (dms[0]!.json as { text: string }).text
       expect(text).toStartWith(`I see ${expected.label} `)
@@ -87,7 +76,7 @@ describe('replies (e2e)', () => {
     )
     expect(res.status).toBe(200)
     await stack.x.waitForReplies(1)
-    await drain()
+    await drain(stack)
     const tweets = stack.x
       .replies()
       .filter((r) => r.path === '/2/tweets')
@@ -185,9 +174,9 @@ describe('replies (e2e)', () => {
         media,
       }),
     )
-    await drain()
+    await drain(stack)
     expect(stack.x.replies()).toHaveLength(2) // only the two sentinels
-    expect(dmsTo(stack.botId)).toHaveLength(0)
+    expect(dmsTo(stack, stack.botId)).toHaveLength(0)
     const skipped = await stack.metrics('worker:tweet')
     expect(skipped).toMatch(/tweetbot_worker_skipped_total\{[^}]*reason="retweet"[^}]*\} 1/)
     expect(await stack.metrics('worker:chat')).toMatch(/reason="own message"[^}]*\} 1/)
@@ -201,8 +190,8 @@ describe('replies (e2e)', () => {
     expect((await stack.postDelivery(body)).status).toBe(200)
     expect((await stack.postDelivery(body)).status).toBe(200)
     await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
-    await drain()
-    expect(dmsTo(sender)).toHaveLength(1)
+    await drain(stack)
+    expect(dmsTo(stack, sender)).toHaveLength(1)
   })
 
   test('workers expose health, readiness and metrics with outcomes and stage latencies', async () => {

@@ -12,7 +12,7 @@ import {
 import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
-import { directTopLabel, ensureDefaultModel, jpeg, labelsOf } from './helpers.ts'
+import { directTopLabel, dmsTo, drain, ensureDefaultModel, jpeg, labelsOf } from './helpers.ts'
 
 const HELP = 'Send me a picture and I will tell you what I see in it.'
 let stack: Stack
@@ -31,8 +31,6 @@ afterAll(async () => {
 beforeEach(() => stack.x.reset())
 
 const textOf = (r: RecordedRequest | undefined) => (r?.json as { text?: string } | undefined)?.text
-const dmsTo = (userId: string) =>
-  stack.x.replies().filter((r) => r.path === `/2/dm_conversations/with/${userId}/messages`)
 const lookupsOf = (path: string) =>
   stack.x.requests.filter((r) => r.method === 'GET' && r.path === path)
 
@@ -62,23 +60,6 @@ const answerDmLookup = (dmId: string, senderId: string, mediaUrl?: string) => {
   })
 }
 
-/** Posts a sentinel DM and waits for its answer: everything posted before it has been handled. */
-const drain = async () => {
-  const sender = nextXId()
-  expect(
-    (await stack.postDelivery(dmDelivery({ botId: stack.botId, senderId: sender }))).status,
-  ).toBe(200)
-  await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`) && r.status > 0)
-  const mention = nextXId()
-  await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '5', tweetId: mention }))
-  await stack.x.waitForRequests(
-    1,
-    (r) =>
-      (r.json as { reply?: { in_reply_to_tweet_id?: string } })?.reply?.in_reply_to_tweet_id ===
-      mention,
-  )
-}
-
 describe('X Activity API (e2e)', () => {
   test('a photo DM in XAA form (no media URL) → looked up on X, answered like its AAA twin', async () => {
     const expected = await directTopLabel(stack.predictUrl, photo, labels)
@@ -106,11 +87,11 @@ describe('X Activity API (e2e)', () => {
     const [xaaReply] = await stack.x.waitForRequests(1, (r) =>
       r.path.includes(`/with/${xaaSender}/`),
     )
-    await drain()
+    await drain(stack)
 
     expect(textOf(aaaReply)).toStartWith(`I see ${expected.label} `)
     expect(textOf(xaaReply)).toBe(textOf(aaaReply)!)
-    expect(dmsTo(xaaSender)).toHaveLength(1)
+    expect(dmsTo(stack, xaaSender)).toHaveLength(1)
     const [lookup, ...again] = lookupsOf(`/2/dm_events/${dmId}`)
     expect(again).toEqual([])
     expect(lookup?.query.expansions).toBe('attachments.media_keys')
@@ -149,11 +130,11 @@ describe('X Activity API (e2e)', () => {
 
     await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${s1}/`))
     await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${s2}/`))
-    await drain()
-    expect(dmsTo(s1)).toHaveLength(1)
-    expect(dmsTo(s2)).toHaveLength(1)
-    expect(textOf(dmsTo(s1)[0])).toBe(textOf(dmsTo(s2)[0])!)
-    expect(textOf(dmsTo(s1)[0])).toStartWith('I see ')
+    await drain(stack)
+    expect(dmsTo(stack, s1)).toHaveLength(1)
+    expect(dmsTo(stack, s2)).toHaveLength(1)
+    expect(textOf(dmsTo(stack, s1)[0])).toBe(textOf(dmsTo(stack, s2)[0])!)
+    expect(textOf(dmsTo(stack, s1)[0])).toStartWith('I see ')
     expect(lookupsOf(`/2/dm_events/${dm1}`)).toHaveLength(1)
     expect(lookupsOf(`/2/dm_events/${dm2}`)).toHaveLength(0)
   })
@@ -188,7 +169,7 @@ describe('X Activity API (e2e)', () => {
       (r.json as { reply?: { in_reply_to_tweet_id?: string } })?.reply?.in_reply_to_tweet_id ===
         postId
     const [reply] = await stack.x.waitForRequests(1, inThread)
-    await drain()
+    await drain(stack)
     expect(stack.x.replies().filter(inThread)).toHaveLength(1)
     expect(textOf(reply)).toStartWith(`I see ${expected.label} `)
     const [lookup, ...again] = lookupsOf(`/2/tweets/${postId}`)
@@ -229,9 +210,9 @@ describe('X Activity API (e2e)', () => {
       xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, mediaLink: true }),
     )
     const [dm] = await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
-    await drain()
+    await drain(stack)
     expect(textOf(dm)).toStartWith(`I see ${expected.label} `)
-    expect(dmsTo(sender)).toHaveLength(1)
+    expect(dmsTo(stack, sender)).toHaveLength(1)
     expect(lookupsOf(`/2/dm_events/${dmId}`).map((r) => r.status)).toEqual([429, 200])
   })
 
@@ -244,9 +225,9 @@ describe('X Activity API (e2e)', () => {
       xaaDmDelivery({ botId: stack.botId, senderId: stack.botId, eventId: echo }),
     ])
       expect(await (await stack.postDelivery(body)).json()).toMatchObject({ queued: 0, ignored: 1 })
-    await drain()
-    expect(dmsTo(user)).toHaveLength(0)
-    expect(dmsTo(stack.botId)).toHaveLength(0)
+    await drain(stack)
+    expect(dmsTo(stack, user)).toHaveLength(0)
+    expect(dmsTo(stack, stack.botId)).toHaveLength(0)
     expect(stack.x.requests.filter((r) => r.path.startsWith('/2/dm_events/'))).toEqual([])
   })
 })
