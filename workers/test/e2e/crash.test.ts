@@ -33,6 +33,17 @@ const postBatch = async (n: number) => {
   return senders
 }
 
+/** X accepts every DM, each after `delayMs`, so some are in flight when a process stops. */
+const slowDmReplies = (delayMs: number) =>
+  stack.x.respondWith({
+    path: /\/messages$/,
+    delayMs,
+    times: Number.POSITIVE_INFINITY,
+    status: 201,
+    respond: () =>
+      Response.json({ data: { dm_conversation_id: 'c', dm_event_id: nextXId() } }, { status: 201 }),
+  })
+
 const waitUntil = async (cond: () => boolean, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs
   while (!cond()) {
@@ -61,17 +72,7 @@ describe('crashes and shutdown (e2e)', () => {
     // X answers a little slowly, so some replies are in flight when the kill lands, at whatever
     // stage each job is. Replies left in doubt are settled by asking X (the fake lists the DMs
     // it received), so none is lost and none is sent twice.
-    stack.x.respondWith({
-      path: /\/messages$/,
-      delayMs: 100,
-      times: Number.POSITIVE_INFINITY,
-      status: 201,
-      respond: () =>
-        Response.json(
-          { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
-          { status: 201 },
-        ),
-    })
+    slowDmReplies(100)
     const senders = await postBatch(30)
     await stack.x.waitForRequests(5, (r) => r.status === 201)
     expect(await stack.kill('worker:chat', 'SIGKILL')).not.toBe(0)
@@ -112,17 +113,7 @@ describe('crashes and shutdown (e2e)', () => {
   }, 90_000)
 
   test('SIGTERM: in-flight jobs finish or are handed back, exit 0, nothing lost after restart', async () => {
-    stack.x.respondWith({
-      path: /\/messages$/,
-      delayMs: 400,
-      times: Number.POSITIVE_INFINITY,
-      status: 201,
-      respond: () =>
-        Response.json(
-          { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
-          { status: 201 },
-        ),
-    })
+    slowDmReplies(400)
     const senders = await postBatch(12)
     await stack.x.waitForRequests(2, (r) => r.status === 201)
     expect(await stack.kill('worker:chat', 'SIGTERM')).toBe(0)
