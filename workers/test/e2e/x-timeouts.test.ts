@@ -53,6 +53,16 @@ const replyTo = (tweetId: string) => (r: RecordedRequest) =>
   r.path === '/2/tweets' &&
   (r.json as { reply?: { in_reply_to_tweet_id?: string } }).reply?.in_reply_to_tweet_id === tweetId
 
+/** X posts the DM to `sender` but answers only after HELD_MS, past the worker's timeout. */
+const holdDm = (sender: string) =>
+  stack.x.respondWith({
+    method: 'POST',
+    path: `/2/dm_conversations/with/${sender}/messages`,
+    delayMs: HELD_MS,
+    status: 201,
+    body: { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
+  })
+
 const postDm = async (sender: string, eventId: string) => {
   const res = await stack.postDelivery(
     dmDelivery({
@@ -81,13 +91,7 @@ describe('X posts a reply but answers after X_TIMEOUT_MS (e2e)', () => {
   test('DM: the retry finds it in the DM list → exactly one DM, no second send', async () => {
     const sender = nextXId()
     const eventId = nextXId()
-    stack.x.respondWith({
-      method: 'POST',
-      path: `/2/dm_conversations/with/${sender}/messages`,
-      delayMs: HELD_MS,
-      status: 201,
-      body: { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
-    })
+    holdDm(sender)
     await postDm(sender, eventId)
     await waitForLog('worker:chat', eventId, 'already replied')
     const sends = stack.x.requests.filter(dmTo(sender))
@@ -156,13 +160,7 @@ describe('X posts a reply but answers after X_TIMEOUT_MS (e2e)', () => {
   test('DM check fails (429) → waits for the reset, then one DM', async () => {
     const sender = nextXId()
     const eventId = nextXId()
-    stack.x.respondWith({
-      method: 'POST',
-      path: `/2/dm_conversations/with/${sender}/messages`,
-      delayMs: HELD_MS,
-      status: 201,
-      body: { data: { dm_conversation_id: 'c', dm_event_id: nextXId() } },
-    })
+    holdDm(sender)
     const resetSec = Math.ceil(Date.now() / 1000) + 4
     stack.x.respondWith({
       method: 'GET',
