@@ -16,6 +16,17 @@ const readyz = async () => {
   return res && { status: res.status, body: (await res.json()) as { checks: { model: boolean } } }
 }
 
+/** Runs a worker with only PATH and `env` set; its exit code and stderr. */
+const runWorker = async (kind: 'chat' | 'tweet', env: Record<string, string>) => {
+  const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', kind], {
+    cwd: resolve(import.meta.dir, '../../..'),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stderr: 'pipe',
+    stdout: 'ignore',
+  })
+  return { code: await proc.exited, err: await new Response(proc.stderr).text() }
+}
+
 describe('start-up (e2e)', () => {
   test('a worker started before tf-serving is not ready and takes no job until the model is known', async () => {
     await stack.start('worker:chat', { waitReady: false })
@@ -39,19 +50,12 @@ describe('start-up (e2e)', () => {
   }, 60_000)
 
   test('a bad environment stops the worker with exit code 2, naming each variable, never a secret', async () => {
-    const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', 'chat'], {
-      cwd: resolve(import.meta.dir, '../../..'),
-      env: {
-        PATH: process.env.PATH ?? '',
-        TWITTER_CONSUMER_SECRET: 'hunter2-very-secret',
-        CHAT_WORKER_CONCURRENCY: 'lots',
-        MEDIA_ALLOWED_HOSTS: 'http://bad/',
-      },
-      stderr: 'pipe',
-      stdout: 'ignore',
+    const { code, err } = await runWorker('chat', {
+      TWITTER_CONSUMER_SECRET: 'hunter2-very-secret',
+      CHAT_WORKER_CONCURRENCY: 'lots',
+      MEDIA_ALLOWED_HOSTS: 'http://bad/',
     })
-    expect(await proc.exited).toBe(2)
-    const err = await new Response(proc.stderr).text()
+    expect(code).toBe(2)
     for (const name of [
       'TF_SERVER_URL',
       'TWITTER_CONSUMER_KEY',
@@ -65,18 +69,11 @@ describe('start-up (e2e)', () => {
   })
 
   test('in load-testing mode the X keys are optional', async () => {
-    const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', 'tweet'], {
-      cwd: resolve(import.meta.dir, '../../..'),
-      env: {
-        PATH: process.env.PATH ?? '',
-        FLT_LOAD_TESTING_MODE: 'True',
-        CHAT_WORKER_CONCURRENCY: 'x',
-      },
-      stderr: 'pipe',
-      stdout: 'ignore',
+    const { code, err } = await runWorker('tweet', {
+      FLT_LOAD_TESTING_MODE: 'True',
+      CHAT_WORKER_CONCURRENCY: 'x',
     })
-    expect(await proc.exited).toBe(2)
-    const err = await new Response(proc.stderr).text()
+    expect(code).toBe(2)
     expect(err).toContain('TF_SERVER_URL')
     expect(err).not.toContain('TWITTER_CONSUMER_KEY')
   })
