@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { TweetJob } from '../jobs.ts'
-import { dmEventSchema, type UserRef } from './dm-event.ts'
+import type { UserRef } from './dm-event.ts'
 import { toIsoTime, xIdSchema } from './ids.ts'
 
 /**
@@ -65,7 +65,6 @@ export const xaaDmPayloadSchema = z.object({
   direct_message_events: z.array(z.unknown()).max(100),
   users: z.record(z.string().max(32), xaaUserSchema).optional(),
 })
-export { dmEventSchema }
 
 /** `post.*.create`: a v2 Post; the author is in `includes.users`. */
 export const xaaPostSchema = z.object({

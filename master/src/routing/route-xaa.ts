@@ -1,6 +1,5 @@
-import { dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
+import { dmEventSchema, dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
 import {
-  dmEventSchema,
   XAA_KNOWN_TYPES,
   type XaaEvent,
   xaaDmPayloadSchema,
