@@ -123,6 +123,8 @@ describe('consumer', () => {
     expect(dead?.attempts).toBe(1)
     expect(calls).toBe(0)
     expect(await metricValue(registry, 'tweetbot_jobs_total', { outcome: 'dead' })).toBe(1)
+    // The depth gauge reads the queue on scrape: the buried job shows as dead.
+    expect(await metricValue(registry, 'tweetbot_queue_depth', { state: 'dead' })).toBe(1)
     const s = (await queue.stats()).chat
     expect(s).toMatchObject({ pending: 0, delayed: 0, processing: 0 })
     await c.close()
