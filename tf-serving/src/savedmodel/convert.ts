@@ -34,7 +34,7 @@ export const convertSavedModel = async (dir: string): Promise<ConvertedSavedMode
     )
   if (Object.keys(prepared.signatures).length === 0)
     throw new Error('the SavedModel has no servable signature')
-  const bundle = prepared.variableNodes.length > 0 ? await openVariables(dir) : undefined
+  const bundle = prepared.variableNodes.size > 0 ? await openVariables(dir) : undefined
   const metadata: SavedModelMetadata = {
     tags: meta.metaInfoDef?.tags ?? [],
     tensorflowVersion: meta.metaInfoDef?.tensorflowVersion ?? '',

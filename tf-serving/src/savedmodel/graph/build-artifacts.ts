@@ -131,7 +131,7 @@ export const buildArtifacts = async (
   for (const n of prepared.nodes) {
     if (n.op !== 'Const') continue
     let t: HostTensor
-    if (prepared.variableNodes.includes(n.name)) {
+    if (prepared.variableNodes.has(n.name)) {
       const key = keys.get(n.name)
       if (!key || !bundle)
         throw new Error(`variable '${n.name}' has no value in the checkpoint (variables/)`)

@@ -29,7 +29,7 @@ export interface PreparedGraph {
   /** Library functions kept nodes still call (If/While bodies), which TF.js runs itself. */
   functions: FunctionDef[]
   /** Kept constants that hold a variable's value (name = the variable node). */
-  variableNodes: string[]
+  variableNodes: Set<string>
   signatures: Record<string, TfjsSignature>
   /** Signatures whose input is serialized tf.Examples, fed from JSON instead. */
   examples: Record<string, ExampleSignature>
@@ -154,7 +154,7 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   }
 
   const out: GNode[] = []
-  const variableNodes: string[] = []
+  const variableNodes = new Set<string>()
   for (const n of nodes.values()) {
     if (!kept.has(n.name)) continue
     // A kept node whose inputs were not kept is only ever fed: make it a plain placeholder.
@@ -165,7 +165,7 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
     }
     // TF Serving does not check fed shapes against the placeholder's; neither do we.
     if (n.op === 'Placeholder') delete n.attr.shape
-    if (n.attr._savedmodelVariable) variableNodes.push(n.name)
+    if (n.attr._savedmodelVariable) variableNodes.add(n.name)
     out.push(n)
   }
   // Features whose placeholder no signature needs are still checked (TensorFlow's parser would
