@@ -21,7 +21,6 @@ export interface ServableHost {
 
 interface VersionEntry {
   version: number
-  dir: string
   state: VersionState
   error?: string
   /** Folder fingerprint at the last failed load; retried when it changes. */
@@ -63,7 +62,6 @@ export interface ModelManagerOptions {
   loaders?: readonly ModelLoader[]
   /** Seconds between scans; 0 scans once at start-up only. */
   pollSeconds: number
-  onChange?: (model: string, version: number, state: VersionState) => void
 }
 
 let keySeq = 0
@@ -162,16 +160,10 @@ export class ModelManager {
         entry.failedFingerprint = undefined
   }
 
-  #set(model: ModelEntry, entry: VersionEntry, state: VersionState) {
-    entry.state = state
-    this.opts.onChange?.(model.config.name, entry.version, state)
-  }
-
   async #load(model: ModelEntry, version: number, dir: string) {
     const name = model.config.name
-    const entry: VersionEntry = { version, dir, state: 'START', refs: 0 }
+    const entry: VersionEntry = { version, state: 'LOADING', refs: 0 }
     model.versions.set(version, entry)
-    this.#set(model, entry, 'LOADING')
     const started = performance.now()
     try {
       const loader = await findLoader(dir, this.opts.loaders)
@@ -191,7 +183,7 @@ export class ModelManager {
         error: undefined,
         failedFingerprint: undefined,
       })
-      this.#set(model, entry, 'AVAILABLE')
+      entry.state = 'AVAILABLE'
       this.opts.logger.info('model version available', {
         model: name,
         version,
@@ -201,17 +193,17 @@ export class ModelManager {
     } catch (err) {
       entry.error = (err as Error).message
       entry.failedFingerprint = await fingerprint(dir)
-      this.#set(model, entry, 'END')
+      entry.state = 'END'
       this.opts.logger.error('model version failed to load', { model: name, version, err })
     }
   }
 
   async #unload(model: ModelEntry, entry: VersionEntry) {
-    this.#set(model, entry, 'UNLOADING')
+    entry.state = 'UNLOADING'
     if (entry.refs > 0) await new Promise<void>((resolve) => (entry.drained = resolve))
     if (entry.key) await this.opts.host.unload(entry.key).catch(() => {})
     entry.signatures = undefined
-    this.#set(model, entry, 'END')
+    entry.state = 'END'
     this.opts.logger.info('model version unloaded', {
       model: model.config.name,
       version: entry.version,
