@@ -13,6 +13,7 @@ import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import sharp from 'sharp'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { makePhoto } from '../workers/test/helpers/images.ts'
+import { percentile } from './chaos/accounting.ts'
 
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 300)
 const JOBS = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 32)
@@ -21,9 +22,6 @@ const JOBS = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 32)
 const CONCURRENCY = Number(process.env.PREDICT_CONCURRENCY ?? 8)
 const REPLY_DELAY = process.env.LOAD_TEST_REPLY_DELAY_MS ?? '300'
 const IMAGES = 12
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 
 /** Direct children of a process (from every thread's /proc children list). */
 const childPids = (p: number): number[] => {
