@@ -54,7 +54,6 @@ try {
   const tfjsDir = join(dir, 'tfjs')
   await mkdir(tfjsDir, { recursive: true })
   const sig = converted.signatures.serving_default!
-  const spec = (t: { name: string; dtype: string; shape: number[] | null }) => t
   await writeFile(
     join(tfjsDir, 'model.json'),
     JSON.stringify({
@@ -69,8 +68,8 @@ try {
         signature_def: {
           serving_default: {
             method_name: sig.methodName,
-            inputs: Object.fromEntries(Object.entries(sig.inputs).map(([k, v]) => [k, spec(v)])),
-            outputs: Object.fromEntries(Object.entries(sig.outputs).map(([k, v]) => [k, spec(v)])),
+            inputs: sig.inputs,
+            outputs: sig.outputs,
           },
         },
       },
