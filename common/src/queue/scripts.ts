@@ -1,10 +1,9 @@
 // Lua scripts: used only where several keys must change in one atomic step. Each header lists
 // KEYS and ARGV. They run on Redis >= 6.2 (LMOVE) and over @upstash/redis (EVAL/EVALSHA).
 
-/** A script's source with its SHA-1, for EVALSHA with an EVAL fallback on NOSCRIPT. */
+/** A script run by EVALSHA (SHA-1 from `scriptSha`), with an EVAL fallback on NOSCRIPT. */
 export interface LuaScript {
   name: string
-  keys: number
   source: string
 }
 
@@ -20,7 +19,6 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
  */
 export const ENQUEUE: LuaScript = {
   name: 'enqueue',
-  keys: 2,
   source: `if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('LPUSH', KEYS[2], ARGV[2])
   return 1
@@ -39,7 +37,6 @@ return 0`,
  */
 export const MOVE_JOB: LuaScript = {
   name: 'moveJob',
-  keys: 2,
   source: `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
 if ARGV[3] == 'R' then redis.call('RPUSH', KEYS[2], ARGV[2]) else redis.call('LPUSH', KEYS[2], ARGV[2]) end
 return 1`,
@@ -53,7 +50,6 @@ return 1`,
  */
 export const RETRY: LuaScript = {
   name: 'retry',
-  keys: 2,
   source: `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
 ${NOW_MS}
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
@@ -68,7 +64,6 @@ return 1`,
  */
 export const PROMOTE: LuaScript = {
   name: 'promote',
-  keys: 2,
   source: `${NOW_MS}
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 for _, job in ipairs(due) do
@@ -88,7 +83,6 @@ return #due`,
  */
 export const REAP: LuaScript = {
   name: 'reap',
-  keys: 4,
   source: `if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local n = 0
 while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do n = n + 1 end
