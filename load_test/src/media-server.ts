@@ -1,6 +1,6 @@
 // `bun run load-test:media`: serves a few generated photos for load tests, so fake payloads
 // never point at pbs.twimg.com. Workers allow this host in load-testing mode (MEDIA_ALLOWED_HOSTS).
-import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
 import { mediaEnvSchema } from './config.ts'
@@ -60,7 +60,7 @@ export const startMediaServer = async (
 }
 
 if (import.meta.main) {
-  const env = loadConfig('load-test:media', mediaEnvSchema, Bun.env)
+  const env = loadConfigOrExit('load-test:media', mediaEnvSchema, Bun.env)
   const logger = createLogger({ service: 'load-test-media' })
   const server = await startMediaServer({ hostname: env.MEDIA_HOST, port: env.MEDIA_PORT })
   logger.info('media server listening', {

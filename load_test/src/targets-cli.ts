@@ -1,6 +1,6 @@
 // `bun run load-test:targets -- --count N --kind dm|tweet|mix --url URL [--out DIR]`
 import { parseArgs } from 'node:util'
-import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { targetsEnvSchema } from './config.ts'
 import { generateTargets, type TargetKind, writeTargets } from './targets.ts'
 
@@ -35,7 +35,7 @@ const main = async () => {
     throw new UsageError('--count must be a whole number >= 1')
   if (!['dm', 'tweet', 'mix'].includes(values.kind))
     throw new UsageError('--kind must be dm, tweet or mix')
-  const env = loadConfig('load-test:targets', targetsEnvSchema, Bun.env)
+  const env = loadConfigOrExit('load-test:targets', targetsEnvSchema, Bun.env)
   const targets = await generateTargets({
     count,
     kind: values.kind as TargetKind,

@@ -148,3 +148,16 @@ test('the CLI explains a bad --kind', async () => {
   expect(await proc.exited).toBe(2)
   expect(await new Response(proc.stderr).text()).toContain('--kind must be dm, tweet or mix')
 })
+
+test('the CLI names a bad variable and exits 2 (no stack trace)', async () => {
+  const proc = Bun.spawn(['bun', 'src/targets-cli.ts', '--count', '1', '--out', join(dir, 'bad')], {
+    cwd: join(import.meta.dir, '..'),
+    env: { ...process.env, LOAD_TEST_MEDIA_URL: 'ftp://media.example' },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  expect(await proc.exited).toBe(2)
+  const err = await new Response(proc.stderr).text()
+  expect(err).toContain('LOAD_TEST_MEDIA_URL: must be an http(s) URL')
+  expect(err).not.toContain('ConfigError')
+})
