@@ -114,8 +114,12 @@ describe('secrets', () => {
     const objects = renderDeployment(TWITTER)
     for (const component of ['master', 'chat-worker', 'tweet-worker']) {
       const c = mainContainer(find(objects, 'Deployment', component))
-      for (const e of c.env ?? [])
-        if (/^TWITTER_|^REDIS_URL$/.test(e.name)) expect(e.valueFrom?.secretKeyRef).toBeDefined()
+      const credentials = (c.env ?? []).filter((e) => /^TWITTER_|^REDIS_URL$/.test(e.name))
+      // Every component needs these two: the loop below must not pass on an empty list.
+      expect(credentials.map((e) => e.name)).toEqual(
+        expect.arrayContaining(['REDIS_URL', 'TWITTER_CONSUMER_SECRET']),
+      )
+      for (const e of credentials) expect(e.valueFrom?.secretKeyRef).toBeDefined()
     }
   })
 
