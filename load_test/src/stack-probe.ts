@@ -8,22 +8,17 @@ export const FINAL_OUTCOMES = ['replied', 'skipped', 'dead'] as const
 export const LOAD_TESTING_GAUGE = 'tweetbot_load_testing_mode'
 
 export type JobCounts = Record<(typeof FINAL_OUTCOMES)[number] | 'retried', number>
+const COUNTED = [...FINAL_OUTCOMES, 'retried'] as const
+const countsBy = (count: (outcome: keyof JobCounts) => number) =>
+  Object.fromEntries(COUNTED.map((o) => [o, count(o)])) as JobCounts
 
-export const jobCounts = (samples: Sample[]): JobCounts => ({
-  replied: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'replied'),
-  skipped: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'skipped'),
-  dead: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'dead'),
-  retried: sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === 'retried'),
-})
+export const jobCounts = (samples: Sample[]): JobCounts =>
+  countsBy((o) => sumSamples(samples, JOBS_TOTAL, (l) => l.outcome === o))
 
 export const finished = (c: JobCounts) => c.replied + c.skipped + c.dead
 
-export const diffCounts = (after: JobCounts, before: JobCounts): JobCounts => ({
-  replied: after.replied - before.replied,
-  skipped: after.skipped - before.skipped,
-  dead: after.dead - before.dead,
-  retried: after.retried - before.retried,
-})
+export const diffCounts = (after: JobCounts, before: JobCounts): JobCounts =>
+  countsBy((o) => after[o] - before[o])
 
 export type ModeVerdict = { on: true; source: string } | { on: false; reason: string }
 
@@ -67,7 +62,6 @@ export interface WorkerProbe {
 /** Reads one worker's /metrics and /readyz. */
 export const probeWorker = async (base: string): Promise<WorkerProbe> => {
   const url = base.replace(/\/+$/, '')
-  const empty: JobCounts = { replied: 0, skipped: 0, dead: 0, retried: 0 }
   try {
     const metrics = await get(`${url}/metrics`)
     const readyz = await get(`${url}/readyz`).catch(() => ({ status: 0, text: '' }))
@@ -88,18 +82,10 @@ export const probeWorker = async (base: string): Promise<WorkerProbe> => {
       url,
       reachable: false,
       mode: { on: false, reason: `unreachable (${(err as Error).message})` },
-      counts: empty,
+      counts: countsBy(() => 0),
     }
   }
 }
 
 export const sumCounts = (probes: WorkerProbe[]): JobCounts =>
-  probes.reduce(
-    (a, p) => ({
-      replied: a.replied + p.counts.replied,
-      skipped: a.skipped + p.counts.skipped,
-      dead: a.dead + p.counts.dead,
-      retried: a.retried + p.counts.retried,
-    }),
-    { replied: 0, skipped: 0, dead: 0, retried: 0 },
-  )
+  countsBy((o) => probes.reduce((sum, p) => sum + p.counts[o], 0))

@@ -6,6 +6,8 @@ import {
   jobCounts,
   loadTestingMode,
   probeWorker,
+  sumCounts,
+  type WorkerProbe,
 } from '../src/stack-probe.ts'
 
 const METRICS = `# HELP tweetbot_jobs_total Jobs by final outcome
@@ -35,6 +37,18 @@ test('job counts by outcome; finished = replied + skipped + dead', () => {
     skipped: 0,
     dead: 1,
     retried: 3,
+  })
+  const probe = (counts: typeof c): WorkerProbe => ({
+    url: 'http://w',
+    reachable: true,
+    mode: { on: true, source: 'test' },
+    counts,
+  })
+  expect(sumCounts([probe(c), probe({ replied: 1, skipped: 0, dead: 0, retried: 2 })])).toEqual({
+    replied: 8,
+    skipped: 2,
+    dead: 1,
+    retried: 5,
   })
 })
 
