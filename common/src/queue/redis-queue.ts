@@ -117,6 +117,12 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
   const lastBeat = new Map<string, number>()
   let closed: Promise<void> | undefined
 
+  /** A command whose reply is a list of strings (SMEMBERS, LRANGE). */
+  const sendForList = async (cmd: string, args: string[]) => {
+    const reply = await main.send(cmd, args)
+    return Array.isArray(reply) ? (reply as string[]) : []
+  }
+
   const rewrite = (r: Reserved, extra: Partial<JobEnvelope>) =>
     JSON.stringify({ ...r.job, ...extra })
 
@@ -155,13 +161,12 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
 
   const depths = async (queue: QueueName): Promise<QueueDepths> => {
     const k = keys(queue)
-    const [pending, delayed, dead, consumers] = await Promise.all([
+    const [pending, delayed, dead, ids] = await Promise.all([
       main.send('LLEN', [k.pending]),
       main.send('ZCARD', [k.delayed]),
       main.send('LLEN', [k.dead]),
-      main.send('SMEMBERS', [k.consumers]),
+      sendForList('SMEMBERS', [k.consumers]),
     ])
-    const ids = Array.isArray(consumers) ? (consumers as string[]) : []
     const held = await Promise.all(ids.map((c) => main.send('LLEN', [k.processing(c)])))
     return {
       pending: Number(pending),
@@ -286,8 +291,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     },
 
     reap: async (queue) => {
-      const consumers = await main.send('SMEMBERS', [keys(queue).consumers])
-      const ids = Array.isArray(consumers) ? (consumers as string[]) : []
+      const ids = await sendForList('SMEMBERS', [keys(queue).consumers])
       const moved = await Promise.all(ids.map((c) => reapOne(queue, c)))
       return moved.reduce((a, b) => a + b, 0)
     },
@@ -303,20 +307,18 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     },
 
     listDead: async (queue, limit = 100) => {
-      const raws = await main.send('LRANGE', [keys(queue).dead, '0', String(limit - 1)])
-      return (Array.isArray(raws) ? (raws as string[]) : [])
-        .map(parseEnvelope)
-        .filter((j): j is JobEnvelope => j !== undefined)
+      const raws = await sendForList('LRANGE', [keys(queue).dead, '0', String(limit - 1)])
+      return raws.map(parseEnvelope).filter((j): j is JobEnvelope => j !== undefined)
     },
 
     replayDead: async (queue, n) => {
       const k = keys(queue)
       const start = n === undefined ? '0' : String(-Math.max(0, n))
       if (n !== undefined && n <= 0) return 0
-      const raws = await main.send('LRANGE', [k.dead, start, '-1'])
+      const raws = await sendForList('LRANGE', [k.dead, start, '-1'])
       let moved = 0
       // The right end holds the oldest: replay oldest first so they keep their order.
-      for (const raw of (Array.isArray(raws) ? (raws as string[]) : []).reverse()) {
+      for (const raw of raws.reverse()) {
         const job = parseEnvelope(raw)
         const fresh = job ? JSON.stringify({ ...job, attempts: 0, failedAt: undefined }) : raw
         if ((await main.eval(MOVE_JOB, [k.dead, k.pending], [raw, fresh, 'L'])) === 1) moved++
