@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
+import { freePort } from '@tweetbot/common/src/testing/index.ts'
 import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
 import { InferencePool } from '../tf-serving/src/inference/pool.ts'
@@ -73,9 +74,8 @@ interface Server {
   url: string
   stop: () => Promise<void>
 }
-let nextPort = 28600 + Math.floor(Math.random() * 1000)
 const startServer = async (flags: string[]): Promise<Server> => {
-  const port = nextPort++
+  const port = await freePort()
   const proc = Bun.spawn(
     [
       'bun',
@@ -88,14 +88,13 @@ const startServer = async (flags: string[]): Promise<Server> => {
     { stdout: 'ignore', stderr: 'inherit' },
   )
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
-    if (
-      (await fetch(`${url}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      )) === 200
+  for (let i = 0; ; i++) {
+    const status = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
     )
-      break
+    if (status === 200) break
+    if (i === 300 || proc.exitCode !== null) throw new Error(`tf-serving ${flags} did not start`)
     await Bun.sleep(200)
   }
   return {
@@ -123,17 +122,17 @@ const httpLatency = async (url: string, n: number) => {
   return times
 }
 
-const throughput = async (url: string, concurrency: number) => {
-  await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, () => predictOnce(url)))
+/** Completed jobs per second over SECONDS with `concurrency` jobs in flight. */
+const rate = async (concurrency: number, job: () => Promise<unknown>) => {
   let done = 0
   let failed = 0
-  const end = performance.now() + SECONDS * 1000
   const start = performance.now()
+  const end = start + SECONDS * 1000
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         try {
-          await predictOnce(url)
+          await job()
           done++
         } catch {
           failed++
@@ -142,6 +141,20 @@ const throughput = async (url: string, concurrency: number) => {
     }),
   )
   return { rate: done / ((performance.now() - start) / 1000), failed }
+}
+
+const throughput = async (url: string, concurrency: number) => {
+  await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, () => predictOnce(url)))
+  return rate(concurrency, () => predictOnce(url))
+}
+
+/** Rows of images/s, each with its ratio to the first. */
+const printRates = (rows: [string, number][]) => {
+  const one = rows[0]?.[1] ?? 1
+  for (const [label, r] of rows)
+    console.info(
+      `   ${label.padEnd(24)} ${r.toFixed(1).padStart(6)} images/s   ${(r / one).toFixed(2)}×`,
+    )
 }
 
 console.info(
@@ -182,7 +195,6 @@ await Bun.write(
   'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
 )
 const table: string[] = []
-const results = new Map<string, number>()
 for (const batching of [false, true]) {
   const s = await startServer([
     `--inference_workers=${WORKERS}`,
@@ -190,7 +202,6 @@ for (const batching of [false, true]) {
   ])
   for (const c of [1, 8, 32]) {
     const r = await throughput(s.url, c)
-    results.set(`${batching}-${c}`, r.rate)
     table.push(
       `   batching ${batching ? 'on ' : 'off'}  concurrency ${String(c).padStart(2)}   ${r.rate.toFixed(1).padStart(6)} images/s${r.failed ? `  (${r.failed} failed)` : ''}`,
     )
@@ -220,12 +231,8 @@ for (const line of table) console.info(line)
     rows.push([label, (await throughput(s.url, 8)).rate])
     await s.stop()
   }
-  const one = rows[0]?.[1] ?? 1
   console.info('\n3. workers, concurrency 8, batching off')
-  for (const [label, rate] of rows)
-    console.info(
-      `   ${label.padEnd(24)} ${rate.toFixed(1).padStart(6)} images/s   ${(rate / one).toFixed(2)}×`,
-    )
+  printRates(rows)
   console.info('   (target ≥ 1.7× on 2 cores)')
 }
 // --- 3b. the pool alone, no HTTP: how inference itself scales over workers ------------------
@@ -247,25 +254,10 @@ for (const line of table) console.info(line)
         ['dense_3'],
       )
     await Promise.all(Array.from({ length: size * 2 }, job))
-    let done = 0
-    const start = performance.now()
-    const end = start + SECONDS * 1000
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (performance.now() < end) {
-          await job()
-          done++
-        }
-      }),
-    )
-    rows.push([label, done / ((performance.now() - start) / 1000)])
+    rows.push([label, (await rate(8, job)).rate])
     await pool.close()
   }
-  const one = rows[0]?.[1] ?? 1
   console.info('\n3b. inference pool alone (no HTTP, no JSON), 8 jobs in flight')
-  for (const [label, rate] of rows)
-    console.info(
-      `   ${label.padEnd(24)} ${rate.toFixed(1).padStart(6)} images/s   ${(rate / one).toFixed(2)}×`,
-    )
+  printRates(rows)
 }
 process.exit(0)
