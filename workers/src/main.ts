@@ -96,7 +96,6 @@ let input: ModelInput | undefined
 let consumer: Consumer | undefined
 
 const handler = createJobHandler({
-  queue: name,
   model,
   modelInput: () => input!,
   fetchMedia: createMediaFetcher({

@@ -1,7 +1,6 @@
-import { type BotJob, chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
+import type { BotJob } from '@tweetbot/common/src/jobs.ts'
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import { PermanentJobError, RetryLaterError } from '@tweetbot/common/src/queue/errors.ts'
-import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2'
 import type { MediaFetcher } from '../media/fetch-media.ts'
 import { pickPhoto } from '../media/pick-photo.ts'
@@ -16,7 +15,6 @@ import type { ReplyGuard } from './reply-guard.ts'
 import type { Semaphore } from './semaphore.ts'
 
 export interface JobDeps {
-  queue: QueueName
   model: ModelClient
   /** The input learned from tf-serving at start-up (the consumer starts only once it is known). */
   modelInput: () => ModelInput
@@ -56,8 +54,6 @@ export interface JobContext {
 
 export type JobOutcome = 'replied' | 'skipped'
 
-const schemas = { chat: chatJobSchema, tweet: tweetJobSchema } as const
-
 /** Why a job is not answered at all, or undefined when it should be. */
 const skipReason = (job: BotJob): string | undefined => {
   if (job.kind === 'dm' && job.sender.id === job.botId) return 'own message'
@@ -67,18 +63,14 @@ const skipReason = (job: BotJob): string | undefined => {
 }
 
 /**
- * One job, start to finish: validate → skip echoes and retweets → download the first photo →
- * preprocess → predict → format → reply once. Failures leave as the queue's error classes:
+ * One job, start to finish (the consumer has already checked the payload against the queue's
+ * schema): skip echoes and retweets → download the first photo → preprocess → predict →
+ * format → reply once. Failures leave as the queue's error classes:
  * `PermanentJobError` (buried with the reason), `RetryLaterError` (X's rate-limit reset), or
  * anything else (retried with backoff until the attempts run out).
  */
-export const createJobHandler = (deps: JobDeps) => {
-  const schema = schemas[deps.queue]
-  return async function handleJob(payload: unknown, ctx: JobContext): Promise<JobOutcome> {
-    const parsed = schema.safeParse(payload)
-    if (!parsed.success)
-      throw new PermanentJobError(`invalid job payload: ${parsed.error.issues[0]?.message ?? ''}`)
-    const job: BotJob = parsed.data
+export const createJobHandler = (deps: JobDeps) =>
+  async function handleJob(job: BotJob, ctx: JobContext): Promise<JobOutcome> {
     const log = ctx.logger.child({ eventId: job.eventId })
     const skip = skipReason(job)
     if (skip) return skipped(deps, log, skip)
@@ -124,7 +116,6 @@ export const createJobHandler = (deps: JobDeps) => {
       throw toJobError(err)
     }
   }
-}
 
 // Connection errors that mean the request never reached X.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
