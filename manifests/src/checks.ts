@@ -142,16 +142,25 @@ export const SECRET_ENV =
 /** Secret keys whose values are credentials (or URLs embedding one). */
 const CREDENTIAL_KEY = /key|secret|token|password|url/i
 
-/** Every value stored in the rendered Secrets (stringData, and data base64-decoded). */
+/** A Secret's keys and values as pods see them: data base64-decoded, stringData over it. */
+const secretData = (secret: K8sObject): Record<string, string> => {
+  const s = secret as K8sObject & {
+    stringData?: Record<string, string>
+    data?: Record<string, string>
+  }
+  const decoded = Object.entries(s.data ?? {}).map(
+    ([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')] as const,
+  )
+  return { ...Object.fromEntries(decoded), ...s.stringData }
+}
+
+/** Every credential value stored in the rendered Secrets. */
 const secretValues = (objects: K8sObject[]): string[] =>
-  ofKind(objects, 'Secret').flatMap((s) => {
-    const o = s as unknown as { stringData?: Record<string, string>; data?: Record<string, string> }
-    const plain = Object.entries(o.stringData ?? {})
-    const encoded = Object.entries(o.data ?? {}).map(
-      ([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')] as const,
-    )
-    return [...plain, ...encoded].filter(([k]) => CREDENTIAL_KEY.test(k)).map(([, v]) => v)
-  })
+  ofKind(objects, 'Secret').flatMap((s) =>
+    Object.entries(secretData(s))
+      .filter(([k]) => CREDENTIAL_KEY.test(k))
+      .map(([, v]) => v),
+  )
 
 const strings = (node: unknown, out: string[] = []): string[] => {
   if (typeof node === 'string') out.push(node)
@@ -175,10 +184,8 @@ export const secretProblems = (objects: K8sObject[]): string[] => {
         if (SECRET_ENV.test(e.name) && !ref)
           problems.push(`${name(w)}: ${c.name} env ${e.name} must use valueFrom.secretKeyRef`)
         if (!ref) continue
-        const secret = byName(objects, 'Secret', ref.name) as
-          | (K8sObject & { stringData?: Record<string, string>; data?: Record<string, string> })
-          | undefined
-        if (secret && !(ref.key in { ...secret.stringData, ...secret.data }))
+        const secret = byName(objects, 'Secret', ref.name)
+        if (secret && !(ref.key in secretData(secret)))
           problems.push(`${name(w)}: env ${e.name} refers to missing key ${ref.key} of ${ref.name}`)
       }
     }
@@ -207,10 +214,8 @@ export const containerEnv = (
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.secretKeyRef
     if (ref) {
-      const s = byName(objects, 'Secret', ref.name) as
-        | (K8sObject & { stringData?: Record<string, string> })
-        | undefined
-      env[e.name] = s?.stringData?.[ref.key] ?? placeholder
+      const s = byName(objects, 'Secret', ref.name)
+      env[e.name] = (s && secretData(s)[ref.key]) ?? placeholder
     } else env[e.name] = e.value ?? placeholder
   }
   return env
