@@ -1,6 +1,6 @@
 // `bun run queue <stats|dead|replay|purge> [queue]`: look at the queues and replay dead jobs.
 // Reads REDIS_URL and QUEUE_PREFIX (see common/README.md).
-import { ConfigError, loadConfig } from '../config/load-config.ts'
+import { loadConfigOrExit } from '../config/load-config.ts'
 import { sharedEnvSchema } from '../config/shared.ts'
 import { QueueUnavailableError } from './errors.ts'
 import { createRedisQueue, type PurgeableState, type RedisQueue } from './redis-queue.ts'
@@ -134,7 +134,8 @@ const run = async (q: RedisQueue, args: string[], io: CliIO) => {
   }
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 Redis or runtime error, 2 usage or config error). */
+/** Runs the CLI; returns the exit code (0 ok, 1 Redis or runtime error, 2 usage error). A bad
+ * environment exits 2 at once (`loadConfigOrExit`). */
 export const runQueueCli = async (
   args: string[],
   env: Record<string, string | undefined>,
@@ -144,16 +145,7 @@ export const runQueueCli = async (
     io.out(USAGE)
     return 0
   }
-  let config: ReturnType<typeof loadConfig<typeof sharedEnvSchema>>
-  try {
-    config = loadConfig('queue', sharedEnvSchema, env)
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(err.message)
-      return 2
-    }
-    throw err
-  }
+  const config = loadConfigOrExit('queue', sharedEnvSchema, env)
   const q = createRedisQueue({ url: config.REDIS_URL, prefix: config.QUEUE_PREFIX })
   try {
     await run(q, args, io)
