@@ -43,6 +43,7 @@ const config = loadConfigOrExit(
   Bun.env,
   'See the Configuration section of README.md for every variable and its default.',
 )
+const concurrency = name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY
 // Every photo is new: libvips' operation cache (50 MB by default) only holds memory here.
 sharp.cache(false)
 const logger = createLogger({ service, debug: config.FLT_DEBUG_MODE })
@@ -160,7 +161,7 @@ logger.info('worker starting', {
   port: server.port,
   prefix: config.QUEUE_PREFIX,
   loadTestingMode: config.FLT_LOAD_TESTING_MODE,
-  concurrency: name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY,
+  concurrency,
   predictConcurrency: config.PREDICT_CONCURRENCY,
   labels,
   preset: config.REPLY_PRESET,
@@ -180,7 +181,7 @@ try {
     queue,
     name,
     consumerId: config.WORKER_ID,
-    concurrency: name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY,
+    concurrency,
     handler,
     schema: name === 'chat' ? chatJobSchema : tweetJobSchema,
     logger,
