@@ -43,7 +43,8 @@ const config = loadConfigOrExit(
   Bun.env,
   'See the Configuration section of README.md for every variable and its default.',
 )
-const concurrency = name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY
+const concurrency =
+  name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY
 // Every photo is new: libvips' operation cache (50 MB by default) only holds memory here.
 sharp.cache(false)
 const logger = createLogger({ service, debug: config.FLT_DEBUG_MODE })
