@@ -6,8 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { MEDIA_IMAGES } from './media-catalog.ts'
-import { renderImage } from './media-images.ts'
+import { renderStackImages } from './media-images.ts'
 
 const root = resolve(import.meta.dir, '../..')
 const [rate = '10', duration = '10'] = Bun.argv.slice(2)
@@ -15,15 +14,8 @@ const out = resolve(root, Bun.env.LOAD_TEST_OUT ?? 'load_test/out')
 const logDir = resolve(out, 'stack-logs')
 mkdirSync(logDir, { recursive: true })
 
-const images: Record<string, { body: Uint8Array<ArrayBuffer>; contentType: string }> = {}
-for (const img of MEDIA_IMAGES)
-  images[`/media/${img.name}`] = {
-    body: new Uint8Array(await renderImage(img)),
-    contentType: img.format === 'jpeg' ? 'image/jpeg' : 'image/png',
-  }
-
 console.info(`load_test: starting a local stack in load-testing mode (logs in ${logDir})`)
-const stack = await startStack({ loadTesting: true, images, logDir })
+const stack = await startStack({ loadTesting: true, images: await renderStackImages(), logDir })
 let stopping: Promise<void> | undefined
 const stop = () => {
   stopping ??= stack.stop()

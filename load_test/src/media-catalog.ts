@@ -8,6 +8,11 @@ export interface MediaImage {
   seed: number
 }
 
+export const CONTENT_TYPE: Record<MediaImage['format'], string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+}
+
 export const MEDIA_IMAGES: readonly MediaImage[] = [
   { name: 'hills.jpg', format: 'jpeg', width: 1200, height: 900, seed: 1 },
   { name: 'valley.jpg', format: 'jpeg', width: 1024, height: 768, seed: 2 },

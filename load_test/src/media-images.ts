@@ -1,5 +1,6 @@
+import type { FakeXMedia } from '@tweetbot/common/src/testing/fake-x-api.ts'
 import sharp from 'sharp'
-import type { MediaImage } from './media-catalog.ts'
+import { CONTENT_TYPE, MEDIA_IMAGES, type MediaImage } from './media-catalog.ts'
 
 /** Small deterministic PRNG (mulberry32), so each image is the same on every run. */
 const rng = (seed: number) => {
@@ -62,4 +63,15 @@ export const renderImage = async (img: MediaImage): Promise<Buffer> => {
   return img.format === 'jpeg'
     ? pipeline.jpeg({ quality: 85, mozjpeg: false }).toBuffer()
     : pipeline.png({ compressionLevel: 6 }).toBuffer()
+}
+
+/** Every catalogue image by `/media/<name>`, for `startStack({ images })`'s image server. */
+export const renderStackImages = async (): Promise<Record<string, FakeXMedia>> => {
+  const images: Record<string, FakeXMedia> = {}
+  for (const img of MEDIA_IMAGES)
+    images[`/media/${img.name}`] = {
+      body: new Uint8Array(await renderImage(img)),
+      contentType: CONTENT_TYPE[img.format],
+    }
+  return images
 }

@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
 import { mediaEnvSchema } from './config.ts'
-import { MEDIA_IMAGES, type MediaImage } from './media-catalog.ts'
+import { CONTENT_TYPE, MEDIA_IMAGES } from './media-catalog.ts'
 import { renderImage } from './media-images.ts'
 
 export interface MediaServer {
@@ -13,11 +13,6 @@ export interface MediaServer {
   /** Requests served per image name. */
   hits: Map<string, number>
   stop(): Promise<void>
-}
-
-const CONTENT_TYPE: Record<MediaImage['format'], string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
 }
 
 /** Renders every image once, then serves them from memory. */

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { MEDIA_IMAGES } from '../src/media-catalog.ts'
-import { renderImage } from '../src/media-images.ts'
+import { renderStackImages } from '../src/media-images.ts'
 import { JOBS_TOTAL } from '../src/stack-probe.ts'
 import { runAttackScript } from './run-attack-script.ts'
 
@@ -14,15 +13,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }))
 describe('the attack end to end on loopback (autocannon, whole stack in load-testing mode)', () => {
   let stack: Stack
   beforeAll(async () => {
-    const images: Record<string, { body: Uint8Array<ArrayBuffer>; contentType: string }> = {}
-    for (const img of MEDIA_IMAGES)
-      images[`/media/${img.name}`] = {
-        body: new Uint8Array(await renderImage(img)),
-        contentType: img.format === 'jpeg' ? 'image/jpeg' : 'image/png',
-      }
     stack = await startStack({
       loadTesting: true,
-      images,
+      images: await renderStackImages(),
       env: { all: { LOAD_TEST_REPLY_DELAY_MS: '20' } },
     })
   }, 180_000)
