@@ -43,9 +43,7 @@ export const concatRows = (parts: WireTensor[]): WireTensor => {
 
 export const sliceRows = (t: WireTensor, start: number, count: number): WireTensor => {
   const rows = t.shape[0] as number
-  const per = rows === 0 ? 0 : (Array.isArray(t.data) ? t.data.length : t.data.length) / rows
+  const per = rows === 0 ? 0 : t.data.length / rows
   const shape = [count, ...t.shape.slice(1)]
-  if (Array.isArray(t.data))
-    return { dtype: t.dtype, shape, data: t.data.slice(start * per, (start + count) * per) }
   return { dtype: t.dtype, shape, data: t.data.slice(start * per, (start + count) * per) }
 }
