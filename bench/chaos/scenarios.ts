@@ -175,7 +175,8 @@ const honouredResets = (requests: RecordedRequest[], startAt: number, resetAt: n
   }
 }
 
-let lastResetAt = 0
+/** How long X answers 429 in scenario 4; the reset it names is this long after the start. */
+const RATE_LIMITED_MS = 4_000
 
 const xFaultsScenario: Scenario = {
   id: 4,
@@ -188,8 +189,7 @@ const xFaultsScenario: Scenario = {
   inject: async ({ x, cfg, log }) => {
     await sleep(3_000)
     const startAt = Date.now()
-    const resetAt = startAt + 4_000
-    lastResetAt = resetAt
+    const resetAt = startAt + RATE_LIMITED_MS
     x.rateLimited(resetAt)
     log('  X: 429 until reset (4 s)')
     await sleep(resetAt - Date.now())
@@ -214,7 +214,9 @@ const xFaultsScenario: Scenario = {
       checks: [],
     }
   },
-  after: ({ stack }, startAt) => [honouredResets(stack.x.requests, startAt, lastResetAt)],
+  after: ({ stack }, startAt) => [
+    honouredResets(stack.x.requests, startAt, startAt + RATE_LIMITED_MS),
+  ],
 }
 
 const mediaFaults: Scenario = {
