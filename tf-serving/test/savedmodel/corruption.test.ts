@@ -12,6 +12,7 @@ import {
   removeDir,
   statelessIfNodes,
   tempDir,
+  xToYSignatures,
 } from './helpers.ts'
 
 let dir = ''
@@ -75,13 +76,7 @@ const modelWithOp = (op: string, used: boolean) => ({
     node('weird', op, ['x'], { T: attr.type('DT_FLOAT') }),
     node('y', 'Mul', [used ? 'weird' : 'x', 'two'], { T: attr.type('DT_FLOAT') }),
   ],
-  signatures: {
-    serving_default: {
-      methodName: 'tensorflow/serving/predict',
-      inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: [-1] } },
-      outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: [-1] } },
-    },
-  },
+  signatures: xToYSignatures(),
 })
 
 test('an op TensorFlow.js cannot run is reported at load time with op and node names', async () => {
@@ -108,7 +103,7 @@ test('a variable missing from the checkpoint is named', async () => {
       node('y', 'Mul', ['x', 'w'], { T: attr.type('DT_FLOAT') }),
     ],
     variables: { other: { dtype: 'DT_FLOAT', shape: [], values: [1] } },
-    signatures: modelWithOp('Identity', true).signatures,
+    signatures: xToYSignatures(),
   })
   await expect(savedModelLoader.load(d)).rejects.toThrow(
     "variable 'w' has no value in the checkpoint",
@@ -124,7 +119,7 @@ test('ops inside If/While branch functions are checked at load time too', async 
       floatBranch('then_fn', [node('odd', 'OddBranchOp', ['a'], { T: F })], 'odd:y:0'),
       floatBranch('else_fn', [node('id', 'Identity', ['a'], { T: F })], 'id:output:0'),
     ],
-    signatures: modelWithOp('Identity', true).signatures,
+    signatures: xToYSignatures(),
   })
   await expect(savedModelLoader.load(d)).rejects.toThrow(
     "unsupported op(s) for TensorFlow.js: OddBranchOp (node 'then_fn/odd')",

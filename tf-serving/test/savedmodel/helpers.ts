@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { ServableArtifacts } from '../../src/loaders/types.ts'
-import { attr, type NodeObject, node } from '../../src/savedmodel/writer/graph-builder.ts'
+import {
+  attr,
+  constNode,
+  type NodeObject,
+  node,
+} from '../../src/savedmodel/writer/graph-builder.ts'
 import type { ClassifierWeights } from '../../src/savedmodel/writer/sample-models.ts'
 
 /** TF Serving's test SavedModels, read in place (never copied into the project). */
@@ -89,4 +94,23 @@ export const floatBranch = (name: string, nodes: NodeObject[], ret: string) => (
   outputArgs: [{ name: 'out', type: 'DT_FLOAT' }],
   nodes,
   ret: { out: ret },
+})
+
+/** serving_default: predict, float `x:0` [-1] in, float `y:0` [-1] out. */
+export const xToYSignatures = () => ({
+  serving_default: {
+    methodName: 'tensorflow/serving/predict',
+    inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: [-1] } },
+    outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: [-1] } },
+  },
+})
+
+/** A model computing y = `op`(x, 2), e.g. with an op TensorFlow.js does not know. */
+export const binaryOpModel = (op: string) => ({
+  nodes: [
+    node('x', 'Placeholder', [], { dtype: FLOAT }),
+    constNode('k', 'DT_FLOAT', [], [2]),
+    node('y', op, ['x', 'k'], { T: FLOAT }),
+  ],
+  signatures: xToYSignatures(),
 })

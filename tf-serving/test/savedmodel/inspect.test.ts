@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join, resolve } from 'node:path'
-import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
-import { FIXTURES, removeDir, tempDir } from './helpers.ts'
+import { binaryOpModel, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 const CLI = resolve(import.meta.dir, '../../src/savedmodel/inspect-cli.ts')
 const run = async (...args: string[]) => {
@@ -14,20 +13,7 @@ const run = async (...args: string[]) => {
 let dir = ''
 beforeAll(async () => {
   dir = await tempDir('inspect')
-  await writeSavedModel(join(dir, 'bad'), {
-    nodes: [
-      node('x', 'Placeholder', [], { dtype: attr.type('DT_FLOAT') }),
-      constNode('k', 'DT_FLOAT', [], [2]),
-      node('y', 'MysteryOp', ['x', 'k'], { T: attr.type('DT_FLOAT') }),
-    ],
-    signatures: {
-      serving_default: {
-        methodName: 'tensorflow/serving/predict',
-        inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: [-1] } },
-        outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: [-1] } },
-      },
-    },
-  })
+  await writeSavedModel(join(dir, 'bad'), binaryOpModel('MysteryOp'))
 })
 afterAll(() => removeDir(dir))
 

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { freePort } from '@tweetbot/common/src/testing/index.ts'
-import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
-import { copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
+import { binaryOpModel, copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 const MAIN = resolve(import.meta.dir, '../../src/main.ts')
 let dir = ''
@@ -34,20 +33,7 @@ beforeAll(async () => {
   )
   await brokenCopy('missing_shard', (v) => rm(join(v, 'variables/variables.data-00000-of-00001')))
   await mkdir(join(dir, 'unknown_op'), { recursive: true })
-  await writeSavedModel(join(dir, 'unknown_op', '1'), {
-    nodes: [
-      node('x', 'Placeholder', [], { dtype: attr.type('DT_FLOAT') }),
-      constNode('k', 'DT_FLOAT', [], [2]),
-      node('y', 'TotallyNewOp', ['x', 'k'], { T: attr.type('DT_FLOAT') }),
-    ],
-    signatures: {
-      serving_default: {
-        methodName: 'tensorflow/serving/predict',
-        inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: [-1] } },
-        outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: [-1] } },
-      },
-    },
-  })
+  await writeSavedModel(join(dir, 'unknown_op', '1'), binaryOpModel('TotallyNewOp'))
   const entry = (name: string, base: string, all = false) =>
     `config { name: '${name}' base_path: '${base}' model_platform: 'tensorflow'${all ? ' model_version_policy { all {} }' : ''} }`
   const config = [
