@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { flag, port, positiveInt } from './fields.ts'
+import { port, positiveInt } from './fields.ts'
+import { sharedEnvSchema } from './shared.ts'
 
 /**
  * tf-serving's environment. Model selection uses the names of the tensorflow/serving image:
@@ -7,7 +8,7 @@ import { flag, port, positiveInt } from './fields.ts'
  * tensorflow_model_server syntax (parsed in tf-serving/src/config/flags.ts) override these.
  */
 export const tfServingEnvSchema = z.object({
-  FLT_DEBUG_MODE: flag(false),
+  FLT_DEBUG_MODE: sharedEnvSchema.shape.FLT_DEBUG_MODE,
   /** REST port (`--rest_api_port` wins). */
   PORT: port(8501),
   MODEL_NAME: z
