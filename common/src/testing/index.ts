@@ -12,3 +12,16 @@ export const testRedisUrl = (): string => {
 
 /** A key prefix unique to one test, so tests sharing the server never see each other's keys. */
 export const uniquePrefix = (name = 't') => `${name}-${crypto.randomUUID().slice(0, 8)}`
+
+/** Polls `check` every 20 ms until it holds; throws naming `what` after `timeoutMs`. */
+export const waitFor = async (
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(20)
+  }
+}

@@ -11,7 +11,7 @@ import {
   type RedisQueueOptions,
 } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
+import { testRedisUrl, uniquePrefix, waitFor } from '../../src/testing/index.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
 const consumers: Consumer[] = []
@@ -22,14 +22,6 @@ afterAll(async () => {
 
 const newQueue = (extra: Partial<RedisQueueOptions> = {}) =>
   createRedisQueue({ url: testRedisUrl(), prefix: uniquePrefix('c'), ...extra })
-
-const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const metricValue = async (registry: Registry, name: string, labels: Record<string, string>) => {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name)

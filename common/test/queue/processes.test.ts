@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { silentLogger } from '../../src/log.ts'
 import { createConsumer, createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { startRedisServer, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
+import { startRedisServer, testRedisUrl, uniquePrefix, waitFor } from '../../src/testing/index.ts'
 
 const FIXTURE = join(import.meta.dir, 'fixtures', 'consumer-process.ts')
 const children: Bun.Subprocess[] = []
@@ -12,14 +12,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
   redis.close()
 })
-
-const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
 
 /** Spawns a consumer process and resolves once it has a heartbeat. */
 const spawnConsumer = async (env: Record<string, string>) => {
