@@ -1,9 +1,7 @@
 /**
  * The model-format loaders, tried in order for each version folder (first `detect` wins).
  *
- * To add a format, implement `ModelLoader` (./types.ts) in its own module and add ONE line to
- * `LOADERS` below. The SavedModel engineer (issue 5) adds theirs here:
- *   `import { savedModelLoader } from '../savedmodel/loader.ts'` and `savedModelLoader,` in the list
+ * To add a format, implement `ModelLoader` (./types.ts) in its own module and add it to `LOADERS`
  * (SavedModel folders hold `saved_model.pb`, TF.js folders `model.json`, so order does not matter).
  */
 import { savedModelLoader } from '../savedmodel/loader.ts'
