@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import { freePort, startRedisServer } from '@tweetbot/common/src/testing/index.ts'
 
 const { values: args } = parseArgs({
@@ -29,6 +30,7 @@ const THREADS = Number(args.threads)
 const RATE = Number(args.rate)
 const ROUNDS = Math.max(1, Number(args.rounds))
 const SECRET = 'bench-consumer-secret'
+const PREFIX = 'bench'
 const ROOT = join(import.meta.dir, '..')
 const work = mkdtempSync(join(tmpdir(), 'bench-master-'))
 
@@ -64,7 +66,7 @@ const startMaster = async (redisUrl: string) => {
       ...process.env,
       PORT: String(port),
       REDIS_URL: redisUrl,
-      QUEUE_PREFIX: 'bench',
+      QUEUE_PREFIX: PREFIX,
       TWITTER_CONSUMER_SECRET: SECRET,
       FLT_DEBUG_MODE: 'False',
     },
@@ -250,9 +252,10 @@ try {
   console.info(`warming up the master (${Math.min(2, DURATION_S)} s)…`)
   await runFixedRate(master.port, 2000).catch(() => undefined)
   // Workers would drain the list; the bench deletes it so Redis stays small between phases.
+  const chatPending = queueKeys(PREFIX, 'chat').pending
   const drain = async () => {
-    const n = Number(await client.send('LLEN', ['bench:queue:chat']))
-    await client.send('DEL', ['bench:queue:chat'])
+    const n = Number(await client.send('LLEN', [chatPending]))
+    await client.send('DEL', [chatPending])
     return n
   }
   await drain()
