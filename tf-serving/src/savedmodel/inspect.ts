@@ -1,12 +1,13 @@
 // What `tf-serving:inspect` reports about a SavedModel: tags, signatures, ops and whether
 // TensorFlow.js can run the graph, ending with a full load (variables and checksums included).
-import { readdir, stat } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SignatureDef } from '../loaders/types.ts'
 import { convertSavedModel } from './convert.ts'
+import { exists } from './fs.ts'
 import { supportedOps } from './graph/op-support.ts'
 import { type PreparedGraph, prepareGraph } from './graph/prepare.ts'
-import { pickMetaGraph, readSavedModelProto } from './read-saved-model.ts'
+import { pickMetaGraph, readSavedModelProto, SAVED_MODEL_PB } from './read-saved-model.ts'
 
 export interface OpUse {
   op: string
@@ -30,7 +31,7 @@ export interface InspectReport {
 
 /** Version folders under a base path (numeric names), or the folder itself if it is a model. */
 export const modelDirs = async (path: string): Promise<string[]> => {
-  if (await stat(join(path, 'saved_model.pb')).catch(() => undefined)) return [path]
+  if (await exists(join(path, SAVED_MODEL_PB))) return [path]
   const versions = (await readdir(path, { withFileTypes: true }))
     .filter((e) => e.isDirectory() && /^\d+$/.test(e.name))
     .sort((a, b) => Number(a.name) - Number(b.name))

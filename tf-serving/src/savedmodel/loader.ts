@@ -1,19 +1,14 @@
 // The SavedModel format for the model manager (see ../loaders/types.ts): converts the folder to
 // TensorFlow.js graph-model artifacts in memory, so no libtensorflow is needed.
-import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { io } from '@tensorflow/tfjs'
 import type { ModelLoader, ServableArtifacts } from '../loaders/types.ts'
 import { convertSavedModel, METADATA_KEY, type SavedModelMetadata } from './convert.ts'
 import type { ExampleSignature } from './example/types.ts'
+import { isFile } from './fs.ts'
+import { SAVED_MODEL_PB } from './read-saved-model.ts'
 
 export const SAVEDMODEL_FORMAT = 'savedmodel'
-
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  )
 
 /**
  * Loads `saved_model.pb` + `variables/` folders. Errors name what is wrong (corrupt protobuf,
@@ -22,7 +17,7 @@ const isFile = (path: string) =>
 export const savedModelLoader: ModelLoader = {
   format: SAVEDMODEL_FORMAT,
   detect: async (versionDir) =>
-    (await isFile(join(versionDir, 'saved_model.pb'))) ||
+    (await isFile(join(versionDir, SAVED_MODEL_PB))) ||
     (await isFile(join(versionDir, 'saved_model.pbtxt'))),
   async load(versionDir): Promise<ServableArtifacts> {
     const converted = await convertSavedModel(versionDir)

@@ -1,20 +1,15 @@
 // Reading a SavedModel folder: `saved_model.pb` (a SavedModel protobuf holding MetaGraphDefs) and
 // the tensor bundle under `variables/`.
 // @see https://www.tensorflow.org/guide/saved_model
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openTensorBundle, type TensorBundle } from './bundle/tensor-bundle.ts'
+import { exists } from './fs.ts'
 import { decodeMessage } from './proto/schema.ts'
 import type { MetaGraphDef, SavedModelProto } from './proto/types.ts'
 
 export const SAVED_MODEL_PB = 'saved_model.pb'
 export const SERVE_TAG = 'serve'
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  )
 
 export const readSavedModelProto = async (dir: string): Promise<SavedModelProto> => {
   const path = join(dir, SAVED_MODEL_PB)

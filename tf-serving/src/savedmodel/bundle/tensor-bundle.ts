@@ -4,8 +4,9 @@
 // `<prefix>.data-0000N-of-0000M`. Numbers are raw little-endian; strings are varint64 lengths,
 // a masked CRC-32C of the lengths (each taken as a uint32 LE), then the bytes.
 // @see https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/util/tensor_bundle/tensor_bundle.h
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { isFile } from '../fs.ts'
 import { decodeRaw, type HostTensor, JS_DTYPE, numElements, shapeOf } from '../graph/host-tensor.ts'
 import { decodeMessage } from '../proto/schema.ts'
 import type { BundleEntry, BundleHeader } from '../proto/types.ts'
@@ -57,12 +58,6 @@ const decodeStrings = (bytes: Uint8Array, n: number, what: string) => {
   }
   return { data, crc }
 }
-
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  )
 
 /**
  * Opens the bundle at `prefix` (e.g. `<version>/variables/variables`): reads and checks the index
