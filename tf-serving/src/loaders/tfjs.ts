@@ -36,10 +36,10 @@ const readWeights = async (dir: string, manifest: io.WeightsManifestConfig) => {
   for (const group of manifest) {
     specs.push(...group.weights)
     for (const path of group.paths) {
-      const file = join(dir, path)
-      if (!(await exists(file)))
+      const bytes = await readFile(join(dir, path)).catch(() => {
         throw new Error(`weight file ${path} listed in model.json is missing`)
-      parts.push(new Uint8Array(await readFile(file)))
+      })
+      parts.push(new Uint8Array(bytes))
     }
   }
   const total = parts.reduce((n, p) => n + p.byteLength, 0)
