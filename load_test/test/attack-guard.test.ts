@@ -6,24 +6,10 @@ import { createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
 import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
 
 import { repoRoot, runAttackScript } from './run-attack-script.ts'
+import { waitHttpOk } from './wait-http.ts'
 
 const out = mkdtempSync(join(tmpdir(), 'attack-'))
 afterAll(() => rmSync(out, { recursive: true, force: true }))
-
-const waitHttp = async (url: string) => {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    )
-      return
-    await Bun.sleep(50)
-  }
-  throw new Error(`${url} did not answer`)
-}
 
 describe('the attack refuses a stack that is not in load-testing mode', () => {
   // A real master and a real chat worker started WITHOUT load-testing mode (fake keys; its
@@ -65,8 +51,8 @@ describe('the attack refuses a stack that is not in load-testing mode', () => {
         stderr: 'ignore',
       }),
     )
-    await waitHttp(`${masterUrl}/healthz`)
-    await waitHttp(`${workerUrl}/metrics`)
+    await waitHttpOk(`${masterUrl}/healthz`)
+    await waitHttpOk(`${workerUrl}/metrics`)
   })
   afterAll(async () => {
     for (const p of procs) p.kill('SIGTERM')

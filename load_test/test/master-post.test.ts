@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { resolve } from 'node:path'
 import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
 import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
 import { attackWithAutocannon } from '../src/autocannon-attack.ts'
 import { generateTargets, readVegetaJson, type Target, toVegetaJson } from '../src/targets.ts'
+import { repoRoot } from './run-attack-script.ts'
+import { waitHttpOk } from './wait-http.ts'
 
 // A real master process (bun master/src/main.ts) on a loopback port, the run's private Redis.
 const SECRET = 'master-post-secret'
-const root = resolve(import.meta.dir, '../..')
 const prefix = uniquePrefix('lt')
 let master: ReturnType<typeof Bun.spawn> | undefined
 let url = ''
@@ -17,7 +17,7 @@ beforeAll(async () => {
   const port = await freePort()
   url = `http://127.0.0.1:${port}`
   master = Bun.spawn(['bun', 'master/src/main.ts'], {
-    cwd: root,
+    cwd: repoRoot,
     env: {
       ...process.env,
       PORT: String(port),
@@ -28,16 +28,7 @@ beforeAll(async () => {
     stdout: 'ignore',
     stderr: 'pipe',
   })
-  const deadline = Date.now() + 15_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await Bun.sleep(50)
-  }
-  throw new Error('master did not become ready')
+  await waitHttpOk(`${url}/readyz`, 15_000)
 })
 
 afterAll(async () => {
