@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
 import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
@@ -43,14 +44,6 @@ const slowDmReplies = (delayMs: number) =>
     respond: () =>
       Response.json({ data: { dm_conversation_id: 'c', dm_event_id: nextXId() } }, { status: 201 }),
   })
-
-const waitUntil = async (cond: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await Bun.sleep(2)
-  }
-}
 
 const expectEachAnsweredOnce = async (senders: string[]) => {
   await stack.x.waitForRequests(
@@ -95,7 +88,9 @@ describe('crashes and shutdown (e2e)', () => {
       }),
     )
     const chat = stack.services['worker:chat']
-    await waitUntil(() => chat.logs().includes('tf-serving unavailable; holding jobs'))
+    await waitFor('the worker to hold jobs', () =>
+      chat.logs().includes('tf-serving unavailable; holding jobs'),
+    )
     const ready = await fetch(`${chat.url}/readyz`)
     expect(ready.status).toBe(503)
     expect(((await ready.json()) as { checks: { model: boolean } }).checks.model).toBe(false)

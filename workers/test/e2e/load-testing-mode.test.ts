@@ -1,6 +1,7 @@
 // End to end in FLT_LOAD_TESTING_MODE=True: the whole pipeline runs, nothing is sent to X.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
@@ -30,11 +31,10 @@ test('load-testing mode: DMs and mentions are classified and counted as replied,
     dmDelivery({ botId: stack.botId, senderId: '31', eventId: dm, mediaUrl: photo }),
   )
   await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '32', mediaUrl: photo }))
-  const deadline = Date.now() + 20_000
-  while ((await replied('worker:chat')) < 1 || (await replied('worker:tweet')) < 1) {
-    if (Date.now() > deadline) throw new Error('not replied in time')
-    await Bun.sleep(50)
-  }
+  await waitFor(
+    'both workers to reply',
+    async () => (await replied('worker:chat')) >= 1 && (await replied('worker:tweet')) >= 1,
+  )
   expect(stack.x.requests).toHaveLength(0)
   expect(stack.images.hits.get('/ok.jpg')).toBe(2)
   const line = stack.services['worker:chat']

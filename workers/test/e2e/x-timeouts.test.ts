@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:tes
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
 import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto } from '../helpers/images.ts'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
@@ -34,16 +35,13 @@ const waitForLog = async (
   text: string,
   timeoutMs = 30_000,
 ) => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const line = stack.services[service]
+  const find = () =>
+    stack.services[service]
       .logs()
       .split('\n')
       .find((l) => l.includes(`"eventId":"${eventId}"`) && l.includes(text))
-    if (line) return line
-    if (Date.now() > deadline) throw new Error(`no "${text}" for ${eventId} within ${timeoutMs} ms`)
-    await Bun.sleep(50)
-  }
+  await waitFor(`"${text}" for ${eventId}`, () => find() !== undefined, timeoutMs)
+  return find()!
 }
 
 const dmTo = (sender: string) => (r: RecordedRequest) =>
