@@ -58,6 +58,16 @@ describe('bun master/src/main.ts', () => {
       headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': sign(body) },
     })
     expect(res.status).toBe(200)
+    // The process's own verifier (node:crypto) refuses a body signed with another secret.
+    const forged = await fetch(`${base}/webhook`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-twitter-webhooks-signature': sign(body, 'not-the-secret'),
+      },
+    })
+    expect(forged.status).toBe(401)
     const redis = new Bun.RedisClient(testRedisUrl())
     const pending = (await redis.send('LRANGE', [
       queueKeys(prefix, 'chat').pending,
