@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import { makePhoto } from '../../workers/test/helpers/images.ts'
 
 /**
  * The image host the chaos suite points events at (allow-listed for the workers). Unlike the
@@ -21,25 +21,10 @@ export interface ChaosMediaServer {
   stop(): void
 }
 
-/** A photo-like JPEG (gradients and rings), different per seed; small, so decoding is cheap. */
-const renderPhoto = async (seed: number, width = 480, height = 360) => {
-  const raw = new Uint8Array(width * height * 3)
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3
-      const ring = Math.hypot(x - width / 2, y - height / 2) % (18 + seed * 3) < 5 ? 90 : 0
-      raw[i] = (seed * 41 + x + ring) % 256
-      raw[i + 1] = (seed * 67 + y * 2) % 256
-      raw[i + 2] = ((x * y) / 89 + seed * 17 + ring) % 256
-    }
-  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 80 })
-    .toBuffer()
-  return new Uint8Array(jpeg)
-}
-
 export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServer> => {
-  const images = await Promise.all(Array.from({ length: photos }, (_, i) => renderPhoto(i + 1)))
+  const images = await Promise.all(
+    Array.from({ length: photos }, (_, i) => makePhoto(i + 1, 480, 360)),
+  )
   let delayMs = 0
   let inFlight = 0
   let peak = 0
@@ -60,7 +45,9 @@ export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServe
           return new Response('not found', { status: 404 })
         }
         counts.ok++
-        return new Response(body, { headers: { 'content-type': 'image/jpeg' } })
+        return new Response(body as Uint8Array<ArrayBuffer>, {
+          headers: { 'content-type': 'image/jpeg' },
+        })
       } finally {
         inFlight--
       }
