@@ -53,11 +53,15 @@ const attrsJson = (attrs: Record<string, AttrValue>): Json =>
       .filter(([, v]) => v !== undefined),
   )
 
+// A Const's value travels as a weight: only its dtype stays in the topology.
+const nodeAttrsJson = (op: string, attrs: Record<string, AttrValue>): Json =>
+  attrsJson(op === 'Const' ? { dtype: attrs.dtype ?? {} } : attrs)
+
 const nodeJson = (n: GNode): Json => ({
   name: n.name,
   op: n.op,
   input: n.inputs,
-  attr: attrsJson(n.op === 'Const' ? { dtype: n.attr.dtype ?? {} } : n.attr),
+  attr: nodeAttrsJson(n.op, n.attr),
 })
 
 /**
@@ -87,7 +91,7 @@ const functionsWithConstants = (fns: FunctionDef[]) => {
         name: renamed.get(n.name) ?? n.name,
         op: n.op,
         input: (n.input ?? []).map(rename),
-        attr: attrsJson(n.op === 'Const' ? { dtype: n.attr?.dtype ?? {} } : (n.attr ?? {})),
+        attr: nodeAttrsJson(n.op, n.attr ?? {}),
       })),
       ret: Object.fromEntries(Object.entries(fn.ret ?? {}).map(([k, v]) => [k, rename(v)])),
     }
