@@ -16,7 +16,7 @@ import type { ScenarioContext } from './scenarios.ts'
  */
 
 /** Dead-list entries and in-doubt marks, read from Redis (undefined while Redis is away). */
-const readQueueState = async (s: Stack, events: readonly SentEvent[], replied: Set<string>) => {
+const readQueueState = async (s: Stack, events: readonly SentEvent[], lost: Set<string>) => {
   const queue = createRedisQueue({ url: s.redis.url, prefix: s.prefix })
   const conn = openConnection(s.redis.url, { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
   try {
@@ -32,12 +32,7 @@ const readQueueState = async (s: Stack, events: readonly SentEvent[], replied: S
     const deadIds = new Set(dead.map((d) => `${d.queue}:${d.eventId}`))
     const inDoubt = new Set<string>()
     for (const e of events) {
-      if (
-        e.acceptedAt === undefined ||
-        replied.has(e.eventId) ||
-        deadIds.has(`${e.queue}:${e.eventId}`)
-      )
-        continue
+      if (!lost.has(e.eventId) || deadIds.has(`${e.queue}:${e.eventId}`)) continue
       const mark = await conn.send('GET', [queueKeys(s.prefix, e.queue).replied(e.eventId)])
       // `sending` or `sending:<ms>`: claimed by an attempt that never finished.
       if (typeof mark === 'string' && mark.startsWith('sending')) inDoubt.add(e.eventId)
@@ -61,21 +56,9 @@ export const snapshot = async (
     .map((r) => replyRecordOf(r, ctx.x.late.has(r)))
     .filter((r) => r !== undefined)
   const base = account({ events, replies, dead: [], faultEndAt })
-  const replied = new Set(
-    events
-      .filter((e) =>
-        replies.some(
-          (r) =>
-            r.status >= 200 &&
-            r.status < 300 &&
-            r.queue === e.queue &&
-            r.target === (e.queue === 'chat' ? e.senderId : e.eventId),
-        ),
-      )
-      .map((e) => e.eventId),
-  )
   if (base.lost === 0) return base
-  const state = await readQueueState(ctx.stack, events, replied)
+  // Accepted and not answered: only these can be buried or in doubt.
+  const state = await readQueueState(ctx.stack, events, new Set(base.lostIds))
   if (!state) return base
   return account({
     events,
