@@ -4,7 +4,8 @@ import type { SignatureDef } from '../loaders/types.ts'
 import type { ExampleSignature } from './example/types.ts'
 import { buildArtifacts } from './graph/build-artifacts.ts'
 import { supportedOps } from './graph/op-support.ts'
-import { describeUnsupported, prepareGraph } from './graph/prepare.ts'
+import { describeUnsupported, type PreparedGraph, prepareGraph } from './graph/prepare.ts'
+import type { MetaGraphDef } from './proto/types.ts'
 import { openVariables, pickMetaGraph, readSavedModelProto } from './read-saved-model.ts'
 
 /** What the loader stores in `artifacts.userDefinedMetadata.savedmodel`. */
@@ -27,7 +28,15 @@ export const METADATA_KEY = 'savedmodel'
 
 export const convertSavedModel = async (dir: string): Promise<ConvertedSavedModel> => {
   const meta = pickMetaGraph(await readSavedModelProto(dir))
-  const prepared = prepareGraph(meta, await supportedOps())
+  return convertPrepared(dir, meta, prepareGraph(meta, await supportedOps()))
+}
+
+/** The conversion after `prepareGraph`, for callers that prepared `meta` already (inspect). */
+export const convertPrepared = async (
+  dir: string,
+  meta: MetaGraphDef,
+  prepared: PreparedGraph,
+): Promise<ConvertedSavedModel> => {
   if (prepared.unsupported.length > 0)
     throw new Error(
       `unsupported op(s) for TensorFlow.js: ${describeUnsupported(prepared.unsupported)}`,

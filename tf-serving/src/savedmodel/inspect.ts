@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SignatureDef } from '../loaders/types.ts'
-import { convertSavedModel } from './convert.ts'
+import { convertPrepared } from './convert.ts'
 import { exists } from './fs.ts'
 import { supportedOps } from './graph/op-support.ts'
 import { type PreparedGraph, prepareGraph } from './graph/prepare.ts'
@@ -48,7 +48,8 @@ export const inspectSavedModel = async (dir: string): Promise<InspectReport> => 
     tensorflowVersion: m.metaInfoDef?.tensorflowVersion ?? '',
   }))
   const supported = await supportedOps()
-  const prepared = prepareGraph(pickMetaGraph(proto), supported)
+  const meta = pickMetaGraph(proto)
+  const prepared = prepareGraph(meta, supported)
   const neededOps = new Set(prepared.nodes.map((n) => n.op))
   const ops = [...prepared.opsUsed]
     .map(([op, count]) => ({ op, count, supported: supported.has(op), needed: neededOps.has(op) }))
@@ -56,7 +57,7 @@ export const inspectSavedModel = async (dir: string): Promise<InspectReport> => 
   let loadError: string | null = null
   let variables = 0
   try {
-    variables = (await convertSavedModel(dir)).variableKeys.size
+    variables = (await convertPrepared(dir, meta, prepared)).variableKeys.size
   } catch (err) {
     loadError = (err as Error).message
   }
