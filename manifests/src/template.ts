@@ -120,12 +120,10 @@ export const processTemplate = (
 ): Processed => {
   const template = templateSchema.parse(input)
   const parameters = resolveParameters(template, given, options)
+  const labels = template.labels && (walk(template.labels, parameters) as Record<string, string>)
   const objects = template.objects.map((raw) => {
     const obj = walk(raw, parameters) as K8sObject
-    if (template.labels) {
-      const labels = walk(template.labels, parameters) as Record<string, string>
-      obj.metadata = { ...obj.metadata, labels: { ...labels, ...obj.metadata?.labels } }
-    }
+    if (labels) obj.metadata = { ...obj.metadata, labels: { ...labels, ...obj.metadata?.labels } }
     return obj
   })
   return { objects, parameters }
