@@ -58,4 +58,4 @@ format: ## apply the formatter and safe lint fixes
 
 test: setup typecheck lint ## typecheck, lint and every test (writes a JUnit report to $(JUNIT))
 	@mkdir -p $(dir $(JUNIT))
-	@bun test --reporter=junit --reporter-outfile=$(JUNIT)
+	@bun test --timeout 30000 --reporter=junit --reporter-outfile=$(JUNIT)
