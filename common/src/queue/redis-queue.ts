@@ -1,9 +1,10 @@
 import { backoffMs } from './backoff.ts'
 import { type Connection, openConnection } from './connection.ts'
+import { createEnqueueBatcher } from './enqueue-batcher.ts'
 import { newEnvelope, parseEnvelope } from './envelope.ts'
 import { describeError, PermanentJobError, requestedDelayMs } from './errors.ts'
 import { queueKeys } from './keys.ts'
-import { ENQUEUE, MOVE_JOB, PROMOTE, REAP, RETRY } from './scripts.ts'
+import { MOVE_JOB, PROMOTE, REAP, RETRY } from './scripts.ts'
 import {
   type JobEnvelope,
   QUEUE_NAMES,
@@ -102,6 +103,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
   if (heartbeatTtlSec <= 0) throw new Error('createRedisQueue: heartbeatTtlSec must be > 0')
 
   const main = openConnection(opts.url, connOpts)
+  const enqueueBatched = createEnqueueBatcher(main, { dedupeTtlSec })
   // BLMOVE holds its connection while it waits: one connection per consumer id.
   const blocking = new Map<string, Connection>()
   const blockingFor = (consumer: string) => {
@@ -185,13 +187,11 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     enqueue: async (queue, eventId, payload) => {
       if (!eventId) throw new TypeError('enqueue: eventId must not be empty')
       const k = keys(queue)
-      const envelope = JSON.stringify(newEnvelope(queue, eventId, payload))
-      const res = await main.eval(
-        ENQUEUE,
-        [k.seen(eventId), k.pending],
-        [String(dedupeTtlSec), envelope],
-      )
-      return res === 1 ? 'queued' : 'duplicate'
+      return enqueueBatched({
+        seenKey: k.seen(eventId),
+        pendingKey: k.pending,
+        envelope: JSON.stringify(newEnvelope(queue, eventId, payload)),
+      })
     },
 
     ping: async () => {

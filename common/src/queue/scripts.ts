@@ -12,18 +12,25 @@ const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`
 
 /**
- * enqueue: mark an event id seen and push its job, only when it was not seen.
- * KEYS[1] seen key   KEYS[2] pending list
- * ARGV[1] dedupe TTL in seconds   ARGV[2] job envelope (JSON)
- * Returns 1 when queued, 0 when the event id was already seen.
+ * enqueue: for each event, mark its id seen and push its job, only when it was not seen. Takes
+ * several events at once, so a busy producer pays one round trip and one script call per batch.
+ * KEYS[2i-1] seen key of event i   KEYS[2i] pending list of event i
+ * ARGV[1] dedupe TTL in seconds   ARGV[i+1] job envelope of event i (JSON)
+ * Returns a list: 1 for each event queued, 0 for each event whose id was already seen (also
+ * when the same id came earlier in the same call).
  */
 export const ENQUEUE: LuaScript = {
   name: 'enqueue',
-  source: `if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('LPUSH', KEYS[2], ARGV[2])
-  return 1
+  source: `local out = {}
+for i = 1, #KEYS / 2 do
+  if redis.call('SET', KEYS[2 * i - 1], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('LPUSH', KEYS[2 * i], ARGV[i + 1])
+    out[i] = 1
+  else
+    out[i] = 0
+  end
 end
-return 0`,
+return out`,
 }
 
 /**

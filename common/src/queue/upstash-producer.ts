@@ -54,7 +54,7 @@ export const createUpstashProducer = (
           throw unavailable(err2, 'enqueue')
         }
       }
-      return Number(res) === 1 ? 'queued' : 'duplicate'
+      return Array.isArray(res) && Number(res[0]) === 1 ? 'queued' : 'duplicate'
     },
     ping: async () => {
       try {
