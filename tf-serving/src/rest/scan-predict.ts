@@ -8,6 +8,8 @@
 // ragged or empty lists, objects, strings, trailing bytes, a number it cannot convert exactly —
 // makes it return undefined, and the general path runs and reports errors in TF Serving's words.
 
+import { scanNumericArrayWasm } from './scan-numbers-wasm.ts'
+
 export interface ScannedPredict {
   /** '' when the body has no signature_name. */
   signatureName: string
@@ -204,8 +206,15 @@ class Scanner {
   }
 }
 
-/** The scanned body, or undefined when the general JSON path must decide. */
-export const scanPredictBody = (bytes: Uint8Array): ScannedPredict | undefined => {
+/**
+ * The scanned body, or undefined when the general JSON path must decide. The numbers are read
+ * by the wasm scanner (scan-numbers-wasm.ts) where it can, else by the JS one below; `useWasm:
+ * false` forces the JS one (tests compare both).
+ */
+export const scanPredictBody = (
+  bytes: Uint8Array,
+  { useWasm = true } = {},
+): ScannedPredict | undefined => {
   const s = new Scanner(bytes)
   let signatureName: string | undefined
   let found: Omit<ScannedPredict, 'signatureName'> | undefined
@@ -223,9 +232,11 @@ export const scanPredictBody = (bytes: Uint8Array): ScannedPredict | undefined =
       signatureName = s.string()
       if (signatureName === undefined) return undefined
     } else if ((key === 'instances' || key === 'inputs') && !found) {
-      const arr = s.numericArray()
+      const fast = useWasm ? scanNumericArrayWasm(bytes, s.i) : undefined
+      if (fast) s.i = fast.end
+      const arr = fast ?? s.numericArray()
       if (!arr) return undefined
-      found = { key, ...arr }
+      found = { key, shape: arr.shape, data: arr.data }
     } else return undefined
     s.ws()
     const c = bytes[s.i++]
