@@ -7,13 +7,33 @@ import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
 import { createApp } from './app.ts'
 import { Batcher } from './batching/batcher.ts'
 import { DEFAULT_BATCHING, parseBatchingParameters } from './config/batching-params.ts'
-import type { ServerOptions } from './config/flags.ts'
+import { FlagError, type ServerOptions } from './config/flags.ts'
 import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
 import { InferencePool } from './inference/pool.ts'
 import { ModelManager } from './manager/model-manager.ts'
 import { createServingMetrics } from './metrics.ts'
 import { ServingError } from './rest/errors.ts'
 import type { Runner } from './routes/deps.ts'
+
+/**
+ * Reads and parses a file named by a flag. Any failure is a FlagError naming the flag and file
+ * (main.ts: one line, exit 2), not a stack trace.
+ */
+const readFlagFile = async <T>(flag: string, path: string, parse: (text: string) => T) => {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : err
+    throw new FlagError(`--${flag}=${path}: cannot read: ${why}`)
+  }
+  try {
+    return parse(text)
+  } catch (err) {
+    throw new FlagError(`--${flag}=${path}: ${(err as Error).message}`)
+  }
+}
 
 const readModelConfigs = async (opts: ServerOptions): Promise<ModelConfig[]> => {
   if (!opts.modelConfigFile)
@@ -26,8 +46,8 @@ const readModelConfigs = async (opts: ServerOptions): Promise<ModelConfig[]> => 
         labels: {},
       },
     ]
-  const text = await readFile(opts.modelConfigFile, 'utf8')
-  return parseModelConfig(text, dirname(opts.modelConfigFile))
+  const file = opts.modelConfigFile
+  return readFlagFile('model_config_file', file, (text) => parseModelConfig(text, dirname(file)))
 }
 
 export const startServer = async (opts: ServerOptions, logger: Logger) => {
@@ -57,7 +77,11 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   }
   if (opts.enableBatching) {
     const params = opts.batchingParametersFile
-      ? parseBatchingParameters(await readFile(opts.batchingParametersFile, 'utf8'))
+      ? await readFlagFile(
+          'batching_parameters_file',
+          opts.batchingParametersFile,
+          parseBatchingParameters,
+        )
       : DEFAULT_BATCHING
     const b = new Batcher(
       { ...params, numBatchThreads: params.numBatchThreads ?? opts.inferenceWorkers },

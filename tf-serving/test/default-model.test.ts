@@ -176,7 +176,8 @@ describe('bad input gets a clear 4xx and the server stays up', () => {
       status: 'ready',
       backend: 'wasm',
       workers: 1,
-      workerMode: 'process',
+      // The default mode (TF_SERVING_WORKER_MODE unset).
+      workerMode: 'thread',
     })
   })
 })

@@ -22,6 +22,8 @@ beforeAll(async () => {
     '--model_name=toy',
     `--model_base_path=${join(root, 'toy')}`,
     '--file_system_poll_wait_seconds=1',
+    // The worker-kill test below kills a child process.
+    '--inference_worker_mode=process',
   ])
 })
 

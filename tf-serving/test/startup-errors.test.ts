@@ -1,5 +1,7 @@
 import { expect, test } from 'bun:test'
-import { resolve } from 'node:path'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 
 const MAIN = resolve(import.meta.dir, '../src/main.ts')
 
@@ -26,4 +28,39 @@ test('an unknown flag stops tf-serving with exit 2 and says which', async () => 
   const { code, stderr } = await run(['--no_such_flag=1'], {})
   expect(code).toBe(2)
   expect(stderr.trim()).toBe('tf-serving: unknown flag --no_such_flag')
+})
+
+test('a missing or malformed config file named by a flag stops tf-serving with exit 2 and one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfs-startup-'))
+  try {
+    const missing = await run([`--model_config_file=${join(dir, 'nope.config')}`], {})
+    expect(missing.code).toBe(2)
+    expect(missing.stderr.trim()).toBe(
+      `tf-serving: --model_config_file=${join(dir, 'nope.config')}: cannot read: no such file`,
+    )
+    const bad = join(dir, 'bad.config')
+    writeFileSync(bad, 'model_config_list {\n  config { name: "m" base_path: "/x" }\n  oops\n')
+    const malformed = await run([`--model_config_file=${bad}`], {})
+    expect(malformed.code).toBe(2)
+    expect(malformed.stderr).toStartWith(`tf-serving: --model_config_file=${bad}: `)
+    expect(malformed.stderr).not.toMatch(/\n\s+at /)
+    const batching = join(dir, 'batching.txt')
+    writeFileSync(batching, 'max_batch_size { value: 0 }\n')
+    const model = join(dir, 'models.config')
+    writeFileSync(model, `model_config_list { config { name: "m" base_path: "${dir}/m" } }\n`)
+    const badBatching = await run(
+      [
+        `--model_config_file=${model}`,
+        '--enable_batching',
+        `--batching_parameters_file=${batching}`,
+      ],
+      { TF_SERVING_WORKERS: '1' },
+    )
+    expect(badBatching.code).toBe(2)
+    expect(badBatching.stderr.trim()).toEndWith(
+      `tf-serving: --batching_parameters_file=${batching}: batching parameters: max_batch_size must be at least 1`,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

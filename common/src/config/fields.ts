@@ -31,6 +31,13 @@ export const positiveInt = (fallback: number) =>
     .positive('must be greater than 0')
     .default(fallback)
 
+/** Like positiveInt, but unset stays undefined (the caller picks a computed default). */
+export const optionalPositiveInt = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be greater than 0')
+  .optional()
+
 export const redisUrl = z
   .string()
   .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://')

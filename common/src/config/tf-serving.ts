@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { port, positiveInt } from './fields.ts'
+import { optionalPositiveInt, port, positiveInt } from './fields.ts'
 import { sharedEnvSchema } from './shared.ts'
 
 /**
@@ -18,10 +18,10 @@ export const tfServingEnvSchema = z.object({
   MODEL_BASE_PATH: z.string().default('/models'),
   /** auto: tfjs-node when importable, else wasm. */
   TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  /** Inference workers; default one per core. */
-  TF_SERVING_WORKERS: positiveInt(0).optional(),
-  /** process (default, measured faster) or thread. */
-  TF_SERVING_WORKER_MODE: z.enum(['process', 'thread']).default('process'),
+  /** Inference workers; unset: one per core. */
+  TF_SERVING_WORKERS: optionalPositiveInt,
+  /** thread (default, measured faster here) or process (a native crash stays in one worker). */
+  TF_SERVING_WORKER_MODE: z.enum(['process', 'thread']).default('thread'),
   /** Largest request body accepted; larger ones get 413. */
   TF_SERVING_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024),
 })

@@ -131,7 +131,7 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
     inferenceWorkers: num(
       flags,
       'inference_workers',
-      env.TF_SERVING_WORKERS || cpus().length || 1,
+      env.TF_SERVING_WORKERS ?? (cpus().length || 1),
       1,
     ),
     workerMode: mode,
