@@ -30,7 +30,7 @@ export function shapeAddress(): usize {
 }
 
 function isWs(c: i32): bool {
-  return c == 32 || c == 10 || c == 13 || c == 9
+  return c <= 32 && (c == 32 || c == 10 || c == 13 || c == 9)
 }
 function isDigit(c: i32): bool {
   return c >= 48 && c <= 57
@@ -84,12 +84,15 @@ export function scanNumericArray(start: usize, out: usize, capacity: i32): i32 {
   let rank = -1
   let depth = 0
   let k = 0
+  // Values so far in the innermost open list (COUNT holds it for the lists above).
+  let count = 0
   let i = start
   if (load<u8>(i) != 91) return -1
   while (true) {
     // Open a list.
     if (depth >= MAX_RANK || (rank >= 0 && depth >= rank)) return -1
-    store<i32>(COUNT + ((<usize>depth) << 2), 0)
+    if (depth > 0) store<i32>(COUNT + ((<usize>(depth - 1)) << 2), count)
+    count = 0
     depth++
     i++
     while (isWs(load<u8>(i))) i++
@@ -160,9 +163,15 @@ export function scanNumericArray(start: usize, out: usize, capacity: i32): i32 {
       if (k >= capacity) return -1
       store<f32>(out + ((<usize>k) << 2), neg ? -v : v)
       k++
-      const at = COUNT + ((<usize>(depth - 1)) << 2)
-      store<i32>(at, load<i32>(at) + 1)
-      // After a value: a comma and the next value, or the end of one or more lists.
+      count++
+      // After a value: most often a comma and, with no space, the next value.
+      c = load<u8>(i)
+      if (c == 44) {
+        c = load<u8>(++i)
+        if (!isWs(c)) continue
+        i--
+      }
+      // Otherwise spaces, a comma and the next value, or the end of one or more lists.
       while (true) {
         while (isWs(load<u8>(i))) i++
         c = load<u8>(i)
@@ -175,7 +184,7 @@ export function scanNumericArray(start: usize, out: usize, capacity: i32): i32 {
         if (c != 93) return -1
         i++
         depth--
-        const size = load<i32>(COUNT + ((<usize>depth) << 2))
+        const size = count
         const want = EXPECTED + ((<usize>depth) << 2)
         if (load<i32>(want) == -1) store<i32>(want, size)
         else if (load<i32>(want) != size) return -1
@@ -184,8 +193,8 @@ export function scanNumericArray(start: usize, out: usize, capacity: i32): i32 {
           store<i32>(RESULT + 4, rank)
           return <i32>i
         }
-        const up = COUNT + ((<usize>(depth - 1)) << 2)
-        store<i32>(up, load<i32>(up) + 1)
+        // The list just closed is one more value of the one around it.
+        count = load<i32>(COUNT + ((<usize>(depth - 1)) << 2)) + 1
       }
     }
   }
