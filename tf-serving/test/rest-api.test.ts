@@ -368,6 +368,13 @@ describe('classify and regress', () => {
         'Expected classification signature method_name to be tensorflow/serving/classify. Was: tensorflow/serving/predict',
     })
   })
+  test('a b64 feature that is not base64 is 400, as in predict', async () => {
+    const r = await post('/v1/models/toy/versions/1:regress', {
+      signature_name: 'regress',
+      examples: [{ x: [1, 2, 3], note: { b64: '***' } }],
+    })
+    expect(r).toMatchObject({ status: 400, body: { error: 'Unable to base64 decode' } })
+  })
   test('missing examples is 400', async () => {
     const r = await post('/v1/models/toy:regress', { signature_name: 'regress' })
     expect(r.status).toBe(400)

@@ -25,7 +25,8 @@ const encoder = new TextEncoder()
 export const isB64Object = (v: unknown): v is { b64: string } =>
   isObject(v) && Object.keys(v).length === 1 && typeof v.b64 === 'string'
 
-const decodeB64 = (v: unknown): Uint8Array => {
+/** `{"b64": …}` → bytes, for predict inputs and example features alike. */
+export const decodeB64 = (v: unknown): Uint8Array => {
   if (!isB64Object(v))
     throw invalidArgument(`JSON Value: ${debugString(v)} not formatted correctly for base64 data`)
   // TF accepts the standard and web-safe alphabets, padded or not.

@@ -5,7 +5,7 @@
 // from every example (the context supplies features an example lacks), batched on dim 0.
 import type { TensorMap } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
-import { isB64Object, toWire } from './decode-predict.ts'
+import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
@@ -49,7 +49,7 @@ const addValue = (v: unknown, name: string, f: Feature) => {
     f.values.push(v)
   } else if (isB64Object(v)) {
     want('bytes')
-    f.values.push(new Uint8Array(Buffer.from(v.b64, 'base64')))
+    f.values.push(decodeB64(v))
   } else throw unexpected()
 }
 
