@@ -3,9 +3,13 @@
 //   1. in-process predict latency vs HTTP :predict latency at batch 1 → overhead ratio
 //   2. throughput (images/s) at concurrency 1, 8, 32 with batching off and on
 //   3. throughput with 1 vs N inference workers (and threads vs processes)
-// Options: --seconds=N per throughput run (default 8), --workers=N (default: cores).
-import { existsSync } from 'node:fs'
-import { cpus } from 'node:os'
+// Throughput runs use wrk (C, Debian package `wrk`) as the load generator, as bench:master
+// does: the client shares the 2 cores with the server, and Bun's fetch spends ~1 ms of CPU
+// sending each 3 MB body where wrk spends ~0.3 ms, which would be counted against the server.
+// Options: --seconds=N per throughput run (default 8), --warmup=N seconds of the same load
+// before each (default 4), --workers=N (default: cores), --sections=1,2,3,3b (default: all).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { freePort } from '@tweetbot/common/src/testing/index.ts'
@@ -19,11 +23,20 @@ const arg = (name: string, fallback: number) => {
   return hit ? Number(hit.split('=')[1]) : fallback
 }
 const SECONDS = arg('seconds', 8)
+// JSC keeps compiling for a while under a new load (JIT threads measured at ~1.9 ms of CPU per
+// image in the first 8 s, ~1.1 ms in the third): throughput is measured once that has settled.
+const WARMUP_SECONDS = arg('warmup', 4)
+const sectionsArg = process.argv.find((a) => a.startsWith('--sections='))
+const SECTIONS = new Set((sectionsArg?.split('=')[1] ?? '1,2,3,3b').split(','))
 const WORKERS = arg('workers', cpus().length)
 const root = resolve(import.meta.dir, '..')
 const modelBase = resolve(root, 'models/default')
 const MAIN = resolve(root, 'tf-serving/src/main.ts')
 
+if (!Bun.which('wrk')) {
+  console.error('bench:tf-serving needs wrk on PATH (Debian/Ubuntu: apt-get install -y wrk)')
+  process.exit(2)
+}
 if (!existsSync(resolve(modelBase, '1/model.json'))) {
   console.info('bench: exporting the default model first (make models)')
   const p = Bun.spawnSync([
@@ -123,12 +136,12 @@ const httpLatency = async (url: string, n: number) => {
   return times
 }
 
-/** Completed jobs per second over SECONDS with `concurrency` jobs in flight. */
-const rate = async (concurrency: number, job: () => Promise<unknown>) => {
+/** Completed jobs per second over `seconds` with `concurrency` jobs in flight. */
+const rate = async (concurrency: number, job: () => Promise<unknown>, seconds = SECONDS) => {
   let done = 0
   let failed = 0
   const start = performance.now()
-  const end = start + SECONDS * 1000
+  const end = start + seconds * 1000
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
@@ -144,9 +157,50 @@ const rate = async (concurrency: number, job: () => Promise<unknown>) => {
   return { rate: done / ((performance.now() - start) / 1000), failed }
 }
 
+const wrkDir = mkdtempSync(resolve(tmpdir(), 'bench-tf-serving-'))
+process.on('exit', () => rmSync(wrkDir, { recursive: true, force: true }))
+writeFileSync(resolve(wrkDir, 'body.json'), body)
+const WRK_LUA = `
+wrk.method = "POST"
+local f = assert(io.open("${resolve(wrkDir, 'body.json')}", "rb"))
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+function done(s, latency, requests)
+  local e = s.errors
+  io.write(string.format('RESULT {"requests":%d,"durationUs":%d,"failed":%d}\\n',
+    s.requests, s.duration, e.connect + e.read + e.write + e.status + e.timeout))
+end
+`
+writeFileSync(resolve(wrkDir, 'predict.lua'), WRK_LUA)
+
+/** Images/s from wrk holding `concurrency` requests in flight for `seconds`. */
+const wrkRate = async (url: string, concurrency: number, seconds: number) => {
+  const proc = Bun.spawn(
+    [
+      'wrk',
+      '-t1',
+      `-c${concurrency}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '60s',
+      '-s',
+      resolve(wrkDir, 'predict.lua'),
+      `${url}/v1/models/default:predict`,
+    ],
+    { stdout: 'pipe', stderr: 'inherit' },
+  )
+  const out = await new Response(proc.stdout).text()
+  await proc.exited
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+  if (!line) throw new Error(`wrk printed no result:\n${out}`)
+  const r = JSON.parse(line.slice(7)) as { requests: number; durationUs: number; failed: number }
+  return { rate: r.requests / (r.durationUs / 1e6), failed: r.failed }
+}
+
 const throughput = async (url: string, concurrency: number) => {
-  await Promise.all(Array.from({ length: Math.min(concurrency, 4) }, () => predictOnce(url)))
-  return rate(concurrency, () => predictOnce(url))
+  await wrkRate(url, concurrency, WARMUP_SECONDS)
+  return wrkRate(url, concurrency, SECONDS)
 }
 
 /** Rows of images/s, each with its ratio to the first. */
@@ -159,11 +213,11 @@ const printRates = (rows: [string, number][]) => {
 }
 
 console.info(
-  `tf-serving bench — backend ${backend.name} (${backend.reason}), ${cpus().length} cores, ${SECONDS}s per run`,
+  `tf-serving bench — backend ${backend.name} (${backend.reason}), ${cpus().length} cores, ${SECONDS}s per run after ${WARMUP_SECONDS}s of warm-up`,
 )
 
 // --- 1. overhead ----------------------------------------------------------------------------
-{
+if (SECTIONS.has('1')) {
   const proc = await startServer(['--inference_workers=1', '--inference_worker_mode=process'])
   const thread = await startServer(['--inference_workers=1', '--inference_worker_mode=thread'])
   await httpLatency(proc.url, 3)
@@ -190,32 +244,33 @@ console.info(
 }
 
 // --- 2. throughput, batching off/on -----------------------------------------------------------
-const batchingFile = resolve(root, '.data/bench-batching.txt')
-await Bun.write(
-  batchingFile,
-  'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
-)
-const table: string[] = []
-for (const batching of [false, true]) {
-  const s = await startServer([
-    `--inference_workers=${WORKERS}`,
-    ...(batching ? ['--enable_batching', `--batching_parameters_file=${batchingFile}`] : []),
-  ])
-  for (const c of [1, 8, 32]) {
-    const r = await throughput(s.url, c)
-    table.push(
-      `   batching ${batching ? 'on ' : 'off'}  concurrency ${String(c).padStart(2)}   ${r.rate.toFixed(1).padStart(6)} images/s${r.failed ? `  (${r.failed} failed)` : ''}`,
-    )
+if (SECTIONS.has('2')) {
+  const batchingFile = resolve(root, '.data/bench-batching.txt')
+  await Bun.write(
+    batchingFile,
+    'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
+  )
+  const table: string[] = []
+  for (const batching of [false, true]) {
+    const s = await startServer([
+      `--inference_workers=${WORKERS}`,
+      ...(batching ? ['--enable_batching', `--batching_parameters_file=${batchingFile}`] : []),
+    ])
+    for (const c of [1, 8, 32]) {
+      const r = await throughput(s.url, c)
+      table.push(
+        `   batching ${batching ? 'on ' : 'off'}  concurrency ${String(c).padStart(2)}   ${r.rate.toFixed(1).padStart(6)} images/s${r.failed ? `  (${r.failed} failed)` : ''}`,
+      )
+    }
+    await s.stop()
   }
-  await s.stop()
+  console.info(
+    `\n2. throughput with ${WORKERS} inference workers (threads, the default); batching: max_batch_size 8, timeout 2 ms`,
+  )
+  for (const line of table) console.info(line)
 }
-console.info(
-  `\n2. throughput with ${WORKERS} inference workers (threads, the default); batching: max_batch_size 8, timeout 2 ms`,
-)
-for (const line of table) console.info(line)
-
 // --- 3. 1 vs N workers ------------------------------------------------------------------------
-{
+if (SECTIONS.has('3')) {
   const rows: [string, number][] = []
   for (const [label, flags] of [
     ['1 worker', ['--inference_workers=1']],
@@ -237,7 +292,7 @@ for (const line of table) console.info(line)
   console.info('   (target ≥ 1.7× on 2 cores)')
 }
 // --- 3b. the pool alone, no HTTP: how inference itself scales over workers ------------------
-{
+if (SECTIONS.has('3b')) {
   const rows: [string, number][] = []
   for (const [label, size, mode] of [
     ['pool, 1 worker', 1, 'process'],
@@ -254,7 +309,7 @@ for (const line of table) console.info(line)
         { input_1: { dtype: 'float32', shape: [1, 224, 224, 3], data: pixels.slice() } },
         ['dense_3'],
       )
-    await Promise.all(Array.from({ length: size * 2 }, job))
+    await rate(8, job, WARMUP_SECONDS)
     rows.push([label, (await rate(8, job)).rate])
     await pool.close()
   }
