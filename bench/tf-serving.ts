@@ -17,6 +17,7 @@ import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
 import { InferencePool } from '../tf-serving/src/inference/pool.ts'
 import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
+import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 
 const arg = (name: string, fallback: number) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -47,15 +48,29 @@ if (!existsSync(resolve(modelBase, '1/model.json'))) {
   if (p.exitCode !== 0) throw new Error('model export failed')
 }
 
-// One synthetic 224×224×3 image in [0, 1] with some structure, as a worker would send it.
-const pixels = Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => ((i * 7919) % 256) / 255)
-const nested = Array.from({ length: 224 }, (_, y) =>
-  Array.from({ length: 224 }, (_, x) =>
-    Array.from({ length: 3 }, (_, c) => pixels[(y * 224 + x) * 3 + c] as number),
-  ),
+// One synthetic 224×224×3 image with some structure. Bodies are encoded once, as a client on
+// another machine would cost this server nothing for it.
+const rgb = Uint8Array.from({ length: 224 * 224 * 3 }, (_, i) => (i * 7919) % 256)
+// What our workers send (workers/src/model/encode-instances.ts): [0, 1] with 4 decimals, ~1 MB.
+const body = encodePredictBody(
+  rgb,
+  { height: 224, width: 224, channels: 3, dtype: 'DT_FLOAT', signature: 'serving_default' },
+  '0,1',
+).slice()
+// The same image as a client printing full precision (JSON.stringify of v / 255) sends it, ~3 MB.
+const fullPrecisionBody = new TextEncoder().encode(
+  JSON.stringify({
+    instances: [
+      Array.from({ length: 224 }, (_, y) =>
+        Array.from({ length: 224 }, (_, x) =>
+          Array.from({ length: 3 }, (_, c) => (rgb[(y * 224 + x) * 3 + c] as number) / 255),
+        ),
+      ),
+    ],
+  }),
 )
-// Encoded once, as a load generator on another machine would cost this server nothing for it.
-const body = new TextEncoder().encode(JSON.stringify({ instances: [nested] }))
+// The in-process run gets the values the worker body carries.
+const pixels = Float32Array.from(rgb, (v) => Number((v / 255).toFixed(4)))
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -120,17 +135,17 @@ const startServer = async (flags: string[]): Promise<Server> => {
   }
 }
 
-const predictOnce = async (url: string) => {
-  const res = await fetch(`${url}/v1/models/default:predict`, { method: 'POST', body })
+const predictOnce = async (url: string, payload: Uint8Array<ArrayBuffer> = body) => {
+  const res = await fetch(`${url}/v1/models/default:predict`, { method: 'POST', body: payload })
   if (res.status !== 200) throw new Error(`predict answered ${res.status}: ${await res.text()}`)
   await res.arrayBuffer()
 }
 
-const httpLatency = async (url: string, n: number) => {
+const httpLatency = async (url: string, n: number, payload: Uint8Array<ArrayBuffer> = body) => {
   const times: number[] = []
   for (let i = 0; i < n; i++) {
     const t = performance.now()
-    await predictOnce(url)
+    await predictOnce(url, payload)
     times.push(performance.now() - t)
   }
   return times
@@ -222,25 +237,32 @@ if (SECTIONS.has('1')) {
   const thread = await startServer(['--inference_workers=1', '--inference_worker_mode=thread'])
   await httpLatency(proc.url, 3)
   await httpLatency(thread.url, 3)
-  // Interleave so all three see the same machine load.
+  await httpLatency(thread.url, 3, fullPrecisionBody)
+  // Interleave so all of them see the same machine load.
   const a: number[] = []
   const b: number[] = []
   const c: number[] = []
+  const d: number[] = []
   for (let round = 0; round < 6; round++) {
     a.push(...(await inProcess(4)))
-    b.push(...(await httpLatency(proc.url, 4)))
-    c.push(...(await httpLatency(thread.url, 4)))
+    b.push(...(await httpLatency(thread.url, 4)))
+    c.push(...(await httpLatency(proc.url, 4)))
+    d.push(...(await httpLatency(thread.url, 4, fullPrecisionBody)))
   }
   await proc.stop()
   await thread.stop()
   const ip = median(a)
-  const ratio = (xs: number[]) =>
-    `${median(xs).toFixed(1)} ms   ratio ${(median(xs) / ip).toFixed(2)}`
-  console.info('\n1. latency at batch 1 (median of 24 each, interleaved)')
-  console.info(`   in-process predict                 ${ip.toFixed(1)} ms`)
-  console.info(`   HTTP :predict, worker process      ${ratio(b)}`)
-  console.info(`   HTTP :predict, worker thread       ${ratio(c)}`)
-  console.info(`   (JSON body ${(body.length / 1e6).toFixed(2)} MB; target ratio ≤ 1.15)`)
+  const row = (label: string, ms: number, ratio?: number) =>
+    console.info(
+      `   ${label.padEnd(52)} ${ms.toFixed(1).padStart(5)} ms${ratio ? `   ratio ${ratio.toFixed(2)}` : ''}`,
+    )
+  const http = (label: string, xs: number[]) => row(label, median(xs), median(xs) / ip)
+  const mb = (u: Uint8Array) => `${(u.length / 1e6).toFixed(2)} MB`
+  console.info('\n1. latency at batch 1 (median of 24 each, interleaved; target ratio ≤ 1.15)')
+  row('in-process predict', ip)
+  http(`HTTP :predict, worker thread, worker body ${mb(body)}`, b)
+  http(`HTTP :predict, worker process, worker body ${mb(body)}`, c)
+  http(`HTTP :predict, worker thread, full precision ${mb(fullPrecisionBody)}`, d)
 }
 
 // --- 2. throughput, batching off/on -----------------------------------------------------------
