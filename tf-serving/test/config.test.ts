@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { cpus } from 'node:os'
 import { tfServingEnvSchema } from '@tweetbot/common/src/config/tf-serving.ts'
 import { parseBatchingParameters } from '../src/config/batching-params.ts'
 import { FlagError, resolveOptions } from '../src/config/flags.ts'
@@ -100,6 +101,19 @@ describe('flags and env', () => {
       enableBatching: true,
     })
     expect(o.ignored).toEqual(['port'])
+  })
+  test('inference workers: one per core and threads unless told otherwise', () => {
+    expect(env.TF_SERVING_WORKERS).toBeUndefined()
+    expect(resolveOptions([], env)).toMatchObject({
+      inferenceWorkers: cpus().length,
+      workerMode: 'thread',
+    })
+    const three = tfServingEnvSchema.parse({ TF_SERVING_WORKERS: '3' })
+    expect(resolveOptions([], three).inferenceWorkers).toBe(3)
+    expect(resolveOptions(['--inference_workers=2'], three).inferenceWorkers).toBe(2)
+    const zero = tfServingEnvSchema.safeParse({ TF_SERVING_WORKERS: '0' })
+    expect(zero.success).toBe(false)
+    expect(zero.error?.issues[0]?.message).toBe('must be greater than 0')
   })
   test('unknown flags and bad values are refused', () => {
     expect(() => resolveOptions(['--rest_api_prot=1'], env)).toThrow(FlagError)
