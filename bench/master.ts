@@ -2,7 +2,8 @@
 //
 // Signed DM webhooks against the master (a real `bun master/src/main.ts` process with its own
 // redis-server) and, in the same run, the same load against a bare Bun.serve returning 200.
-// Every request carries a distinct DM event id, so the master really enqueues each one.
+// Every request carries a distinct DM event id, so the master really enqueues each one. For
+// scale, wrk also runs against a "floor" server doing only body + HMAC + JSON.parse + one LPUSH.
 //   1. max throughput: wrk (C, keep-alive), pre-signed requests fed by a Lua script;
 //   2. fixed rate: an open-loop Bun fetch generator at --rate req/s; latency is measured from
 //      each request's scheduled send time, so a stall is not hidden (no coordinated omission).
@@ -80,6 +81,33 @@ const startMaster = async (redisUrl: string) => {
 const startBare = async () => {
   const port = await freePort()
   const code = `Bun.serve({ port: ${port}, hostname: '127.0.0.1', fetch: () => new Response('ok') })`
+  const proc = Bun.spawn(['bun', '-e', code], { stdout: 'ignore', stderr: 'inherit' })
+  await waitUp(`http://127.0.0.1:${port}/`)
+  return { port, pid: proc.pid, stop: () => stopProc(proc) }
+}
+
+/**
+ * The least a correct webhook receiver does, for scale: read the body, check the HMAC, parse the
+ * JSON and LPUSH one event (Bun's Redis client pipelines concurrent commands). No routing, zod,
+ * dedupe, metrics or Hono. Not a product: it shows where the ceiling is on this machine.
+ */
+const FLOOR_QUEUE = `${PREFIX}:floor`
+const startFloor = async (redisUrl: string) => {
+  const port = await freePort()
+  const code = `
+const { createHmac, timingSafeEqual } = require('node:crypto')
+const redis = new Bun.RedisClient(${JSON.stringify(redisUrl)})
+const utf8 = new TextDecoder()
+Bun.serve({ port: ${port}, hostname: '127.0.0.1', async fetch(req) {
+  if (req.method !== 'POST') return new Response('ok')
+  const body = new Uint8Array(await req.arrayBuffer())
+  const sent = Buffer.from((req.headers.get('x-twitter-webhooks-signature') ?? '').slice(7), 'base64')
+  const mac = createHmac('sha256', ${JSON.stringify(SECRET)}).update(body).digest()
+  if (sent.length !== 32 || !timingSafeEqual(sent, mac)) return new Response('bad signature', { status: 401 })
+  const event = JSON.parse(utf8.decode(body)).direct_message_events[0]
+  await redis.send('LPUSH', [${JSON.stringify(FLOOR_QUEUE)}, JSON.stringify(event)])
+  return new Response('ok')
+} })`
   const proc = Bun.spawn(['bun', '-e', code], { stdout: 'ignore', stderr: 'inherit' })
   await waitUp(`http://127.0.0.1:${port}/`)
   return { port, pid: proc.pid, stop: () => stopProc(proc) }
@@ -241,6 +269,7 @@ if (!Bun.which('wrk')) {
 const redis = await startRedisServer()
 const master = await startMaster(redis.url)
 const bare = await startBare()
+const floor = await startFloor(redis.url)
 const client = new Bun.RedisClient(redis.url)
 const redisPid = Number(/process_id:(\d+)/.exec(String(await client.send('INFO', ['server'])))?.[1])
 try {
@@ -261,8 +290,13 @@ try {
   await drain()
   // Rounds alternate master and bare, so both see the same background load (2 shared cores);
   // the best round of each is compared, as the least disturbed estimate of each one's capacity.
-  const rounds: { masterMax: Figures; bareMax: Figures; masterRate: Figures; bareRate: Figures }[] =
-    []
+  const rounds: {
+    masterMax: Figures
+    bareMax: Figures
+    floorMax: Figures
+    masterRate: Figures
+    bareRate: Figures
+  }[] = []
   let queued = 0
   let answered = 0
   for (let r = 1; r <= ROUNDS; r++) {
@@ -271,14 +305,18 @@ try {
     queued += await drain()
     const bareFile = writeRequests(perRun)
     const bareMax = await withCpu([bare.pid], () => runWrk(bare.port, bareFile))
+    const floorFile = writeRequests(perRun)
+    const floorMax = await withCpu([floor.pid, redisPid], () => runWrk(floor.port, floorFile))
+    await client.send('DEL', [FLOOR_QUEUE])
     const masterRate = await runFixedRate(master.port, RATE)
     queued += await drain()
     const bareRate = await runFixedRate(bare.port, RATE)
     answered += masterMax.requests + masterRate.requests
-    rounds.push({ masterMax, bareMax, masterRate, bareRate })
+    rounds.push({ masterMax, bareMax, floorMax, masterRate, bareRate })
     console.info(`\nround ${r}`)
     console.info(`  max   master ${fmt(masterMax)}`)
     console.info(`  max   bare   ${fmt(bareMax)}`)
+    console.info(`  max   floor  ${fmt(floorMax)}`)
     console.info(`  ${RATE}/s master ${fmt(masterRate)}`)
     console.info(`  ${RATE}/s bare   ${fmt(bareRate)}`)
   }
@@ -290,6 +328,10 @@ try {
   )
   const bareMax = best(
     (r) => r.bareMax,
+    (f) => -f.reqPerSec,
+  )
+  const floorMax = best(
+    (r) => r.floorMax,
     (f) => -f.reqPerSec,
   )
   const masterRate = best(
@@ -305,7 +347,11 @@ try {
   console.info(`  master ${fmt(masterMax)}`)
   console.info(`  bare   ${fmt(bareMax)}`)
   const ratio = masterMax.reqPerSec / bareMax.reqPerSec
+  console.info(`  floor  ${fmt(floorMax)}`)
   console.info(`  ratio master/bare: ${ratio.toFixed(2)} (target ≥ 0.5)`)
+  console.info(
+    `  ratio floor/bare: ${(floorMax.reqPerSec / bareMax.reqPerSec).toFixed(2)} (floor: body + HMAC + JSON.parse + one LPUSH, nothing else)`,
+  )
   const cpu = (f: Figures) => (f.cpuUsPerReq ?? []).reduce((a, b) => a + b, 0)
   const cpuMaster = Math.min(...rounds.map((r) => cpu(r.masterMax)))
   const cpuBare = Math.min(...rounds.map((r) => cpu(r.bareMax)))
@@ -329,6 +375,7 @@ try {
   client.close()
   await master.stop()
   await bare.stop()
+  await floor.stop()
   await redis.destroy()
   rmSync(work, { recursive: true, force: true })
 }
