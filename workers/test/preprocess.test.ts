@@ -71,10 +71,10 @@ describe('preprocessImage', () => {
 
   test('non-images and SVG are refused', async () => {
     const text = new TextEncoder().encode('<html>not an image</html>')
-    expect(preprocessImage(text, input, opts)).rejects.toThrow(/not a readable image/)
+    await expect(preprocessImage(text, input, opts)).rejects.toThrow(/not a readable image/)
     const svg = new TextEncoder().encode(
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
     )
-    expect(preprocessImage(svg, input, opts)).rejects.toThrow(/not supported|not a readable/)
+    await expect(preprocessImage(svg, input, opts)).rejects.toThrow(/not supported|not a readable/)
   })
 })
