@@ -190,12 +190,5 @@ export const writeTable = (
   fv.setUint32(40, MAGIC_LO, true)
   fv.setUint32(44, MAGIC_HI, true)
   chunks.push(footer)
-  const total = chunks.reduce((n, c) => n + c.length, 0)
-  const file = new Uint8Array(total)
-  let p = 0
-  for (const c of chunks) {
-    file.set(c, p)
-    p += c.length
-  }
-  return file
+  return new Uint8Array(Bun.concatArrayBuffers(chunks))
 }

@@ -25,15 +25,7 @@ export interface WritableTensor {
 
 const encoder = new TextEncoder()
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
+const concat = (parts: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(parts))
 
 /** The bytes TensorFlow stores for one tensor, and their (unmasked) CRC-32C. */
 export const encodeTensorBytes = (t: WritableTensor): { bytes: Uint8Array; crc: number } => {

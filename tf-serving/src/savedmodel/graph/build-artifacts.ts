@@ -157,12 +157,6 @@ export const buildArtifacts = async (
     specs.push({ name: c.name, shape: t.shape, dtype: t.dtype })
     parts.push(weightBytes(t))
   }
-  const weightData = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    weightData.set(p, o)
-    o += p.length
-  }
   const producer = meta.graphDef?.versions?.producer
   return {
     variableKeys,
@@ -176,7 +170,7 @@ export const buildArtifacts = async (
         ...(library.length ? { library: { function: library } } : {}),
       },
       weightSpecs: specs,
-      weightData: weightData.buffer,
+      weightData: Bun.concatArrayBuffers(parts),
       userDefinedMetadata: userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
     },
   }
