@@ -93,11 +93,5 @@ const readCapped = async (res: Response, maxBytes: number): Promise<Uint8Array> 
     if (err instanceof MediaRejectedError) throw err
     throw new MediaUnavailableError(`download broke off: ${(err as Error).message}`, { cause: err })
   }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
+  return Bun.concatArrayBuffers(chunks, total, true)
 }

@@ -57,17 +57,14 @@ export const pixelBombPng = (side = 20_000): Uint8Array => {
   ihdr.set([1, 0, 0, 0, 0], 8) // bit depth 1, greyscale, deflate, filter 0, no interlace
   const rowBytes = 1 + Math.ceil(side / 8)
   const idat = Bun.deflateSync(new Uint8Array(rowBytes * side), { level: 9 })
-  const parts = [
-    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', new Uint8Array(idat)),
-    chunk('IEND', new Uint8Array(0)),
-  ]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return Bun.concatArrayBuffers(
+    [
+      Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', new Uint8Array(idat)),
+      chunk('IEND', new Uint8Array(0)),
+    ],
+    Number.POSITIVE_INFINITY,
+    true,
+  )
 }
