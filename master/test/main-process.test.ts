@@ -1,7 +1,12 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import {
+  freePort,
+  testRedisUrl,
+  uniquePrefix,
+  waitFor,
+} from '@tweetbot/common/src/testing/index.ts'
 import { fixtureText } from './fixtures/index.ts'
 import { SECRET, sign } from './helpers.ts'
 
@@ -21,16 +26,16 @@ const spawnMaster = (env: Record<string, string>) => {
   return proc
 }
 
-const waitHealthy = async (base: string) => {
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return
-    } catch {}
-    await Bun.sleep(50)
-  }
-  throw new Error('master did not become healthy')
-}
+const waitHealthy = (base: string) =>
+  waitFor(
+    'master to become healthy',
+    () =>
+      fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    10_000,
+  )
 
 describe('bun master/src/main.ts', () => {
   test('answers CRC, queues a signed DM, shows it in metrics, stops on SIGTERM', async () => {
