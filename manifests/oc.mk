@@ -59,8 +59,7 @@ OC_TEMPLATE_NAMES = $(sort $(basename $(notdir $(wildcard manifests/templates/*.
 .PHONY: oc_deploy_acme oc_build_images oc_deploy_redis oc_deploy_tf_serving \
   oc_deploy_chatbot_worker oc_deploy_tweetbot_worker oc_deploy_master oc_deploy_all \
   oc_delete_acme oc_delete_builds oc_delete_redis oc_delete_tf_serving oc_delete_chatbot_worker \
-  oc_delete_tweetbot_worker oc_delete_master oc_delete_all register_webhook oc_twitter_secret \
-  oc_render
+  oc_delete_tweetbot_worker oc_delete_master oc_delete_all register_webhook oc_render
 
 # Offline preview, no cluster needed: the objects a template gives with the current settings.
 oc_render: ## print a template rendered offline with the .env settings (TEMPLATE=master)
@@ -88,10 +87,6 @@ endif
 oc_deploy_tf_serving: ## OpenShift: the model server (TF_SERVING_IMAGE=tensorflow/serving swaps it)
 	$(call oc_preflight,$@)
 	@$(OC_TEMPLATE) apply tf-serving
-
-oc_twitter_secret:
-	$(call oc_preflight,$@,$(TWITTER_SETTINGS))
-	@$(OC_TEMPLATE) apply twitter-secret
 
 oc_deploy_chatbot_worker: ## OpenShift: the DM worker (and its KEDA ScaledObject with WORKER_AUTOSCALING=keda)
 	$(call oc_preflight,$@,$(TWITTER_SETTINGS))
