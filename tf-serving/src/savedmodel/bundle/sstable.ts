@@ -22,6 +22,16 @@ const readHandle = (cur: Cursor): BlockHandle => ({
   size: readVarint(cur),
 })
 
+const writeHandle = (out: number[], h: BlockHandle): number[] => {
+  writeVarint(out, h.offset)
+  writeVarint(out, h.size)
+  return out
+}
+
+/** A block's checksum covers its contents and the compression type byte after them. */
+const blockCrc = (contents: Uint8Array, type: number) =>
+  crc32cExtend(crc32c(contents), Uint8Array.of(type))
+
 const readBlock = (file: Uint8Array, h: BlockHandle, what: string): Uint8Array => {
   if (h.offset + h.size + TRAILER_SIZE > file.length)
     throw new Error(`${what} block [${h.offset}, +${h.size}] lies past the end of the file`)
@@ -29,8 +39,8 @@ const readBlock = (file: Uint8Array, h: BlockHandle, what: string): Uint8Array =
   const type = file[h.offset + h.size]!
   const view = new DataView(file.buffer, file.byteOffset + h.offset + h.size + 1, 4)
   const stored = unmaskCrc(view.getUint32(0, true))
-  const actual = crc32cExtend(crc32c(contents), Uint8Array.of(type))
-  if (stored !== actual) throw new Error(`${what} block at offset ${h.offset}: checksum mismatch`)
+  if (stored !== blockCrc(contents, type))
+    throw new Error(`${what} block at offset ${h.offset}: checksum mismatch`)
   if (type === 1) return snappyUncompress(contents)
   if (type !== 0) throw new Error(`${what} block has unknown compression type ${type}`)
   return contents
@@ -147,23 +157,14 @@ export const writeTable = (
   let offset = 0
   const emit = (contents: Uint8Array): BlockHandle => {
     const trailer = new Uint8Array(TRAILER_SIZE)
-    new DataView(trailer.buffer).setUint32(
-      1,
-      maskCrc(crc32cExtend(crc32c(contents), Uint8Array.of(0))),
-      true,
-    )
+    new DataView(trailer.buffer).setUint32(1, maskCrc(blockCrc(contents, 0)), true)
     const h = { offset, size: contents.length }
     chunks.push(contents, trailer)
     offset += contents.length + TRAILER_SIZE
     return h
   }
   const index = new BlockBuilder(1)
-  const handleBytes = (h: BlockHandle) => {
-    const out: number[] = []
-    writeVarint(out, h.offset)
-    writeVarint(out, h.size)
-    return Uint8Array.from(out)
-  }
+  const handleBytes = (h: BlockHandle) => Uint8Array.from(writeHandle([], h))
   let block = new BlockBuilder(16)
   let lastKey: Uint8Array | undefined
   for (const [k, v] of sorted) {
@@ -180,12 +181,7 @@ export const writeTable = (
   const metaHandle = emit(new BlockBuilder(1).finish())
   const indexHandle = emit(index.finish())
   const footer = new Uint8Array(FOOTER_SIZE)
-  const fbytes: number[] = []
-  for (const h of [metaHandle, indexHandle]) {
-    writeVarint(fbytes, h.offset)
-    writeVarint(fbytes, h.size)
-  }
-  footer.set(fbytes)
+  footer.set(writeHandle(writeHandle([], metaHandle), indexHandle))
   const fv = new DataView(footer.buffer)
   fv.setUint32(40, MAGIC_LO, true)
   fv.setUint32(44, MAGIC_HI, true)
