@@ -10,7 +10,8 @@ export const parseContainerfile = (text: string): Stage[] => {
     let line = lines[i]!
     // Continuation lines end with a backslash; comments inside them are skipped like Docker does.
     while (line.trimEnd().endsWith('\\') && i + 1 < lines.length) {
-      line = `${line.trimEnd().slice(0, -1)} ${lines[++i]!.trim()}`
+      const next = lines[++i]!.trim()
+      if (!next.startsWith('#')) line = `${line.trimEnd().slice(0, -1).trimEnd()} ${next}`
     }
     const trimmed = line.trim()
     if (trimmed === '' || trimmed.startsWith('#')) continue

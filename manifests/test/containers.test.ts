@@ -138,3 +138,16 @@ describe('what each image runs', () => {
     expect(text).toMatch(/ENV .*MODEL_BASE_PATH=\/models/)
   })
 })
+
+describe('parseContainerfile', () => {
+  test('joins continuation lines and drops comment lines inside them, as Docker does', () => {
+    const [stage] = parseContainerfile(
+      'FROM oven/bun:1.4.5 AS build\nRUN apt-get update \\\n  # a note\n  && apt-get install -y wrk\n',
+    )
+    expect(stage?.name).toBe('build')
+    expect(stage?.instructions.map((i) => [i.op, i.args, i.line])).toEqual([
+      ['FROM', 'oven/bun:1.4.5 AS build', 1],
+      ['RUN', 'apt-get update && apt-get install -y wrk', 2],
+    ])
+  })
+})
