@@ -35,21 +35,14 @@ const readWeights = async (dir: string, manifest: io.WeightsManifestConfig) => {
   const parts: Uint8Array[] = []
   for (const group of manifest) {
     specs.push(...group.weights)
-    for (const path of group.paths) {
-      const bytes = await readFile(join(dir, path)).catch(() => {
-        throw new Error(`weight file ${path} listed in model.json is missing`)
-      })
-      parts.push(new Uint8Array(bytes))
-    }
+    for (const path of group.paths)
+      parts.push(
+        await readFile(join(dir, path)).catch(() => {
+          throw new Error(`weight file ${path} listed in model.json is missing`)
+        }),
+      )
   }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0)
-  const data = new Uint8Array(total)
-  let offset = 0
-  for (const p of parts) {
-    data.set(p, offset)
-    offset += p.byteLength
-  }
-  return { specs, data: data.buffer }
+  return { specs, data: Bun.concatArrayBuffers(parts) }
 }
 
 const readLabels = async (dir: string) => {
