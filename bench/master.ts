@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { freePort, startRedisServer } from '@tweetbot/common/src/testing/index.ts'
+import { freePort, startRedisServer, waitFor } from '@tweetbot/common/src/testing/index.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -45,15 +45,16 @@ const signedDm = () => {
   return { body, signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}` }
 }
 
-const waitUp = async (url: string) => {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {}
-    await Bun.sleep(50)
-  }
-  throw new Error(`${url} did not come up`)
-}
+const waitUp = (url: string) =>
+  waitFor(
+    `${url} to come up`,
+    () =>
+      fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    10_000,
+  )
 
 const stopProc = (proc: ReturnType<typeof Bun.spawn>) => {
   proc.kill('SIGTERM')
