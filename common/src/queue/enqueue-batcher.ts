@@ -28,15 +28,12 @@ export const createBatcher = <T, R>(
 ): ((item: T) => Promise<R>) => {
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1)
     throw new RangeError(`createBatcher: maxBatch must be a positive integer, got ${maxBatch}`)
-  let queued: Waiter<T, R>[] = []
+  const queued: Waiter<T, R>[] = []
   let inFlight = false
-  let scheduled = false
 
   const flush = () => {
-    scheduled = false
     if (inFlight || queued.length === 0) return
-    const batch = queued.slice(0, maxBatch)
-    queued = queued.slice(batch.length)
+    const batch = queued.splice(0, maxBatch)
     inFlight = true
     settle(batch).finally(() => {
       inFlight = false
@@ -57,11 +54,9 @@ export const createBatcher = <T, R>(
 
   return (item) =>
     new Promise<R>((resolve, reject) => {
-      queued.push({ item, resolve, reject })
-      if (!inFlight && !scheduled) {
-        scheduled = true
-        queueMicrotask(flush)
-      }
+      // Waiting calls while nothing is in flight means a flush is already scheduled: the
+      // first of them scheduled it, and a finished batch flushes what waited for it at once.
+      if (queued.push({ item, resolve, reject }) === 1 && !inFlight) queueMicrotask(flush)
     })
 }
 
