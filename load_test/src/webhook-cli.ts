@@ -1,7 +1,7 @@
 // `bun run webhook <command>`: manage the X webhook and subscriptions the bot receives events by.
 import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
 import { webhookCliEnvSchema } from './config.ts'
-import { COMMANDS, UsageError, usage } from './webhook/commands.ts'
+import { COMMANDS, commandContext, UsageError, usage } from './webhook/commands.ts'
 import { createXClients } from './webhook/x-clients.ts'
 import { explainXError } from './webhook/x-errors.ts'
 
@@ -31,7 +31,7 @@ export const runWebhookCli = async (
   try {
     const x = createXClients(loadConfig('webhook', webhookCliEnvSchema, env))
     baseUrl = x.baseUrl
-    const result = await command.run(x, args)
+    const result = await command.run(commandContext(x, command.auth), args)
     if (json) io.out(JSON.stringify(result.data, null, 2))
     else for (const line of result.lines) io.out(line)
     return 0

@@ -1,4 +1,3 @@
-import type { TwitterApi } from 'twitter-api-v2'
 import type { AuthKind, XClients } from './x-clients.ts'
 
 /** A command's printed result: lines for a human, plus the raw response for --json. */
@@ -7,20 +6,28 @@ export interface CommandResult {
   data: unknown
 }
 
+type Json = Record<string, unknown>
+type Method = 'get' | 'post' | 'put' | 'delete'
+
+/** What a command runs with: `call` signs every X call with the command's own `auth`. */
+export interface CommandContext {
+  x: XClients
+  call(method: Method, path: string, body?: Json): Promise<Json>
+}
+
 export interface Command {
   name: string
   args: string[]
   summary: string
-  /** The auth its X call needs (twitter.md §7, x-activity-api.md §2). */
+  /** The auth its X calls need (twitter.md §7, x-activity-api.md §2). */
   auth: AuthKind
-  run(x: XClients, args: string[]): Promise<CommandResult>
+  run(ctx: CommandContext, args: string[]): Promise<CommandResult>
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-type Json = Record<string, unknown>
 const asObj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {})
 const asList = (v: unknown): Json[] => (Array.isArray(v) ? v.map(asObj) : [])
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v))
@@ -31,26 +38,20 @@ const needId = (value: string | undefined, what: string) => {
   return value
 }
 
-/** The client for a call of this auth kind. */
-const clientFor = (x: XClients, auth: AuthKind): Promise<TwitterApi> =>
-  auth === 'app' ? x.app() : Promise.resolve(x.user())
-
-const call = async (
-  x: XClients,
-  auth: AuthKind,
-  method: 'get' | 'post' | 'put' | 'delete',
-  path: string,
-  body?: Json,
-): Promise<Json> => {
-  const client = (await clientFor(x, auth)).v2
-  const res =
-    method === 'get'
-      ? await client.get(path)
-      : method === 'delete'
-        ? await client.delete(path)
-        : await client[method](path, body ?? {})
-  return asObj(res)
-}
+/** The context for a command of this auth kind (app bearer or the bot's OAuth 1.0a). */
+export const commandContext = (x: XClients, auth: AuthKind): CommandContext => ({
+  x,
+  async call(method, path, body) {
+    const client = (auth === 'app' ? await x.app() : x.user()).v2
+    const res =
+      method === 'get'
+        ? await client.get(path)
+        : method === 'delete'
+          ? await client.delete(path)
+          : await client[method](path, body ?? {})
+    return asObj(res)
+  },
+})
 
 const describeWebhook = (w: Json) =>
   `${str(w.id)}  ${str(w.url)}  ${w.valid === false ? 'INVALID (no events; run validate)' : 'valid'}${
@@ -80,12 +81,12 @@ export const COMMANDS: Command[] = [
     args: ['<url>'],
     summary: 'register the master URL as the webhook (X runs a CRC against it now)',
     auth: 'app',
-    async run(x, [url]) {
+    async run({ call }, [url]) {
       if (!url || !/^https:\/\//.test(url))
         throw new UsageError(
           'url must be the public https:// URL of the master, e.g. https://bot.example.com/webhook',
         )
-      const res = await call(x, 'app', 'post', 'webhooks', { url })
+      const res = await call('post', 'webhooks', { url })
       const w = asObj(res.data)
       return {
         data: res,
@@ -101,8 +102,8 @@ export const COMMANDS: Command[] = [
     args: [],
     summary: "list the app's webhooks",
     auth: 'app',
-    async run(x) {
-      const res = await call(x, 'app', 'get', 'webhooks')
+    async run({ call }) {
+      const res = await call('get', 'webhooks')
       const hooks = asList(res.data)
       return {
         data: res,
@@ -121,8 +122,8 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>'],
     summary: 'trigger a CRC now (re-enables an invalid webhook when it passes)',
     auth: 'app',
-    async run(x, [id]) {
-      const res = await call(x, 'app', 'put', `webhooks/${needId(id, 'webhook_id')}`)
+    async run({ call }, [id]) {
+      const res = await call('put', `webhooks/${needId(id, 'webhook_id')}`)
       const valid = asObj(res.data).valid
       return {
         data: res,
@@ -139,8 +140,8 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>'],
     summary: 'delete a webhook (and with it its subscriptions)',
     auth: 'app',
-    async run(x, [id]) {
-      const res = await call(x, 'app', 'delete', `webhooks/${needId(id, 'webhook_id')}`)
+    async run({ call }, [id]) {
+      const res = await call('delete', `webhooks/${needId(id, 'webhook_id')}`)
       return { data: res, lines: [`deleted webhook ${id}`] }
     },
   },
@@ -149,9 +150,9 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>'],
     summary: 'subscribe the bot account (its DMs and mentions) to the webhook',
     auth: 'user',
-    async run(x, [id]) {
+    async run({ call }, [id]) {
       const path = `account_activity/webhooks/${needId(id, 'webhook_id')}/subscriptions/all`
-      const res = await call(x, 'user', 'post', path)
+      const res = await call('post', path)
       const ok = asObj(res.data).subscribed !== false
       return {
         data: res,
@@ -168,9 +169,9 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>'],
     summary: 'list the accounts subscribed to a webhook',
     auth: 'app',
-    async run(x, [id]) {
+    async run({ call, x }, [id]) {
       const path = `account_activity/webhooks/${needId(id, 'webhook_id')}/subscriptions/all/list`
-      const res = await call(x, 'app', 'get', path)
+      const res = await call('get', path)
       const data = asObj(res.data)
       const subs = asList(data.subscriptions ?? res.data)
       const bot = x.knownBotUserId()
@@ -194,10 +195,10 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>', '[user_id]'],
     summary: 'remove the bot (or user_id) from the webhook',
     auth: 'app',
-    async run(x, [id, userArg]) {
+    async run({ call, x }, [id, userArg]) {
       const userId = userArg ? needId(userArg, 'user_id') : await x.botUserId()
       const path = `account_activity/webhooks/${needId(id, 'webhook_id')}/subscriptions/${userId}/all`
-      const res = await call(x, 'app', 'delete', path)
+      const res = await call('delete', path)
       return { data: res, lines: [`unsubscribed user ${userId} from webhook ${id}`] }
     },
   },
@@ -206,14 +207,14 @@ export const COMMANDS: Command[] = [
     args: ['<webhook_id>', '<from>', '<to>'],
     summary: 'ask X to re-deliver events of a time window (yyyymmddhhmm UTC or ISO, last 24 h)',
     auth: 'app',
-    async run(x, [id, from, to]) {
+    async run({ call }, [id, from, to]) {
       const body = {
         webhook_id: needId(id, 'webhook_id'),
         from_date: toReplayDate(from, 'from'),
         to_date: toReplayDate(to, 'to'),
       }
       if (body.from_date >= body.to_date) throw new UsageError('from must be before to')
-      const res = await call(x, 'app', 'post', 'webhooks/replay', body)
+      const res = await call('post', 'webhooks/replay', body)
       const job = asObj(res.data)
       return {
         data: res,
@@ -231,7 +232,7 @@ export const COMMANDS: Command[] = [
     summary: `X Activity API: deliver the bot's <event_type> events to the webhook (${BOT_EVENT_TYPES.join(', ')})`,
     // Private events (DMs, mentions) need the user's own authorization: OAuth 1.0a as the bot.
     auth: 'user',
-    async run(x, [id, eventType]) {
+    async run({ call, x }, [id, eventType]) {
       const webhookId = needId(id, 'webhook_id')
       if (!eventType || !EVENT_TYPE.test(eventType))
         throw new UsageError(
@@ -244,7 +245,7 @@ export const COMMANDS: Command[] = [
         tag: `tweetbot ${eventType}`,
         webhook_id: webhookId,
       }
-      const res = await call(x, 'user', 'post', 'activity/subscriptions', body)
+      const res = await call('post', 'activity/subscriptions', body)
       // The quickstart shows data:{subscription_id,...}; the spec wraps it in data.subscription.
       const data = asObj(res.data)
       const sub = asObj(data.subscription ?? (Array.isArray(res.data) ? res.data[0] : data))
@@ -263,8 +264,8 @@ export const COMMANDS: Command[] = [
     args: [],
     summary: "X Activity API: list the app's subscriptions",
     auth: 'app',
-    async run(x) {
-      const res = await call(x, 'app', 'get', 'activity/subscriptions')
+    async run({ call }) {
+      const res = await call('get', 'activity/subscriptions')
       const subs = asList(res.data)
       const total = asObj(res.meta).total_subscriptions ?? subs.length
       return {
@@ -286,13 +287,8 @@ export const COMMANDS: Command[] = [
     args: ['<subscription_id>'],
     summary: 'X Activity API: delete a subscription',
     auth: 'app',
-    async run(x, [id]) {
-      const res = await call(
-        x,
-        'app',
-        'delete',
-        `activity/subscriptions/${needId(id, 'subscription_id')}`,
-      )
+    async run({ call }, [id]) {
+      const res = await call('delete', `activity/subscriptions/${needId(id, 'subscription_id')}`)
       return { data: res, lines: [`deleted activity subscription ${id}`] }
     },
   },
