@@ -5,7 +5,7 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
 import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
-import { dataTypeString, leafFits, wireDtypeOf } from './dtypes.ts'
+import { dataTypeString, isFloatDtype, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
@@ -54,8 +54,6 @@ interface Filled {
   values: unknown[] | Float32Array
 }
 
-const FLOAT_TYPES = new Set(['DT_FLOAT', 'DT_DOUBLE', 'DT_HALF', 'DT_BFLOAT16'])
-
 /**
  * The common case, an image-sized float tensor, written straight into a Float32Array with no
  * intermediate array. Returns undefined at the first irregularity; the general walk below then
@@ -91,7 +89,7 @@ const fillFloats = (v: unknown, shape: number[]): Float32Array | undefined => {
 /** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
 const fill = (v: unknown, spec: TensorSpec): Filled => {
   const shape = denseShape(v)
-  if (FLOAT_TYPES.has(spec.dtype)) {
+  if (isFloatDtype(spec.dtype)) {
     const fast = fillFloats(v, shape)
     if (fast) return { shape, values: fast }
   }
@@ -310,7 +308,7 @@ export const decodeScannedPredict = (
   const specs = inputSpecs(scanned.signatureName)
   const names = Object.keys(specs)
   const spec = specs[names[0] as string]
-  if (names.length !== 1 || !spec || !FLOAT_TYPES.has(spec.dtype)) return undefined
+  if (names.length !== 1 || !spec || !isFloatDtype(spec.dtype)) return undefined
   return {
     signatureName: scanned.signatureName,
     format: scanned.key === 'instances' ? 'row' : 'columnar',

@@ -7,6 +7,15 @@ import type { TfDtype } from '../loaders/types.ts'
 export const dataTypeString = (dtype: TfDtype): string =>
   dtype === 'DT_FLOAT' ? 'float' : dtype.slice(3).toLowerCase()
 
+const FLOAT_DTYPES: ReadonlySet<TfDtype> = new Set([
+  'DT_FLOAT',
+  'DT_DOUBLE',
+  'DT_HALF',
+  'DT_BFLOAT16',
+])
+/** Floating-point TF types (all carried as float32 on the wire). */
+export const isFloatDtype = (dtype: TfDtype) => FLOAT_DTYPES.has(dtype)
+
 /** TF.js has float32, int32, bool and string; wider or narrower TF types travel in these. */
 export const wireDtypeOf = (dtype: TfDtype): WireDtype => {
   switch (dtype) {

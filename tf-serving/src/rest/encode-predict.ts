@@ -6,6 +6,7 @@
 import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec, TfDtype } from '../loaders/types.ts'
 import type { RequestFormat } from './decode-predict.ts'
+import { isFloatDtype } from './dtypes.ts'
 import { invalidArgument } from './errors.ts'
 import { formatFloat32, formatFloat64 } from './json-write.ts'
 
@@ -22,13 +23,7 @@ const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): ((i: number) 
   if (t.dtype === 'bool') return (i) => (data[i] ? 'true' : 'false')
   if (t.dtype === 'int32') return (i) => String(data[i])
   // A float output declared as an integer type is printed as an integer, as TF would have cast it.
-  if (
-    dtype !== 'DT_FLOAT' &&
-    dtype !== 'DT_DOUBLE' &&
-    dtype !== 'DT_HALF' &&
-    dtype !== 'DT_BFLOAT16'
-  )
-    return (i) => String(Math.trunc(data[i] as number))
+  if (!isFloatDtype(dtype)) return (i) => String(Math.trunc(data[i] as number))
   return dtype === 'DT_DOUBLE'
     ? (i) => formatFloat64(data[i] as number)
     : (i) => formatFloat32(data[i] as number)
