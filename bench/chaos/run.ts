@@ -13,7 +13,7 @@ import { type ChaosMediaServer, startChaosMediaServer } from './media-server.ts'
 import { drain, ensureHealthy, guardSkips } from './observe.ts'
 import { failures, formatReport, type ScenarioResult } from './report.ts'
 import { type FaultWindow, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.ts'
-import { startTraffic } from './traffic.ts'
+import { startTraffic, type TrafficOptions } from './traffic.ts'
 import { xFaults } from './x-faults.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -42,6 +42,19 @@ if (chosen.length === 0) {
 const RETRY_DELAYS_MS = [3_000, 6_000, 12_000]
 const runIdBase = BigInt(Date.now()) * 1000n
 
+/** Good deliveries at CHAOS_RATE, redelivered like X; ids count up from `idBase`. */
+const goodTraffic = (s: Stack, idBase: bigint, photoFor: TrafficOptions['media']) =>
+  startTraffic({
+    webhookUrl: `${s.services.master.url}/webhook`,
+    consumerSecret: s.consumerSecret,
+    botId: s.botId,
+    rate: cfg.rate,
+    retryDelaysMs: RETRY_DELAYS_MS,
+    timeoutMs: 3_000,
+    idBase,
+    media: photoFor,
+  })
+
 let stack: Stack | undefined
 let media: ChaosMediaServer | undefined
 let stopping: Promise<void> | undefined
@@ -61,19 +74,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
 const runScenario = async (ctx: ScenarioContext, sc: Scenario): Promise<ScenarioResult> => {
   log(`scenario ${sc.id} ${sc.name}: ${sc.title}`)
   ctx.mediaMode = 'ok'
-  const traffic = startTraffic({
-    webhookUrl: `${ctx.stack.services.master.url}/webhook`,
-    consumerSecret: ctx.stack.consumerSecret,
-    botId: ctx.stack.botId,
-    rate: cfg.rate,
-    retryDelaysMs: RETRY_DELAYS_MS,
-    timeoutMs: 3_000,
-    idBase: runIdBase + BigInt(sc.id) * 10_000_000n,
-    media: (n) =>
-      ctx.mediaMode === 'half-missing' && n % 2 === 1
-        ? { url: ctx.media.missingUrl(`${sc.id}-${n}`), expectBury: true }
-        : { url: ctx.media.photoUrl(n) },
-  })
+  const traffic = goodTraffic(ctx.stack, runIdBase + BigInt(sc.id) * 10_000_000n, (n) =>
+    ctx.mediaMode === 'half-missing' && n % 2 === 1
+      ? { url: ctx.media.missingUrl(`${sc.id}-${n}`), expectBury: true }
+      : { url: ctx.media.photoUrl(n) },
+  )
   const startedAt = Date.now()
   let window: FaultWindow = { startAt: startedAt, endAt: startedAt, notes: [], checks: [] }
   let error: string | undefined
@@ -162,16 +167,7 @@ try {
   const ctx: ScenarioContext = { stack, media, x: xFaults(stack.x), cfg, mediaMode: 'ok', log }
 
   // Warm-up: the first predictions compile tf-serving's kernels; not counted.
-  const warm = startTraffic({
-    webhookUrl: `${stack.services.master.url}/webhook`,
-    consumerSecret: stack.consumerSecret,
-    botId: stack.botId,
-    rate: cfg.rate,
-    retryDelaysMs: RETRY_DELAYS_MS,
-    timeoutMs: 3_000,
-    idBase: runIdBase,
-    media: (n) => ({ url: media!.photoUrl(n) }),
-  })
+  const warm = goodTraffic(stack, runIdBase, (n) => ({ url: media!.photoUrl(n) }))
   await Bun.sleep(3_000)
   await warm.stop()
   const w = await drain(ctx, warm.events, Date.now())
