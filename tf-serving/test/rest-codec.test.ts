@@ -38,7 +38,10 @@ describe('lenient JSON', () => {
     expect(v.x.slice(1)).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5])
   })
   test('errors name the problem and offset like rapidjson', () => {
-    expect(() => parseJsonBody('')).toThrow('JSON Parse error: The document is empty')
+    expect(() => parseJsonBody('')).toThrow('JSON Parse error: The document is empty. at offset: 0')
+    expect(() => parseJsonBody(' \n')).toThrow(
+      'JSON Parse error: The document is empty. at offset: 2',
+    )
     expect(() => parseJsonBody('{"a" 1}')).toThrow(
       'JSON Parse error: Missing a colon after a name of object member. at offset: 5',
     )

@@ -4,7 +4,6 @@
 import { invalidArgument } from './errors.ts'
 
 export const parseJsonBody = (text: string): unknown => {
-  if (text.length === 0) throw invalidArgument('JSON Parse error: The document is empty')
   try {
     return JSON.parse(text)
   } catch {
@@ -32,9 +31,8 @@ class LenientParser {
   parseDocument(): unknown {
     this.ws()
     if (this.#i >= this.s.length) this.fail('The document is empty.')
-    const v = this.value()
     // rapidjson stops when the root value is done (kParseStopWhenDoneFlag); trailing bytes are ignored.
-    return v
+    return this.value()
   }
 
   value(): unknown {
