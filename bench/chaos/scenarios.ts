@@ -319,12 +319,9 @@ const badFlood: Scenario = {
     const summary = BAD_KINDS.map(
       (k) => `${k} ${[...flood.answers[k].entries()].map(([s, n]) => `${s}×${n}`).join(' ')}`,
     ).join('; ')
-    const bad5xx = BAD_KINDS.flatMap((k) => [...flood.answers[k].entries()]).filter(
-      ([s]) => /^5\d\d$/.test(s) && s !== '503',
-    )
-    const noAnswer = BAD_KINDS.flatMap((k) => [...flood.answers[k].entries()]).filter(
-      ([s]) => !/^\d+$/.test(s),
-    )
+    const answers = BAD_KINDS.flatMap((k) => [...flood.answers[k].entries()])
+    const bad5xx = answers.filter(([s]) => /^5\d\d$/.test(s) && s !== '503')
+    const noAnswer = answers.filter(([s]) => !/^\d+$/.test(s))
     return {
       startAt,
       endAt,
