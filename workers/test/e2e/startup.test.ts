@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
 import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { ensureDefaultModel } from './helpers.ts'
 
@@ -30,11 +31,8 @@ const runWorker = async (kind: 'chat' | 'tweet', env: Record<string, string>) =>
 describe('start-up (e2e)', () => {
   test('a worker started before tf-serving is not ready and takes no job until the model is known', async () => {
     await stack.start('worker:chat', { waitReady: false })
-    let seen: Awaited<ReturnType<typeof readyz>>
-    do {
-      await Bun.sleep(50)
-      seen = await readyz()
-    } while (!seen)
+    await waitFor('the worker to answer /readyz', async () => (await readyz()) !== undefined)
+    const seen = (await readyz())!
     expect(seen.status).toBe(503)
     expect(seen.body.checks.model).toBe(false)
     const sender = nextXId()
