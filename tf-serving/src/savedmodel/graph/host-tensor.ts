@@ -64,6 +64,10 @@ const halfToFloat = (h: number): number => {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024)
 }
 
+// bfloat16 is the top half of a float32.
+const bfloat16ToFloat = (h: number): number =>
+  new Float32Array(new Uint32Array([h << 16]).buffer)[0]!
+
 const checkInt32 = (v: number, what: string) => {
   if (v > 2147483647 || v < -2147483648)
     throw new Error(`${what}: value ${v} does not fit in int32 (TensorFlow.js has no int64)`)
@@ -92,9 +96,6 @@ export const decodeRaw = (
   const out = js === 'float32' ? new Float32Array(n) : new Int32Array(n)
   for (let i = 0; i < n; i++) {
     switch (dtype) {
-      case 'DT_FLOAT':
-        out[i] = view.getFloat32(i * 4, true)
-        break
       case 'DT_DOUBLE':
         out[i] = view.getFloat64(i * 8, true)
         break
@@ -102,10 +103,7 @@ export const decodeRaw = (
         out[i] = halfToFloat(view.getUint16(i * 2, true))
         break
       case 'DT_BFLOAT16':
-        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!
-        break
-      case 'DT_INT32':
-        out[i] = view.getInt32(i * 4, true)
+        out[i] = bfloat16ToFloat(view.getUint16(i * 2, true))
         break
       case 'DT_INT64':
         out[i] = checkInt32(Number(view.getBigInt64(i * 8, true)), what)
@@ -160,7 +158,7 @@ export const decodeTensorProto = (t: TensorProto, what: string): HostTensor => {
       values = (t.halfVal ?? []).map(halfToFloat)
       break
     case 'DT_BFLOAT16':
-      values = (t.halfVal ?? []).map((h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0]!)
+      values = (t.halfVal ?? []).map(bfloat16ToFloat)
       break
     case 'DT_INT64':
       values = (t.int64Val ?? []).map((v) => checkInt32(v, what))
