@@ -6,6 +6,7 @@ import { snappyUncompress } from '../../src/savedmodel/bundle/snappy.ts'
 import { readTable, writeTable } from '../../src/savedmodel/bundle/sstable.ts'
 import { openTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle.ts'
 import { writeTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle-writer.ts'
+import { decodeRaw, decodeTensorProto } from '../../src/savedmodel/graph/host-tensor.ts'
 import { FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 let dir = ''
@@ -117,4 +118,25 @@ test('snappy: literals, overlapping 1-byte-offset copies and 2-byte-offset copie
   )
   expect(() => snappyUncompress(Uint8Array.of(5, 0x08, 97))).toThrow('snappy: input truncated')
   expect(() => snappyUncompress(Uint8Array.of(4, 0x15, 9))).toThrow('snappy: bad copy')
+})
+
+test('half, bfloat16 and double decode to float32 from raw bytes and from *_val lists', () => {
+  // 1.5 as half is 0x3e00, as bfloat16 0x3fc0; -2 as half 0xc000, as bfloat16 0xc000.
+  const u16 = (...v: number[]) => new Uint8Array(Uint16Array.from(v).buffer)
+  expect(
+    Array.from(decodeRaw('DT_HALF', [2], u16(0x3e00, 0xc000), 'h').data as Float32Array),
+  ).toEqual([1.5, -2])
+  expect(
+    Array.from(decodeRaw('DT_BFLOAT16', [2], u16(0x3fc0, 0xc000), 'bf').data as Float32Array),
+  ).toEqual([1.5, -2])
+  const doubles = new Uint8Array(Float64Array.of(0.25, -8).buffer)
+  const d = decodeRaw('DT_DOUBLE', [2], doubles, 'd')
+  expect(d.dtype).toBe('float32')
+  expect(Array.from(d.data as Float32Array)).toEqual([0.25, -8])
+  const shape = { dim: [{ size: 3 }] }
+  const fromVals = (dtype: string, halfVal: number[]) =>
+    Array.from(decodeTensorProto({ dtype, tensorShape: shape, halfVal }, 'c').data as Float32Array)
+  // A short *_val list repeats its last value.
+  expect(fromVals('DT_HALF', [0x3e00, 0xc000])).toEqual([1.5, -2, -2])
+  expect(fromVals('DT_BFLOAT16', [0x3fc0])).toEqual([1.5, 1.5, 1.5])
 })
