@@ -48,7 +48,7 @@ ${blobs.join('\n')}
 }
 
 /** Renders one catalogue image to JPEG or PNG bytes with sharp (film-grain noise added). */
-export const renderImage = async (img: MediaImage): Promise<Buffer> => {
+const renderImage = async (img: MediaImage): Promise<Buffer> => {
   const base = await sharp(Buffer.from(sceneSvg(img)))
     .removeAlpha()
     .raw()
@@ -65,7 +65,7 @@ export const renderImage = async (img: MediaImage): Promise<Buffer> => {
     : pipeline.png({ compressionLevel: 6 }).toBuffer()
 }
 
-/** Every catalogue image by `/media/<name>`, for `startStack({ images })`'s image server. */
+/** Every catalogue image by `/media/<name>`, for the media server and `startStack({ images })`. */
 export const renderStackImages = async (): Promise<Record<string, FakeXMedia>> => {
   const images: Record<string, FakeXMedia> = {}
   for (const img of MEDIA_IMAGES)

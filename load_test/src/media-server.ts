@@ -4,8 +4,8 @@ import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
 import { mediaEnvSchema } from './config.ts'
-import { CONTENT_TYPE, MEDIA_IMAGES } from './media-catalog.ts'
-import { renderImage } from './media-images.ts'
+import { MEDIA_IMAGES } from './media-catalog.ts'
+import { renderStackImages } from './media-images.ts'
 
 export interface MediaServer {
   url: string
@@ -19,9 +19,7 @@ export interface MediaServer {
 export const startMediaServer = async (
   opts: { hostname?: string; port?: number } = {},
 ): Promise<MediaServer> => {
-  const images = new Map<string, { bytes: Buffer; type: string }>()
-  for (const img of MEDIA_IMAGES)
-    images.set(img.name, { bytes: await renderImage(img), type: CONTENT_TYPE[img.format] })
+  const images = new Map(Object.entries(await renderStackImages()))
   const hits = new Map<string, number>()
   const server = Bun.serve({
     hostname: opts.hostname ?? '127.0.0.1',
@@ -29,18 +27,17 @@ export const startMediaServer = async (
     fetch(req) {
       const { pathname } = new URL(req.url)
       if (pathname === '/healthz') return new Response('ok')
-      if (pathname === '/')
-        return Response.json({ images: [...images.keys()].map((n) => `/media/${n}`) })
+      if (pathname === '/') return Response.json({ images: [...images.keys()] })
       // Accept X's legacy size suffix (`cat.jpg:large`); query strings (`?name=small`) are ignored.
       const name = /^\/media\/([^/:]+)(?::\w+)?$/.exec(pathname)?.[1]
-      const img = name ? images.get(name) : undefined
+      const img = name ? images.get(`/media/${name}`) : undefined
       if (!name || !img || (req.method !== 'GET' && req.method !== 'HEAD'))
         return new Response('not found', { status: 404 })
       hits.set(name, (hits.get(name) ?? 0) + 1)
-      return new Response(req.method === 'HEAD' ? null : new Uint8Array(img.bytes), {
+      return new Response(req.method === 'HEAD' ? null : img.body, {
         headers: {
-          'content-type': img.type,
-          'content-length': String(img.bytes.length),
+          'content-type': img.contentType,
+          'content-length': String(img.body.byteLength),
           'cache-control': 'max-age=604800',
         },
       })
