@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { createRedisQueue, type RedisQueue } from '@tweetbot/common/src/queue/index.ts'
 import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { makePhoto, pixelBombPng } from '../helpers/images.ts'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
@@ -11,7 +12,8 @@ let queue: RedisQueue
 
 beforeAll(async () => {
   const photo = await makePhoto(11)
-  // 20 MB that starts like a JPEG; served with a Content-Length, and also without one.
+  // 20 MB that starts like a JPEG, served with its Content-Length (the cap on a body without
+  // one is tested in fetch-media.test.ts).
   const huge = new Uint8Array(20 * 1024 * 1024)
   huge.set(photo.subarray(0, 1000))
   stack = await startStack({
@@ -40,15 +42,11 @@ afterAll(async () => {
 })
 beforeEach(() => stack.x.reset())
 
+/** The dead-list entry of `eventId`, once the worker has buried it. */
 const deadReason = async (queueName: 'chat' | 'tweet', eventId: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const dead = await queue.listDead(queueName, 100)
-    const job = dead.find((j) => j.eventId === eventId)
-    if (job) return job
-    await Bun.sleep(100)
-  }
-  throw new Error(`job ${eventId} not buried within ${timeoutMs} ms`)
+  const find = async () => (await queue.listDead(queueName, 100)).find((j) => j.eventId === eventId)
+  await waitFor(`job ${eventId} to be buried`, async () => (await find()) !== undefined, timeoutMs)
+  return (await find())!
 }
 
 describe('bad media (e2e): buried with the reason, no reply attempt, worker alive', () => {
