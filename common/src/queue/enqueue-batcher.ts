@@ -1,5 +1,8 @@
 import type { Connection } from './connection.ts'
+import { newEnvelope } from './envelope.ts'
+import { queueKeys } from './keys.ts'
 import { ENQUEUE } from './scripts.ts'
+import type { QueueName } from './types.ts'
 
 export interface EnqueueRequest {
   seenKey: string
@@ -9,6 +12,42 @@ export interface EnqueueRequest {
 }
 
 export type EnqueueResult = 'queued' | 'duplicate'
+
+/** What ENQUEUE needs to queue one event; refuses an empty event id (it is the dedupe key). */
+export const enqueueRequest = (
+  prefix: string,
+  queue: QueueName,
+  eventId: string,
+  payload: unknown,
+): EnqueueRequest => {
+  if (!eventId) throw new TypeError('enqueue: eventId must not be empty')
+  const k = queueKeys(prefix, queue)
+  return {
+    seenKey: k.seen(eventId),
+    pendingKey: k.pending,
+    envelope: JSON.stringify(newEnvelope(queue, eventId, payload)),
+  }
+}
+
+/**
+ * KEYS and ARGV of one ENQUEUE call for `batch`, in the layout its header gives; every transport
+ * builds its call here, so they all write the same keys and jobs.
+ */
+export const enqueueCall = (dedupeTtlSec: number, batch: readonly EnqueueRequest[]) => {
+  const keys: string[] = []
+  const args = [String(dedupeTtlSec)]
+  for (const r of batch) {
+    keys.push(r.seenKey, r.pendingKey)
+    args.push(r.envelope)
+  }
+  return { keys, args }
+}
+
+/** ENQUEUE's reply as one result per event of the call. */
+export const enqueueResults = (reply: unknown): EnqueueResult[] => {
+  if (!Array.isArray(reply)) throw new Error(`enqueue: unexpected reply ${String(reply)}`)
+  return reply.map((n) => (Number(n) === 1 ? 'queued' : 'duplicate'))
+}
 
 interface Waiter<T, R> {
   item: T
@@ -70,16 +109,8 @@ export const createEnqueueBatcher = (
   conn: Connection,
   opts: { dedupeTtlSec: number; maxBatch?: number },
 ) => {
-  const ttl = String(opts.dedupeTtlSec)
   return createBatcher<EnqueueRequest, EnqueueResult>(async (batch) => {
-    const keys: string[] = []
-    const args = [ttl]
-    for (const r of batch) {
-      keys.push(r.seenKey, r.pendingKey)
-      args.push(r.envelope)
-    }
-    const reply = await conn.eval(ENQUEUE, keys, args)
-    if (!Array.isArray(reply)) throw new Error(`enqueue: unexpected reply ${String(reply)}`)
-    return reply.map((n) => (Number(n) === 1 ? 'queued' : 'duplicate'))
+    const { keys, args } = enqueueCall(opts.dedupeTtlSec, batch)
+    return enqueueResults(await conn.eval(ENQUEUE, keys, args))
   }, opts.maxBatch ?? 128)
 }

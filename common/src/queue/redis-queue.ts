@@ -1,6 +1,6 @@
 import { backoffMs } from './backoff.ts'
 import { type Connection, openConnection } from './connection.ts'
-import { createEnqueueBatcher } from './enqueue-batcher.ts'
+import { createEnqueueBatcher, enqueueRequest } from './enqueue-batcher.ts'
 import { newEnvelope, parseEnvelope } from './envelope.ts'
 import { describeError, PermanentJobError, requestedDelayMs } from './errors.ts'
 import { queueKeys } from './keys.ts'
@@ -184,15 +184,8 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     maxAttempts,
     heartbeatTtlSec,
 
-    enqueue: async (queue, eventId, payload) => {
-      if (!eventId) throw new TypeError('enqueue: eventId must not be empty')
-      const k = keys(queue)
-      return enqueueBatched({
-        seenKey: k.seen(eventId),
-        pendingKey: k.pending,
-        envelope: JSON.stringify(newEnvelope(queue, eventId, payload)),
-      })
-    },
+    enqueue: async (queue, eventId, payload) =>
+      enqueueBatched(enqueueRequest(prefix, queue, eventId, payload)),
 
     ping: async () => {
       try {

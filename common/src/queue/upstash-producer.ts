@@ -1,7 +1,6 @@
 import type { Redis } from '@upstash/redis'
-import { newEnvelope } from './envelope.ts'
+import { enqueueCall, enqueueRequest, enqueueResults } from './enqueue-batcher.ts'
 import { QueueUnavailableError } from './errors.ts'
-import { queueKeys } from './keys.ts'
 import { ENQUEUE, isNoScript, scriptSha } from './scripts.ts'
 import type { QueueProducer } from './types.ts'
 
@@ -36,13 +35,12 @@ export const createUpstashProducer = (
   opts: UpstashProducerOptions = {},
 ): QueueProducer => {
   const prefix = opts.prefix ?? 'tweetbot'
-  const ttl = String(opts.dedupeTtlSec ?? 86_400)
+  const dedupeTtlSec = opts.dedupeTtlSec ?? 86_400
   return {
     enqueue: async (queue, eventId, payload) => {
-      if (!eventId) throw new TypeError('enqueue: eventId must not be empty')
-      const k = queueKeys(prefix, queue)
-      const keys = [k.seen(eventId), k.pending]
-      const args = [ttl, JSON.stringify(newEnvelope(queue, eventId, payload))]
+      const { keys, args } = enqueueCall(dedupeTtlSec, [
+        enqueueRequest(prefix, queue, eventId, payload),
+      ])
       let res: unknown
       try {
         res = await redis.evalsha(await scriptSha(ENQUEUE), keys, args)
@@ -54,7 +52,9 @@ export const createUpstashProducer = (
           throw unavailable(err2, 'enqueue')
         }
       }
-      return Array.isArray(res) && Number(res[0]) === 1 ? 'queued' : 'duplicate'
+      const [result] = enqueueResults(res)
+      if (!result) throw new Error('enqueue: empty reply')
+      return result
     },
     ping: async () => {
       try {

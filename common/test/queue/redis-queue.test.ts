@@ -74,6 +74,9 @@ describe('redis queue', () => {
     expect((await q.stats()).chat.pending).toBe(2)
     const ttl = await redis.send('TTL', [queueKeys(q.prefix, 'chat').seen('dup')])
     expect(ttl).toBeGreaterThan(86_000)
+    // The event id is the dedupe key: an empty one is refused, never queued.
+    await expect(q.enqueue('chat', '', 4)).rejects.toBeInstanceOf(TypeError)
+    expect((await q.stats()).chat.pending).toBe(2)
   })
 
   test('fail retries with backoff through the delayed set, then buries after maxAttempts', async () => {

@@ -115,6 +115,7 @@ describe('Upstash REST endpoint', () => {
       Array.from({ length: 10 }, () => producer.enqueue('tweet', 'tw-2', null)),
     )
     expect(parallel.filter((r) => r === 'queued')).toHaveLength(1)
+    await expect(producer.enqueue('tweet', '', null)).rejects.toBeInstanceOf(TypeError)
     const k = queueKeys(prefix, 'tweet')
     expect(await direct.send('LLEN', [k.pending])).toBe(2)
     const ttl = Number(await direct.send('TTL', [k.seen('tw-1')]))
