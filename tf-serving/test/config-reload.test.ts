@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { startServer } from '../src/server.ts'
 import { writePairModel, writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
@@ -21,11 +22,6 @@ const state = async (model: string) => {
   const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/${model}`)
   const body = (await res.json()) as { model_version_status?: { state: string }[] }
   return { status: res.status, state: body.model_version_status?.[0]?.state }
-}
-
-const until = async (check: () => Promise<boolean>) => {
-  const deadline = Date.now() + 20_000
-  while (!(await check()) && Date.now() < deadline) await Bun.sleep(200)
 }
 
 beforeAll(async () => {
@@ -51,7 +47,8 @@ test('a model added to the config file is served; a removed one is retired', asy
   expect(await state('toy')).toEqual({ status: 200, state: 'AVAILABLE' })
   expect((await state('pair')).status).toBe(404)
   await writeFile(join(root, 'models.config'), config(['pair']))
-  await until(
+  await waitFor(
+    'pair AVAILABLE and toy END',
     async () => (await state('pair')).state === 'AVAILABLE' && (await state('toy')).state === 'END',
   )
   expect(await state('pair')).toEqual({ status: 200, state: 'AVAILABLE' })

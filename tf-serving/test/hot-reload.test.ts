@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { writeToyModel } from './support/models.ts'
 import { type ServerProcess, spawnServer } from './support/server.ts'
 
@@ -107,8 +108,7 @@ test('a half-copied version is reported END with its error, then loads once its 
         }[]
       }
     ).model_version_status?.[0]
-  const deadline = Date.now() + 20_000
-  while ((await v3())?.state !== 'END' && Date.now() < deadline) await Bun.sleep(200)
+  await waitFor('version 3 to fail its load', async () => (await v3())?.state === 'END')
   const failed = await v3()
   expect(failed?.state).toBe('END')
   expect(failed?.status.error_code).toBe('UNKNOWN')
