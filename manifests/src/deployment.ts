@@ -32,7 +32,7 @@ export const templatesFor = (
       const queue = target === 'chatbot_worker' ? 'chat' : 'tweet'
       return [
         { template: 'twitter-secret' },
-        { template: `${target.replace('_', '-')}` },
+        { template: target.replace('_', '-') },
         ...(keda ? [{ template: 'keda-worker', extra: { WORKER_QUEUE: queue } }] : []),
       ]
     }
@@ -57,17 +57,19 @@ export const renderDeployment = (settings: Settings, targets = DEPLOY_ORDER): K8
   const seen = new Set<string>()
   const objects: K8sObject[] = []
   for (const target of targets)
-    for (const { template, extra } of templatesFor(target, settings))
-      for (const o of renderTemplate(
+    for (const { template, extra } of templatesFor(target, settings)) {
+      const rendered = renderTemplate(
         template,
         { ...params, ...extra },
-        {
-          ignoreUnknownParameters: true,
-        },
-      ).objects) {
+        { ignoreUnknownParameters: true },
+      )
+      // twitter-secret comes with every worker and the master: keep its first rendering.
+      for (const o of rendered.objects) {
         const key = `${o.kind}/${o.metadata.name}`
-        if (!seen.has(key)) objects.push(o)
+        if (seen.has(key)) continue
         seen.add(key)
+        objects.push(o)
       }
+    }
   return objects
 }
