@@ -2,7 +2,14 @@
 // library, cut ParseExample nodes out, turn variable reads into reads of a constant (the
 // variable node itself becomes the constant, so each variable is stored once), keep only the
 // nodes the signatures' outputs need given their inputs, and check every kept op is supported.
-import type { TensorSpec, TfDtype, SignatureDef as TfjsSignature } from '../../loaders/types.ts'
+import {
+  CLASSIFY_METHOD,
+  PREDICT_METHOD,
+  REGRESS_METHOD,
+  type TensorSpec,
+  type TfDtype,
+  type SignatureDef as TfjsSignature,
+} from '../../loaders/types.ts'
 import type { ExampleSignature } from '../example/types.ts'
 import type { FunctionDef, MetaGraphDef, TensorInfo } from '../proto/types.ts'
 import { type FlatGraph, flattenGraph, type GNode, referencedFunctions } from './flatten.ts'
@@ -11,11 +18,7 @@ import { parseRef } from './refs.ts'
 import { traceRef } from './trace.ts'
 import { VARIABLE_OPS } from './variables.ts'
 
-const SERVED_METHODS = new Set([
-  'tensorflow/serving/predict',
-  'tensorflow/serving/classify',
-  'tensorflow/serving/regress',
-])
+const SERVED_METHODS = new Set<string>([PREDICT_METHOD, CLASSIFY_METHOD, REGRESS_METHOD])
 
 export interface UnsupportedOp {
   op: string
