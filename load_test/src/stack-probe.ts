@@ -28,8 +28,8 @@ export type ModeVerdict = { on: true; source: string } | { on: false; reason: st
  * the running stack, never the caller's shell, because a shell variable says nothing about
  * what the workers that reply on X were started with.
  */
-export const loadTestingMode = (metricsText: string, readyzBody: unknown): ModeVerdict => {
-  const gauge = parsePrometheusText(metricsText).filter((s) => s.name === LOAD_TESTING_GAUGE)
+export const loadTestingMode = (metrics: Sample[], readyzBody: unknown): ModeVerdict => {
+  const gauge = metrics.filter((s) => s.name === LOAD_TESTING_GAUGE)
   if (gauge.length > 0)
     return gauge.every((s) => s.value === 1)
       ? { on: true, source: `/metrics ${LOAD_TESTING_GAUGE} 1` }
@@ -64,6 +64,7 @@ export const probeWorker = async (base: string): Promise<WorkerProbe> => {
   const url = base.replace(/\/+$/, '')
   try {
     const metrics = await get(`${url}/metrics`)
+    const samples = parsePrometheusText(metrics.text)
     const readyz = await get(`${url}/readyz`).catch(() => ({ status: 0, text: '' }))
     let readyBody: unknown
     try {
@@ -74,8 +75,8 @@ export const probeWorker = async (base: string): Promise<WorkerProbe> => {
     return {
       url,
       reachable: metrics.status === 200,
-      mode: loadTestingMode(metrics.status === 200 ? metrics.text : '', readyBody),
-      counts: jobCounts(parsePrometheusText(metrics.text)),
+      mode: loadTestingMode(metrics.status === 200 ? samples : [], readyBody),
+      counts: jobCounts(samples),
     }
   } catch (err) {
     return {

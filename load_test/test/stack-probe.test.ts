@@ -53,16 +53,12 @@ test('job counts by outcome; finished = replied + skipped + dead', () => {
 })
 
 test('load-testing mode: the gauge, or /readyz, or refuse', () => {
-  expect(loadTestingMode(METRICS, undefined).on).toBe(true)
-  expect(
-    loadTestingMode(
-      METRICS.replace('mode{service="worker-chat"} 1', 'mode{service="worker-chat"} 0'),
-      { loadTestingMode: true },
-    ).on,
-  ).toBe(false)
-  expect(loadTestingMode('', { ready: true, loadTestingMode: true }).on).toBe(true)
-  expect(loadTestingMode('', { ready: true, checks: {} })).toMatchObject({ on: false })
-  expect(loadTestingMode('', { loadTestingMode: false })).toMatchObject({ on: false })
+  expect(loadTestingMode(parsePrometheusText(METRICS), undefined).on).toBe(true)
+  const off = METRICS.replace('mode{service="worker-chat"} 1', 'mode{service="worker-chat"} 0')
+  expect(loadTestingMode(parsePrometheusText(off), { loadTestingMode: true }).on).toBe(false)
+  expect(loadTestingMode([], { ready: true, loadTestingMode: true }).on).toBe(true)
+  expect(loadTestingMode([], { ready: true, checks: {} })).toMatchObject({ on: false })
+  expect(loadTestingMode([], { loadTestingMode: false })).toMatchObject({ on: false })
 })
 
 const worker = Bun.serve({
