@@ -11,9 +11,17 @@ let other: ReturnType<typeof Bun.serve>
 let host: string
 let x: FakeXApi
 const seen: Request[] = []
+let otherHits = 0
 
 beforeAll(async () => {
-  other = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(JPEG) })
+  other = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: () => {
+      otherHits++
+      return new Response(JPEG)
+    },
+  })
   server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -69,6 +77,7 @@ describe('createMediaFetcher', () => {
     const err = await fetcher()(`http://${host}/away`).catch((e) => e)
     expect(err).toBeInstanceOf(MediaRejectedError)
     expect(err.message).toMatch(/not on the allow-list/)
+    expect(otherHits).toBe(0)
   })
 
   test('a host off the allow-list is never contacted', async () => {
