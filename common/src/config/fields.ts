@@ -24,19 +24,15 @@ export const port = (fallback: number) =>
     .max(65535, 'must be 0..65535')
     .default(fallback)
 
-export const positiveInt = (fallback: number) =>
-  z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .positive('must be greater than 0')
-    .default(fallback)
-
-/** Like positiveInt, but unset stays undefined (the caller picks a computed default). */
-export const optionalPositiveInt = z.coerce
+const wholePositive = z.coerce
   .number({ message: 'must be a number' })
   .int('must be a whole number')
   .positive('must be greater than 0')
-  .optional()
+
+export const positiveInt = (fallback: number) => wholePositive.default(fallback)
+
+/** Like positiveInt, but unset stays undefined (the caller picks a computed default). */
+export const optionalPositiveInt = wholePositive.optional()
 
 export const redisUrl = z
   .string()
