@@ -137,7 +137,8 @@ describe('fuzz', () => {
       }
     }
     expect(escaped).toEqual([])
-    const serverErrors = [...statuses.keys()].filter((s) => s >= 500 && s !== 503)
+    // Redis is up throughout: a 503 here would be an enqueue that failed on a fuzzed job.
+    const serverErrors = [...statuses.keys()].filter((s) => s >= 500)
     expect(serverErrors).toEqual([])
     // The run must exercise both sides: accepted deliveries and refused ones.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100)
