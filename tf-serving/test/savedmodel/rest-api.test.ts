@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { freePort } from '@tweetbot/common/src/testing/index.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+import { collectOutput } from '../support/server.ts'
 import { binaryOpModel, copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 const MAIN = resolve(import.meta.dir, '../../src/main.ts')
@@ -47,7 +48,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'models.config'), config)
   const port = await freePort()
   url = `http://127.0.0.1:${port}`
-  proc = Bun.spawn(
+  const child = Bun.spawn(
     [
       'bun',
       MAIN,
@@ -57,17 +58,10 @@ beforeAll(async () => {
     ],
     { stdout: 'pipe', stderr: 'pipe' },
   )
-  const collect = async (s: ReadableStream<Uint8Array>) => {
-    const reader = s.getReader()
-    const decoder = new TextDecoder()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      logs += decoder.decode(value, { stream: true })
-    }
-  }
-  void collect(proc.stdout as ReadableStream<Uint8Array>)
-  void collect(proc.stderr as ReadableStream<Uint8Array>)
+  proc = child
+  collectOutput(child, (text) => {
+    logs += text
+  })
   const deadline = Date.now() + 60_000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`tf-serving exited early:\n${logs}`)
