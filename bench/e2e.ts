@@ -13,7 +13,7 @@ import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import sharp from 'sharp'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { makePhoto } from '../workers/test/helpers/images.ts'
-import { percentile } from './chaos/accounting.ts'
+import { percentile } from './stats.ts'
 
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 300)
 const JOBS = Number(process.env.CHAT_WORKER_CONCURRENCY ?? 32)

@@ -19,6 +19,7 @@ import {
   tf2Classifier,
 } from '../tf-serving/src/savedmodel/writer/sample-models.ts'
 import { writeSavedModel } from '../tf-serving/src/savedmodel/writer/write-saved-model.ts'
+import { median, percentileOf } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -28,14 +29,6 @@ const LOADS = arg('loads', 7)
 const PREDICTS = arg('predicts', 60)
 const SIZE = arg('size', 96)
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
-const p90 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))] as number
-}
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-savedmodel-'))
@@ -164,7 +157,7 @@ try {
   for (const v of variants) {
     const l = latencies.get(v.label)!
     console.info(
-      `  ${v.label.padEnd(18)} ${ms(median(l)).padStart(9)} | ${ms(p90(l)).padStart(9)}  (${(median(l) / baseLat).toFixed(2)}× TF.js)`,
+      `  ${v.label.padEnd(18)} ${ms(median(l)).padStart(9)} | ${ms(percentileOf(l, 90)).padStart(9)}  (${(median(l) / baseLat).toFixed(2)}× TF.js)`,
     )
   }
   console.info(`max |difference| between the paths' probabilities: ${maxDiff.toExponential(2)}`)

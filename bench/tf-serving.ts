@@ -18,6 +18,7 @@ import { createExecutor } from '../tf-serving/src/inference/executor.ts'
 import { InferencePool } from '../tf-serving/src/inference/pool.ts'
 import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
+import { median } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -71,11 +72,6 @@ const fullPrecisionBody = new TextEncoder().encode(
 )
 // The in-process run gets the values the worker body carries.
 const pixels = Float32Array.from(rgb, (v) => Number((v / 255).toFixed(4)))
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
 
 // --- 1a. in-process predict ------------------------------------------------------------
 const backend = await selectBackend('auto')

@@ -4,6 +4,8 @@
  * lost, answered twice or buried, and how long the stack took to settle after a fault.
  */
 
+import { percentile } from '../stats.ts'
+
 export type QueueName = 'chat' | 'tweet'
 
 /** One event the driver delivered (with X-like retries). */
@@ -93,11 +95,6 @@ export const normaliseReason = (err: string | undefined): string =>
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 80)
-
-export const percentile = (sorted: readonly number[], p: number): number | undefined =>
-  sorted.length === 0
-    ? undefined
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
 export const account = (input: AccountingInput): Accounting => {
   const accepted = input.events.filter((e) => e.acceptedAt !== undefined)

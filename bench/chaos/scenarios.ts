@@ -1,5 +1,6 @@
 import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
 import type { ServiceName, Stack } from '@tweetbot/common/src/testing/stack.ts'
+import { median } from '../stats.ts'
 import { replyRecordOf } from './accounting.ts'
 import type { ChaosConfig } from './config.ts'
 import { BAD_KINDS, startFlood } from './flood.ts'
@@ -56,8 +57,6 @@ const inFlight = async (stack: Stack, name: ServiceName) => {
 
 /** X answers replies this late during scenarios 1 and 6, so kills land while requests are open. */
 const SLOW_X_MS = 1_000
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 
 const workerKill: Scenario = {
   id: 1,
