@@ -52,7 +52,7 @@ export const createMasterApp = (deps: MasterAppDeps) => {
     return up ? c.json({ status: 'ready' }) : c.json({ status: 'redis unreachable' }, 503)
   })
   app.get('/metrics', () => metrics.render())
-  app.route('/webhook', webhookRoutes({ ...deps, metrics, maxBodyBytes }))
+  app.route('/webhook', webhookRoutes({ ...deps, maxBodyBytes }))
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((err, c) => {
