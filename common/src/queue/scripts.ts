@@ -97,27 +97,23 @@ redis.call('SREM', KEYS[4], ARGV[1])
 return n`,
 }
 
-const shaCache = new Map<string, Promise<string>>()
-const shaKnown = new Map<string, string>()
-
-/** SHA-1 of a script's source (Web Crypto, so it also runs on edge runtimes). */
-export const scriptSha = (script: LuaScript): Promise<string> => {
-  let sha = shaCache.get(script.source)
-  if (!sha) {
-    sha = crypto.subtle
-      .digest('SHA-1', new TextEncoder().encode(script.source))
-      .then((buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join(''))
-      .then((hex) => {
-        shaKnown.set(script.source, hex)
-        return hex
-      })
-    shaCache.set(script.source, sha)
-  }
-  return sha
-}
+const shas = new Map<string, string>()
 
 /** The SHA-1 when already computed (saves an await on the hot path). */
-export const knownSha = (script: LuaScript): string | undefined => shaKnown.get(script.source)
+export const knownSha = (script: LuaScript): string | undefined => shas.get(script.source)
+
+/**
+ * SHA-1 of a script's source (Web Crypto, so it also runs on edge runtimes). Computed once per
+ * script; concurrent first calls may each compute it, which is harmless.
+ */
+export const scriptSha = async (script: LuaScript): Promise<string> => {
+  const known = knownSha(script)
+  if (known) return known
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.source))
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  shas.set(script.source, hex)
+  return hex
+}
 
 /** True for Redis' "script not loaded" error, whatever client wrapped it. */
 export const isNoScript = (err: unknown) =>
