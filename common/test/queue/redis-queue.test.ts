@@ -6,6 +6,7 @@ import {
   RetryLaterError,
 } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
+import { ENQUEUE, knownSha, MOVE_JOB, scriptSha } from '../../src/queue/scripts.ts'
 import { freePort, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
 
 const opened: { close(): Promise<void> }[] = []
@@ -201,6 +202,14 @@ describe('redis queue', () => {
     expect(await q.reserve('chat', 'c', 1)).toBeNull()
     const dead = await q.listDead('chat')
     expect(dead[0]).toMatchObject({ payload: 'not json', lastError: 'not a job envelope' })
+  })
+
+  test('scripts run by the SHA Redis gives them (else every call would fall back to EVAL)', async () => {
+    for (const script of [ENQUEUE, MOVE_JOB]) {
+      const sha = await scriptSha(script)
+      expect(sha).toBe(String(await redis.send('SCRIPT', ['LOAD', script.source])))
+      expect(knownSha(script)).toBe(sha)
+    }
   })
 
   test('with Redis unreachable, calls fail fast with QueueUnavailableError', async () => {
