@@ -235,11 +235,11 @@ message TrackableObjectGraph {
 
 const root = protobuf.parse(PROTO, { keepCase: false }).root
 
-/** Looks a message type up by its short name, e.g. `type('SavedModel')`. */
-export const protoType = (name: string): protobuf.Type => root.lookupType(`tfsm.${name}`)
+/** Looks a message type up by its short name, e.g. `protoType('SavedModel')`. */
+const protoType = (name: string): protobuf.Type => root.lookupType(`tfsm.${name}`)
 
 /** Options for `toObject`: int64 as JS numbers (shapes and offsets fit), enums by name. */
-export const TO_OBJECT: protobuf.IConversionOptions = {
+const TO_OBJECT: protobuf.IConversionOptions = {
   longs: Number,
   enums: String,
   defaults: false,
