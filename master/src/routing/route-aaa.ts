@@ -14,9 +14,12 @@ import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected
 const KNOWN_KEYS = new Set<string>(AAA_EVENT_KEYS)
 type Json = Record<string, unknown>
 
+/** A key that holds events: a documented one, or any other `*_events`. */
+const isEventKey = (key: string) => KNOWN_KEYS.has(key) || key.endsWith('_events')
+
 /** True when the body looks like an Account Activity delivery (`for_user_id` or an event key). */
 export const isAaaDelivery = (body: Json): boolean =>
-  'for_user_id' in body || Object.keys(body).some((k) => KNOWN_KEYS.has(k) || k.endsWith('_events'))
+  'for_user_id' in body || Object.keys(body).some(isEventKey)
 
 /** Metric label for an event key: `tweet_create_events` → `tweet_create`; unknown keys → `other`. */
 const kindOf = (key: string) => (KNOWN_KEYS.has(key) ? key.replace(/_events$/, '') : 'other')
@@ -66,7 +69,7 @@ export const routeAaa = (body: Json): DeliveryVerdict => {
   const users = (typeof body.users === 'object' && body.users) || {}
   const decisions: EventDecision[] = []
   for (const [key, value] of Object.entries(body)) {
-    if (!KNOWN_KEYS.has(key) && !key.endsWith('_events')) continue
+    if (!isEventKey(key)) continue
     const kind = kindOf(key)
     if (key === 'user_event') {
       decisions.push(ignored('aaa', kind, 'app revoke'))
