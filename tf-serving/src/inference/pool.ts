@@ -2,7 +2,13 @@
 // loaded servable. Threads (Bun Workers) share the process; child processes do not share a JS
 // heap or allocator, which measured faster here (see README, bench). HTTP never runs on them.
 import type { Logger } from '@tweetbot/common/src/log.ts'
-import type { FromWorker, ServableForWorker, TensorMap, ToWorker } from './protocol.ts'
+import {
+  type FromWorker,
+  type ServableForWorker,
+  type TensorMap,
+  type ToWorker,
+  transferables,
+} from './protocol.ts'
 
 export type PoolMode = 'thread' | 'process'
 
@@ -98,7 +104,8 @@ export class InferencePool {
     if (this.opts.mode === 'thread') {
       const worker = new Worker(ENTRY, { env } as WorkerOptions)
       worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data)
-      post = (msg) => worker.postMessage(msg, transferList(msg))
+      // Input buffers are handed over, not copied: the request no longer needs them.
+      post = (msg) => worker.postMessage(msg, msg.type === 'run' ? transferables(msg.inputs) : [])
       kill = () => worker.terminate()
       exited = new Promise((res) => worker.addEventListener('close', res))
     } else {
@@ -202,13 +209,4 @@ export class InferencePool {
     for (const s of this.#slots) s.kill()
     this.#slots = []
   }
-}
-
-// Input buffers are handed over, not copied: the request no longer needs them.
-const transferList = (msg: ToWorker): Transferable[] => {
-  if (msg.type !== 'run') return []
-  const seen = new Set<ArrayBuffer>()
-  for (const t of Object.values(msg.inputs))
-    if (!Array.isArray(t.data) && t.data.buffer instanceof ArrayBuffer) seen.add(t.data.buffer)
-  return [...seen]
 }

@@ -36,3 +36,15 @@ export type FromWorker =
   | { type: 'done'; id: number; outputs?: TensorMap }
   | { type: 'failed'; id: number; message: string }
   | { type: 'fatal'; message: string }
+
+/**
+ * The buffers to transfer (not copy) with a message carrying `tensors`, each listed once: two
+ * tensors may share one (two output aliases of one tensor on the cpu backend), and postMessage
+ * refuses a transfer list naming a buffer twice.
+ */
+export const transferables = (tensors: TensorMap): ArrayBuffer[] => {
+  const buffers = new Set<ArrayBuffer>()
+  for (const t of Object.values(tensors))
+    if (!Array.isArray(t.data) && t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer)
+  return [...buffers]
+}

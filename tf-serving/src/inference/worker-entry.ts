@@ -3,7 +3,7 @@
 // pool chooses. It never sees HTTP: only tensors in and tensors out.
 import { parseBackendChoice, selectBackend } from './backend.ts'
 import { createExecutor } from './executor.ts'
-import type { FromWorker, TensorMap, ToWorker } from './protocol.ts'
+import { type FromWorker, type ToWorker, transferables } from './protocol.ts'
 
 declare const self: Worker
 
@@ -14,11 +14,6 @@ const send = (msg: FromWorker, transfer: Transferable[] = []) => {
   if (isChildProcess) process.send?.(msg)
   else self.postMessage(msg, transfer)
 }
-
-const transferables = (outputs: TensorMap): Transferable[] =>
-  Object.values(outputs).flatMap((t) =>
-    Array.isArray(t.data) ? [] : [t.data.buffer as ArrayBuffer],
-  )
 
 const start = async () => {
   const backend = await selectBackend(parseBackendChoice(process.env.TFJS_BACKEND))
