@@ -37,6 +37,8 @@ const childPids = (p: number): number[] => {
   }
 }
 
+const descendants = (p: number): number[] => childPids(p).flatMap((k) => [k, ...descendants(k)])
+
 /** Peak resident set (VmHWM) of a process and of every descendant, in MB. */
 const peakRss = (pid: number): { self: number; children: number } => {
   const hwm = (p: number) => {
@@ -47,15 +49,7 @@ const peakRss = (pid: number): { self: number; children: number } => {
       return 0
     }
   }
-  const all: number[] = []
-  const walk = (p: number) => {
-    for (const k of childPids(p)) {
-      all.push(k)
-      walk(k)
-    }
-  }
-  walk(pid)
-  return { self: hwm(pid), children: all.reduce((s, k) => s + hwm(k), 0) }
+  return { self: hwm(pid), children: descendants(pid).reduce((s, k) => s + hwm(k), 0) }
 }
 
 /** CPU seconds (user + system) a process and its descendants used so far. */
@@ -69,9 +63,7 @@ const cpuSeconds = (pid: number): number => {
       return 0
     }
   }
-  let total = own(pid)
-  for (const k of childPids(pid)) total += cpuSeconds(k)
-  return total
+  return [pid, ...descendants(pid)].reduce((s, p) => s + own(p), 0)
 }
 
 /** Reply times per event id from the worker's JSON log ("replied" lines). */
