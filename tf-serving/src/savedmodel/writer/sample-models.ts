@@ -326,20 +326,21 @@ export const tf2Classifier = (w: ClassifierWeights): SavedModelSpec => {
     ],
     ret: { classes: 'Identity:output:0', probabilities: 'Identity_1:output:0' },
   }
-  // Object graph: root → layer_with_weights-i → kernel/bias variables (node ids from 1).
-  const objects: Record<string, unknown>[] = [{ children: [] as unknown[] }]
+  // Object graph: root → layer_with_weights-i → kernel/bias variables (node ids from 1), and
+  // the checkpoint keys TF2 derives from those paths.
+  type SavedObject = { children: { nodeId: number; localName: string }[]; variable?: object }
+  const objects: SavedObject[] = [{ children: [] }]
   const bound: number[] = []
+  const variables: Record<string, WritableTensor> = {}
   const layers = [...w.convs.map((_, i) => `conv${i}`), 'dense']
   layers.forEach((layer, li) => {
-    const layerId = objects.length
-    objects.push({ children: [] as unknown[] })
-    ;(objects[0]!.children as unknown[]).push({
-      nodeId: layerId,
-      localName: `layer_with_weights-${li}`,
-    })
+    const layerObject: SavedObject = { children: [] }
+    objects[0]!.children.push({ nodeId: objects.length, localName: `layer_with_weights-${li}` })
+    objects.push(layerObject)
     for (const part of ['kernel', 'bias']) {
-      const id = objects.length
       const v = vars.find((x) => x.name === `${layer}/${part}`)!
+      layerObject.children.push({ nodeId: objects.length, localName: part })
+      bound.push(objects.length)
       objects.push({
         children: [],
         variable: {
@@ -348,20 +349,13 @@ export const tf2Classifier = (w: ClassifierWeights): SavedModelSpec => {
           name: v.name,
         },
       })
-      ;(objects[layerId]!.children as unknown[]).push({ nodeId: id, localName: part })
-      bound.push(id)
+      variables[`layer_with_weights-${li}/${part}/.ATTRIBUTES/VARIABLE_VALUE`] = {
+        dtype: 'DT_FLOAT',
+        shape: v.shape,
+        values: v.values,
+      }
     }
   })
-  const variables: Record<string, WritableTensor> = {}
-  for (const v of vars) {
-    const [layer, part] = v.name.split('/')
-    const li = layers.indexOf(layer!)
-    variables[`layer_with_weights-${li}/${part}/.ATTRIBUTES/VARIABLE_VALUE`] = {
-      dtype: 'DT_FLOAT',
-      shape: v.shape,
-      values: v.values,
-    }
-  }
   const nodes: NodeObject[] = [
     node('serving_default_images', 'Placeholder', [], {
       dtype: F,
