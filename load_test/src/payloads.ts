@@ -90,12 +90,3 @@ export const makeTweetPayload = (v: EventVariant): TweetPayload => {
 
 export const makePayload = (kind: PayloadKind, v: EventVariant): DmPayload | TweetPayload =>
   kind === 'dm' ? makeDmPayload(v) : makeTweetPayload(v)
-
-/** The id the master dedupes on, read back from a payload (for tests and reports). */
-export const eventIdOf = (payload: unknown): string | undefined => {
-  const p = payload as {
-    direct_message_events?: { id?: string }[]
-    tweet_create_events?: { id_str?: string }[]
-  }
-  return p.direct_message_events?.[0]?.id ?? p.tweet_create_events?.[0]?.id_str
-}

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
 import { createIdSource } from './ids.ts'
 import { PHOTO_NAMES } from './media-catalog.ts'
-import { eventIdOf, makePayload, type PayloadKind, syntheticSender } from './payloads.ts'
+import { makePayload, type PayloadKind, syntheticSender } from './payloads.ts'
 
 export type TargetKind = PayloadKind | 'mix'
 
@@ -40,8 +40,9 @@ export const generateTargets = async (opts: TargetOptions): Promise<Target[]> =>
   const targets: Target[] = []
   for (let i = 0; i < opts.count; i++) {
     const kind: PayloadKind = opts.kind === 'mix' ? (i % 2 === 0 ? 'dm' : 'tweet') : opts.kind
+    const eventId = nextId()
     const payload = makePayload(kind, {
-      eventId: nextId(),
+      eventId,
       mediaId: nextId(),
       mediaBaseUrl: opts.mediaBaseUrl,
       photo: PHOTO_NAMES[i % PHOTO_NAMES.length]!,
@@ -56,7 +57,7 @@ export const generateTargets = async (opts: TargetOptions): Promise<Target[]> =>
         'Content-Type': ['application/json'],
         'x-twitter-webhooks-signature': [await signWebhookBody(opts.secret, body)],
       },
-      eventId: eventIdOf(payload)!,
+      eventId,
       kind,
     })
   }
