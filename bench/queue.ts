@@ -5,6 +5,7 @@
 //   redis-benchmark `redis-benchmark -t lpush,rpop -q` (50 clients) on the same redis-server
 // Figures depend on the machine; compare the ratios, measured in one run.
 import { silentLogger } from '@tweetbot/common/src/log.ts'
+import { newEnvelope } from '@tweetbot/common/src/queue/envelope.ts'
 import { createConsumer, createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import { startRedisServer } from '@tweetbot/common/src/testing/index.ts'
@@ -99,14 +100,7 @@ const drainBench = async (url: string, prefix: string, consumers: number) => {
   const staging = `${k.pending}:staging`
   for (let i = 0; i < JOBS; i += 1_000) {
     const batch = Array.from({ length: Math.min(1_000, JOBS - i) }, (_, j) =>
-      JSON.stringify({
-        id: crypto.randomUUID(),
-        queue: 'chat',
-        eventId: `d-${i + j}`,
-        payload: payload(i + j),
-        attempts: 0,
-        enqueuedAt: Date.now(),
-      }),
+      JSON.stringify(newEnvelope('chat', `d-${i + j}`, payload(i + j))),
     )
     await filler.send('LPUSH', [staging, ...batch])
   }
