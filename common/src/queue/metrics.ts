@@ -29,12 +29,8 @@ const getOrCreate = <M>(registry: Registry, name: string, create: () => M): M =>
  * every scrape; left unchanged when Redis does not answer).
  */
 export const queueMetrics = (registry: Registry): QueueMetrics => {
-  let watched = sources.get(registry)
-  if (!watched) {
-    watched = new Set()
-    sources.set(registry, watched)
-  }
-  const set = watched
+  const set = sources.get(registry) ?? new Set<DepthSource>()
+  sources.set(registry, set)
   const jobs = getOrCreate(
     registry,
     'tweetbot_jobs_total',
