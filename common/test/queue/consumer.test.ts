@@ -75,6 +75,36 @@ describe('consumer', () => {
     await c.close()
   })
 
+  test('a chat and a tweet consumer share one registry: both counted, both depths scraped', async () => {
+    const queue = newQueue()
+    const registry = new Registry()
+    await queue.enqueue('chat', 'c', 1)
+    await queue.enqueue('tweet', 't', 2)
+    const done: string[] = []
+    const handler = async (_p: unknown, { job }: { job: { queue: string } }) => {
+      done.push(job.queue)
+      return 'replied' as const
+    }
+    const chat = start(queue, { registry, closeQueue: false, handler })
+    const tweet = start(queue, { registry, name: 'tweet', closeQueue: false, handler })
+    await waitFor('both jobs', () => done.length === 2)
+    await waitFor('acks', async () => {
+      const s = await queue.stats()
+      return s.chat.processing + s.tweet.processing === 0
+    })
+    for (const q of ['chat', 'tweet'])
+      expect(
+        await metricValue(registry, 'tweetbot_jobs_total', { queue: q, outcome: 'replied' }),
+      ).toBe(1)
+    // The depth gauge reads every watched queue on scrape, not only the first consumer's.
+    const text = await registry.metrics()
+    for (const q of ['chat', 'tweet'])
+      expect(text).toContain(`tweetbot_queue_depth{queue="${q}",state="pending"} 0`)
+    await tweet.close()
+    await chat.close()
+    await queue.close()
+  })
+
   test('never runs more than `concurrency` jobs at once', async () => {
     const queue = newQueue()
     for (let i = 0; i < 30; i++) await queue.enqueue('chat', `e${i}`, i)
