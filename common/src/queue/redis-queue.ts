@@ -305,9 +305,9 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     },
 
     replayDead: async (queue, n) => {
-      const k = keys(queue)
-      const start = n === undefined ? '0' : String(-Math.max(0, n))
       if (n !== undefined && n <= 0) return 0
+      const k = keys(queue)
+      const start = n === undefined ? '0' : String(-n)
       const raws = await sendForList('LRANGE', [k.dead, start, '-1'])
       let moved = 0
       // The right end holds the oldest: replay oldest first so they keep their order.
