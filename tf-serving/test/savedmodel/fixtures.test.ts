@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import type { SignatureDef } from '../../src/loaders/types.ts'
+import type { SignatureDef, TensorSpec } from '../../src/loaders/types.ts'
 import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
 import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { FIXTURES, runSignature, useCpu } from './helpers.ts'
@@ -39,32 +39,33 @@ test('a TF.js folder is not claimed by the SavedModel loader', async () => {
 })
 
 /** TF Serving's GetModelMetadata signature_def for half_plus_two (TF1), in loader form. */
-const scalarCol = [-1, 1]
+const col = (name: string): TensorSpec => ({ name, dtype: 'DT_FLOAT', shape: [-1, 1] })
+const EXAMPLES: TensorSpec = { name: 'tf_example:0', dtype: 'DT_STRING', shape: null }
 const HALF_PLUS_TWO_SIGNATURES: Record<string, SignatureDef> = {
   serving_default: {
     methodName: 'tensorflow/serving/predict',
-    inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', shape: scalarCol } },
-    outputs: { y: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    inputs: { x: col('x:0') },
+    outputs: { y: col('y:0') },
   },
   classify_x_to_y: {
     methodName: 'tensorflow/serving/classify',
-    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
-    outputs: { scores: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    inputs: { inputs: EXAMPLES },
+    outputs: { scores: col('y:0') },
   },
   regress_x_to_y: {
     methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
-    outputs: { outputs: { name: 'y:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    inputs: { inputs: EXAMPLES },
+    outputs: { outputs: col('y:0') },
   },
   regress_x_to_y2: {
     methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: { name: 'tf_example:0', dtype: 'DT_STRING', shape: null } },
-    outputs: { outputs: { name: 'y2:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    inputs: { inputs: EXAMPLES },
+    outputs: { outputs: col('y2:0') },
   },
   regress_x2_to_y3: {
     methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: { name: 'x2:0', dtype: 'DT_FLOAT', shape: scalarCol } },
-    outputs: { outputs: { name: 'y3:0', dtype: 'DT_FLOAT', shape: scalarCol } },
+    inputs: { inputs: col('x2:0') },
+    outputs: { outputs: col('y3:0') },
   },
 }
 
