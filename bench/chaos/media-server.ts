@@ -17,7 +17,6 @@ export interface ChaosMediaServer {
   /** Highest number of requests in flight at once since the last reset. */
   peakInFlight(): number
   resetPeak(): void
-  served(): { ok: number; notFound: number }
   stop(): void
 }
 
@@ -28,7 +27,6 @@ export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServe
   let delayMs = 0
   let inFlight = 0
   let peak = 0
-  const counts = { ok: 0, notFound: 0 }
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -40,11 +38,7 @@ export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServe
         if (delayMs > 0) await Bun.sleep(delayMs)
         const m = /^\/img\/(\d+)\.jpg$/.exec(new URL(req.url).pathname)
         const body = m ? images[Number(m[1]) % images.length] : undefined
-        if (!body) {
-          counts.notFound++
-          return new Response('not found', { status: 404 })
-        }
-        counts.ok++
+        if (!body) return new Response('not found', { status: 404 })
         return new Response(body as Uint8Array<ArrayBuffer>, {
           headers: { 'content-type': 'image/jpeg' },
         })
@@ -66,7 +60,6 @@ export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServe
     resetPeak: () => {
       peak = inFlight
     },
-    served: () => ({ ...counts }),
     stop: () => void server.stop(true),
   }
 }
