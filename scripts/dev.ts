@@ -14,7 +14,7 @@ interface Service {
 const root = resolve(import.meta.dir, '..')
 const dataDir = resolve(root, '.data/redis')
 mkdirSync(dataDir, { recursive: true })
-const redisPort = process.env.DEV_REDIS_PORT ?? '6379'
+const redisPort = process.env.DEV_REDIS_PORT || '6379'
 const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
 const env: Record<string, string> = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
