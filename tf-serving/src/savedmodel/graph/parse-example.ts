@@ -6,7 +6,7 @@
 import type { ExampleFeature } from '../example/types.ts'
 import type { AttrValue } from '../proto/types.ts'
 import type { GNode } from './flatten.ts'
-import { decodeTensorProto, shapeOf } from './host-tensor.ts'
+import { decodeTensorProto, numElements, shapeOf } from './host-tensor.ts'
 import { outputArgRange } from './output-index.ts'
 import { formatRef, parseRef } from './refs.ts'
 import { traceRef } from './trace.ts'
@@ -72,7 +72,7 @@ export const cutParseExamples = (nodes: Map<string, GNode>): ParseCut[] => {
       rename.set(formatRef(n.name, range.start + k), tensor)
       const def = constValue(nodes, n.inputs[defaultsStart + k] ?? '')
       const defValues =
-        def && def.shape.reduce((a, b) => a * b, 1) > 0
+        def && numElements(def.shape) > 0
           ? def.dtype === 'string'
             ? (def.data as Uint8Array[]).map((b) => decoder.decode(b))
             : Array.from(def.data as ArrayLike<number>)
