@@ -59,23 +59,29 @@ export interface WorkerProbe {
   counts: JobCounts
 }
 
-/** Reads one worker's /metrics and /readyz. */
+/** The JSON of a worker's /readyz; undefined when it does not answer JSON. */
+const readyzJson = async (url: string): Promise<unknown> => {
+  try {
+    return JSON.parse((await get(`${url}/readyz`)).text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Reads one worker's /metrics, and its /readyz only when /metrics has no mode gauge. */
 export const probeWorker = async (base: string): Promise<WorkerProbe> => {
   const url = base.replace(/\/+$/, '')
   try {
     const metrics = await get(`${url}/metrics`)
     const samples = parsePrometheusText(metrics.text)
-    const readyz = await get(`${url}/readyz`).catch(() => ({ status: 0, text: '' }))
-    let readyBody: unknown
-    try {
-      readyBody = JSON.parse(readyz.text)
-    } catch {
-      readyBody = undefined
-    }
+    const modeSamples = metrics.status === 200 ? samples : []
+    // The gauge decides on its own (loadTestingMode): /readyz is asked only in its absence.
+    const gauge = modeSamples.some((s) => s.name === LOAD_TESTING_GAUGE)
+    const readyBody = gauge ? undefined : await readyzJson(url)
     return {
       url,
       reachable: metrics.status === 200,
-      mode: loadTestingMode(metrics.status === 200 ? samples : [], readyBody),
+      mode: loadTestingMode(modeSamples, readyBody),
       counts: jobCounts(samples),
     }
   } catch (err) {

@@ -61,21 +61,37 @@ test('load-testing mode: the gauge, or /readyz, or refuse', () => {
   expect(loadTestingMode([], { loadTestingMode: false })).toMatchObject({ on: false })
 })
 
-const worker = Bun.serve({
-  port: 0,
-  hostname: '127.0.0.1',
-  fetch: (req) =>
-    new URL(req.url).pathname === '/metrics'
-      ? new Response(METRICS)
-      : Response.json({ ready: true }),
+/** A worker whose /metrics is `metrics`; counts the /readyz requests it gets. */
+const fakeWorker = (metrics: string) => {
+  const seen = { readyz: 0 }
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: (req) => {
+      if (new URL(req.url).pathname === '/metrics') return new Response(metrics)
+      seen.readyz++
+      return Response.json({ ready: true, loadTestingMode: true })
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}`, seen, server }
+}
+const worker = fakeWorker(METRICS)
+const noGauge = fakeWorker(METRICS.replace(/.*tweetbot_load_testing_mode.*\n/g, ''))
+afterAll(() => {
+  worker.server.stop(true)
+  noGauge.server.stop(true)
 })
-afterAll(() => worker.stop(true))
 
 test('probeWorker reads a live worker; an unreachable one is never "on"', async () => {
-  const p = await probeWorker(`http://127.0.0.1:${worker.port}`)
+  const p = await probeWorker(worker.url)
   expect(p.reachable).toBe(true)
-  expect(p.mode.on).toBe(true)
+  expect(p.mode).toEqual({ on: true, source: '/metrics tweetbot_load_testing_mode 1' })
   expect(p.counts.replied).toBe(7)
+  // The gauge settles it: /readyz is not asked (drain probes every 500 ms).
+  expect(worker.seen.readyz).toBe(0)
+  const viaReadyz = await probeWorker(noGauge.url)
+  expect(viaReadyz.mode).toEqual({ on: true, source: '/readyz loadTestingMode true' })
+  expect(noGauge.seen.readyz).toBe(1)
   const down = await probeWorker('http://127.0.0.1:1')
   expect(down.reachable).toBe(false)
   expect(down.mode.on).toBe(false)
