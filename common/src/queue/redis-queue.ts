@@ -115,7 +115,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     return conn
   }
   const keys = (queue: QueueName) => queueKeys(prefix, queue)
-  // When each (queue, consumer) heartbeat last succeeded (the time it was sent).
+  // When each heartbeat (by its key) last succeeded (the time it was sent).
   const lastBeat = new Map<string, number>()
   let closed: Promise<void> | undefined
 
@@ -203,7 +203,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       // it before BLMOVE can give it a job. A heartbeat sent less than half a TTL ago proves it is
       // (heartbeat adds it; the reaper removes only consumers whose heartbeat expired). Otherwise
       // register again, on the same connection and first, so it lands before the move.
-      const beat = lastBeat.get(`${queue}\0${consumer}`)
+      const beat = lastBeat.get(k.heartbeat(consumer))
       const registered = beat !== undefined && Date.now() - beat < (heartbeatTtlSec * 1000) / 2
       const register = registered ? undefined : conn.send('SADD', [k.consumers, consumer])
       const move = conn.send(
@@ -269,12 +269,13 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
         main.send('SET', [k.heartbeat(consumer), String(sentAt), 'EX', String(heartbeatTtlSec)]),
         main.send('SADD', [k.consumers, consumer]),
       ])
-      lastBeat.set(`${queue}\0${consumer}`, sentAt)
+      lastBeat.set(k.heartbeat(consumer), sentAt)
     },
 
     retire: async (queue, consumer) => {
-      lastBeat.delete(`${queue}\0${consumer}`)
-      await main.send('DEL', [keys(queue).heartbeat(consumer)])
+      const beatKey = keys(queue).heartbeat(consumer)
+      lastBeat.delete(beatKey)
+      await main.send('DEL', [beatKey])
       return await reapOne(queue, consumer)
     },
 
