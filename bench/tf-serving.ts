@@ -263,7 +263,7 @@ if (SECTIONS.has('1')) {
 
 // --- 2. throughput, batching off/on -----------------------------------------------------------
 if (SECTIONS.has('2')) {
-  const batchingFile = resolve(root, '.data/bench-batching.txt')
+  const batchingFile = resolve(wrkDir, 'batching.txt')
   await Bun.write(
     batchingFile,
     'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000 }\nmax_enqueued_batches { value: 1000 }\n',
