@@ -50,7 +50,18 @@ const readModelConfigs = async (opts: ServerOptions): Promise<ModelConfig[]> => 
   return readFlagFile('model_config_file', file, (text) => parseModelConfig(text, dirname(file)))
 }
 
+/** --enable_batching's parameters: the file's, TF Serving's defaults without one, or none. */
+const readBatchingParameters = async (opts: ServerOptions) => {
+  if (!opts.enableBatching) return undefined
+  if (!opts.batchingParametersFile) return DEFAULT_BATCHING
+  const file = opts.batchingParametersFile
+  return readFlagFile('batching_parameters_file', file, parseBatchingParameters)
+}
+
 export const startServer = async (opts: ServerOptions, logger: Logger) => {
+  // The files flags name are read first: a bad one stops start-up before any worker is spawned.
+  const configs = await readModelConfigs(opts)
+  const batching = await readBatchingParameters(opts)
   const pool = new InferencePool({
     size: opts.inferenceWorkers,
     mode: opts.workerMode,
@@ -75,16 +86,9 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     metrics.batchTasks.observe(1)
     return direct(key, sig, inputs, outputs)
   }
-  if (opts.enableBatching) {
-    const params = opts.batchingParametersFile
-      ? await readFlagFile(
-          'batching_parameters_file',
-          opts.batchingParametersFile,
-          parseBatchingParameters,
-        )
-      : DEFAULT_BATCHING
+  if (batching) {
     const b = new Batcher(
-      { ...params, numBatchThreads: params.numBatchThreads ?? opts.inferenceWorkers },
+      { ...batching, numBatchThreads: batching.numBatchThreads ?? opts.inferenceWorkers },
       direct,
       {
         onBatch: (rows, tasks) => {
@@ -95,7 +99,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     )
     batcher = b
     run = (key, sig, inputs, outputs) => b.submit(key, sig, inputs, outputs)
-    logger.info('dynamic batching on', { ...params, numBatchThreads: b.threads })
+    logger.info('dynamic batching on', { ...batching, numBatchThreads: b.threads })
   }
 
   // --rest_api_timeout_in_ms bounds the model run, as TF Serving's RunOptions timeout does.
@@ -118,7 +122,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     logger,
     pollSeconds: opts.fileSystemPollWaitSeconds,
   })
-  manager.setConfig(await readModelConfigs(opts))
+  manager.setConfig(configs)
   await manager.start()
 
   // --model_config_file_poll_wait_seconds: re-read the config file, apply what changed.

@@ -11,8 +11,12 @@ const run = async (args: string[], env: Record<string, string>) => {
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
-  return { code, stderr }
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
+  return { code, stdout, stderr }
 }
 
 test('a bad variable stops tf-serving with exit 2 and a message naming it (no stack trace)', async () => {
@@ -38,6 +42,8 @@ test('a missing or malformed config file named by a flag stops tf-serving with e
     expect(missing.stderr.trim()).toBe(
       `tf-serving: --model_config_file=${join(dir, 'nope.config')}: cannot read: no such file`,
     )
+    // Checked before any inference worker is spawned.
+    expect(missing.stdout).not.toContain('inference workers ready')
     const bad = join(dir, 'bad.config')
     writeFileSync(bad, 'model_config_list {\n  config { name: "m" base_path: "/x" }\n  oops\n')
     const malformed = await run([`--model_config_file=${bad}`], {})
@@ -57,9 +63,10 @@ test('a missing or malformed config file named by a flag stops tf-serving with e
       { TF_SERVING_WORKERS: '1' },
     )
     expect(badBatching.code).toBe(2)
-    expect(badBatching.stderr.trim()).toEndWith(
+    expect(badBatching.stderr.trim()).toBe(
       `tf-serving: --batching_parameters_file=${batching}: batching parameters: max_batch_size must be at least 1`,
     )
+    expect(badBatching.stdout).not.toContain('inference workers ready')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
