@@ -31,7 +31,7 @@ export const savedModelLoader: ModelLoader = {
 }
 
 /** The SavedModel details the loader left in the artifacts, if they came from this loader. */
-export const savedModelMetadata = (artifacts: io.ModelArtifacts): SavedModelMetadata | undefined =>
+const savedModelMetadata = (artifacts: io.ModelArtifacts): SavedModelMetadata | undefined =>
   (artifacts.userDefinedMetadata as Record<string, unknown> | undefined)?.[METADATA_KEY] as
     | SavedModelMetadata
     | undefined

@@ -9,7 +9,7 @@ import { decodeMessage } from './proto/schema.ts'
 import type { MetaGraphDef, SavedModelProto } from './proto/types.ts'
 
 export const SAVED_MODEL_PB = 'saved_model.pb'
-export const SERVE_TAG = 'serve'
+const SERVE_TAG = 'serve'
 
 export const readSavedModelProto = async (dir: string): Promise<SavedModelProto> => {
   const path = join(dir, SAVED_MODEL_PB)

@@ -28,7 +28,7 @@ const encoder = new TextEncoder()
 const concat = (parts: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(parts))
 
 /** The bytes TensorFlow stores for one tensor, and their (unmasked) CRC-32C. */
-export const encodeTensorBytes = (t: WritableTensor): { bytes: Uint8Array; crc: number } => {
+const encodeTensorBytes = (t: WritableTensor): { bytes: Uint8Array; crc: number } => {
   if (t.dtype === 'DT_STRING') {
     const strings = (t.values as readonly (Uint8Array | string)[]).map((s) =>
       typeof s === 'string' ? encoder.encode(s) : s,

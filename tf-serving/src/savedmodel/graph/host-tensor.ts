@@ -31,7 +31,7 @@ export const JS_DTYPE: Record<string, JsDtype | undefined> = {
 }
 
 /** Bytes per element in TensorFlow's raw little-endian layout (bundle data, tensor_content). */
-export const TF_ELEMENT_SIZE: Record<string, number | undefined> = {
+const TF_ELEMENT_SIZE: Record<string, number | undefined> = {
   DT_FLOAT: 4,
   DT_DOUBLE: 8,
   DT_HALF: 2,
@@ -46,7 +46,7 @@ export const TF_ELEMENT_SIZE: Record<string, number | undefined> = {
   DT_BOOL: 1,
 }
 
-export const baseDtype = (dtype: string | undefined): string =>
+const baseDtype = (dtype: string | undefined): string =>
   (dtype ?? 'DT_INVALID').replace(/_REF$/, '')
 
 export const shapeOf = (shape: TensorShape | undefined): number[] =>

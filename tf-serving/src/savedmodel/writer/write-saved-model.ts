@@ -53,7 +53,7 @@ const tensorInfo = (t: TensorInfoObject) => ({
 })
 
 /** The SavedModel protobuf bytes for `spec`. */
-export const encodeSavedModel = (spec: SavedModelSpec): Uint8Array =>
+const encodeSavedModel = (spec: SavedModelSpec): Uint8Array =>
   encodeMessage('SavedModel', {
     savedModelSchemaVersion: 1,
     metaGraphs: [
