@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { attackEnvFor } from './attack-env.ts'
 import { renderStackImages } from './media-images.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -26,23 +27,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     void stop().then(() => process.exit(130))
   })
 
-const workers = [stack.services['worker:chat'].url, stack.services['worker:tweet'].url]
+const env = attackEnvFor(stack)
 console.info(
-  `load_test: master ${stack.services.master.url}, workers ${workers.join(' ')}, images ${stack.images.url}`,
+  `load_test: master ${stack.services.master.url}, workers ${env.WORKER_URLS}, images ${stack.images.url}`,
 )
 const attack = Bun.spawn(
   ['bash', 'load_test/vegeta_attack.sh', rate, duration, `${stack.services.master.url}/webhook`],
   {
     cwd: root,
-    env: {
-      ...process.env,
-      WORKER_URLS: workers.join(','),
-      LOAD_TEST_MEDIA_URL: stack.images.url,
-      LOAD_TEST_OUT: out,
-      TWITTER_CONSUMER_SECRET: stack.consumerSecret,
-      REDIS_URL: stack.redis.url,
-      QUEUE_PREFIX: stack.prefix,
-    },
+    env: { ...process.env, ...env, LOAD_TEST_OUT: out },
     stdio: ['ignore', 'inherit', 'inherit'],
   },
 )

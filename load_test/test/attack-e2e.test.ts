@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { attackEnvFor } from '../src/attack-env.ts'
 import { renderStackImages } from '../src/media-images.ts'
 import { JOBS_TOTAL } from '../src/stack-probe.ts'
 import { runAttackScript } from './run-attack-script.ts'
@@ -25,15 +26,10 @@ describe('the attack end to end on loopback (autocannon, whole stack in load-tes
 
   test('5/s for 3 s: every request 2xx, workers finish as many jobs as requests succeeded', async () => {
     const dir = join(out, 'e2e')
-    const workers = [stack.services['worker:chat'].url, stack.services['worker:tweet'].url]
     const r = await runAttackScript(['5', '3', `${stack.services.master.url}/webhook`], {
-      WORKER_URLS: workers.join(','),
+      ...attackEnvFor(stack),
       LOAD_TEST_OUT: dir,
-      LOAD_TEST_MEDIA_URL: stack.images.url,
-      TWITTER_CONSUMER_SECRET: stack.consumerSecret,
       DRAIN_TIMEOUT: '90',
-      REDIS_URL: stack.redis.url,
-      QUEUE_PREFIX: stack.prefix,
     })
     if (r.code !== 0) console.error(r.stdout, r.stderr)
     expect(r.code).toBe(0)
