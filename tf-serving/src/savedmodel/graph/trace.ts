@@ -4,11 +4,8 @@ import { parseRef, type TensorRef } from './refs.ts'
 
 const PASS_THROUGH = new Set(['Identity', 'Snapshot', 'StopGradient'])
 
-/** The producing node and output index of `ref`, looking through Identity and IdentityN. */
-export const traceRef = (
-  nodes: Map<string, GNode>,
-  ref: string,
-): (TensorRef & { node: string }) | undefined => {
+/** The producing node and output index of `ref`, looking through PASS_THROUGH ops and IdentityN. */
+export const traceRef = (nodes: Map<string, GNode>, ref: string): TensorRef | undefined => {
   let r = parseRef(ref)
   for (let hops = 0; hops < 1000; hops++) {
     const n = nodes.get(r.node)
