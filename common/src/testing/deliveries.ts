@@ -9,6 +9,65 @@ let counter = 0
 export const nextXId = () =>
   `${BigInt(Date.now()) * 1_000_000n + BigInt(process.pid % 1000) * 1000n + BigInt(counter++ % 1000)}`
 
+/**
+ * The legacy `message_create` DM event both APIs carry. With a photo (or `linked`), X appends the
+ * media's t.co link to the text and lists it in `entities.urls`.
+ */
+const messageCreateEvent = (o: {
+  id: string
+  senderId: string
+  recipientId: string
+  text: string
+  /** The t.co link appended to the text. */
+  link: string
+  linked: boolean
+  mediaUrl?: string
+  mediaType?: string
+}) => {
+  const withLink = o.linked ? `${o.text} ${o.link}` : o.text
+  const expandedUrl = `https://twitter.com/messages/media/${o.id}`
+  const indices = [o.text.length + 1, withLink.length]
+  const attachment = o.mediaUrl
+    ? {
+        attachment: {
+          type: 'media',
+          media: {
+            id_str: nextXId(),
+            type: o.mediaType ?? 'photo',
+            media_url_https: o.mediaUrl,
+            url: o.link,
+            expanded_url: expandedUrl,
+            indices,
+          },
+        },
+      }
+    : {}
+  const urls = o.linked
+    ? [
+        {
+          url: o.link,
+          expanded_url: expandedUrl,
+          display_url: `pic.twitter.com/${o.link.slice(o.link.lastIndexOf('/') + 1)}`,
+          indices,
+        },
+      ]
+    : []
+  return {
+    type: 'message_create',
+    id: o.id,
+    created_timestamp: String(Date.now()),
+    message_create: {
+      target: { recipient_id: o.recipientId },
+      sender_id: o.senderId,
+      message_data: {
+        text: withLink,
+        entities: { hashtags: [], symbols: [], user_mentions: [], urls },
+        ...attachment,
+      },
+    },
+  }
+}
+
 export interface DmDeliveryOptions {
   botId: string
   senderId: string
@@ -22,67 +81,29 @@ export interface DmDeliveryOptions {
 }
 
 /** `{ for_user_id, direct_message_events: [message_create], users }` */
-export const dmDelivery = (o: DmDeliveryOptions) => {
-  const id = o.eventId ?? nextXId()
-  const link = 'https://t.co/TestMedia1'
-  const text = o.text ?? 'what is this?'
-  const withLink = o.mediaUrl ? `${text} ${link}` : text
-  const media = o.mediaUrl
-    ? {
-        attachment: {
-          type: 'media',
-          media: {
-            id_str: nextXId(),
-            type: o.mediaType ?? 'photo',
-            media_url_https: o.mediaUrl,
-            url: link,
-            expanded_url: `https://twitter.com/messages/media/${id}`,
-            indices: [text.length + 1, withLink.length],
-          },
-        },
-      }
-    : {}
-  return {
-    for_user_id: o.botId,
-    direct_message_events: [
-      {
-        type: 'message_create',
-        id,
-        created_timestamp: String(Date.now()),
-        message_create: {
-          target: { recipient_id: o.senderId === o.botId ? '1' : o.botId },
-          sender_id: o.senderId,
-          message_data: {
-            text: withLink,
-            entities: {
-              hashtags: [],
-              symbols: [],
-              user_mentions: [],
-              urls: o.mediaUrl
-                ? [
-                    {
-                      url: link,
-                      expanded_url: `https://twitter.com/messages/media/${id}`,
-                      indices: [text.length + 1, withLink.length],
-                    },
-                  ]
-                : [],
-            },
-            ...media,
-          },
-        },
-      },
-    ],
-    users: {
-      [o.senderId]: {
-        id: o.senderId,
-        name: o.senderScreenName ?? `user ${o.senderId}`,
-        screen_name: o.senderScreenName ?? `user${o.senderId}`,
-      },
-      [o.botId]: { id: o.botId, name: 'Image Bot', screen_name: 'imagebot' },
+export const dmDelivery = (o: DmDeliveryOptions) => ({
+  for_user_id: o.botId,
+  direct_message_events: [
+    messageCreateEvent({
+      id: o.eventId ?? nextXId(),
+      senderId: o.senderId,
+      recipientId: o.senderId === o.botId ? '1' : o.botId,
+      text: o.text ?? 'what is this?',
+      link: 'https://t.co/TestMedia1',
+      linked: Boolean(o.mediaUrl),
+      mediaUrl: o.mediaUrl,
+      mediaType: o.mediaType,
+    }),
+  ],
+  users: {
+    [o.senderId]: {
+      id: o.senderId,
+      name: o.senderScreenName ?? `user ${o.senderId}`,
+      screen_name: o.senderScreenName ?? `user${o.senderId}`,
     },
-  }
-}
+    [o.botId]: { id: o.botId, name: 'Image Bot', screen_name: 'imagebot' },
+  },
+})
 
 export interface MentionDeliveryOptions {
   botId: string
@@ -210,61 +231,26 @@ export interface XaaDmOptions {
  * @see ../../../../shared/reference/x-activity-api.md §4 (a)
  */
 export const xaaDmDelivery = (o: XaaDmOptions) => {
-  const id = o.eventId ?? nextXId()
   const eventType = o.eventType ?? 'dm.received'
-  const link = 'https://t.co/TestMedia3'
-  const text = o.text ?? 'what is this?'
-  const linked = o.mediaUrl !== undefined || o.mediaLink === true
-  const withLink = linked ? `${text} ${link}` : text
-  const urls = linked
-    ? [
-        {
-          url: link,
-          expanded_url: `https://twitter.com/messages/media/${id}`,
-          display_url: 'pic.twitter.com/TestMedia3',
-          indices: [text.length + 1, withLink.length],
-        },
-      ]
-    : []
-  const attachment = o.mediaUrl
-    ? {
-        attachment: {
-          type: 'media',
-          media: {
-            id_str: nextXId(),
-            type: 'photo',
-            media_url_https: o.mediaUrl,
-            url: link,
-            expanded_url: `https://twitter.com/messages/media/${id}`,
-          },
-        },
-      }
-    : {}
-  const recipientId = eventType === 'dm.sent' ? o.senderId : o.botId
-  const senderId = eventType === 'dm.sent' ? o.botId : o.senderId
   const otherId = o.senderId
+  const fromBot = eventType === 'dm.sent'
   return {
     data: {
       event_uuid: `-${nextXId()}`,
       event_type: eventType,
-      tag: eventType === 'dm.sent' ? 'dm-outbound' : 'dm-inbound',
+      tag: fromBot ? 'dm-outbound' : 'dm-inbound',
       filter: { user_id: o.botId },
       payload: {
         direct_message_events: [
-          {
-            type: 'message_create',
-            id,
-            created_timestamp: String(Date.now()),
-            message_create: {
-              target: { recipient_id: recipientId },
-              sender_id: senderId,
-              message_data: {
-                text: withLink,
-                entities: { hashtags: [], symbols: [], user_mentions: [], urls },
-                ...attachment,
-              },
-            },
-          },
+          messageCreateEvent({
+            id: o.eventId ?? nextXId(),
+            senderId: fromBot ? o.botId : o.senderId,
+            recipientId: fromBot ? o.senderId : o.botId,
+            text: o.text ?? 'what is this?',
+            link: 'https://t.co/TestMedia3',
+            linked: o.mediaUrl !== undefined || o.mediaLink === true,
+            mediaUrl: o.mediaUrl,
+          }),
         ],
         users: {
           [otherId]: {
