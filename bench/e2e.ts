@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import sharp from 'sharp'
+import { preprocessImage } from '../workers/src/media/preprocess.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { makePhoto } from '../workers/test/helpers/images.ts'
 import { percentile } from './stats.ts'
@@ -130,15 +130,11 @@ const tfServingThroughput = async (predictUrl: string, images: Uint8Array[], cou
     dtype: 'DT_FLOAT',
     signature: 'serving_default',
   }
+  // The worker's own preprocessing, so these are the bodies the worker sends for these images.
   const bodies = await Promise.all(
-    images.map(async (img) => {
-      const { data } = await sharp(img)
-        .resize(224, 224, { fit: 'fill' })
-        .removeAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true })
-      return encodePredictBody(new Uint8Array(data), input, '0,1')
-    }),
+    images.map(async (img) =>
+      encodePredictBody(await preprocessImage(img, input, { maxPixels: 25_000_000 }), input, '0,1'),
+    ),
   )
   let next = 0
   const t0 = performance.now()
