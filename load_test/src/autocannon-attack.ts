@@ -39,30 +39,29 @@ export const attackWithAutocannon = async (opts: AttackOptions) => {
   if (amount < 1) throw new Error('nothing to send: rate × duration is 0 or there are no targets')
   if (!Number.isInteger(opts.rate))
     throw new Error('rate must be a whole number of requests per second')
-  const first = opts.targets[0]!
-  const origin = new URL(first.url).origin
-  if (opts.targets.some((t) => new URL(t.url).origin !== origin))
+  const urls = opts.targets.map((t) => new URL(t.url))
+  const origin = urls[0]!.origin
+  if (urls.some((u) => u.origin !== origin))
     throw new Error(
       'every target must have the same scheme://host:port (autocannon opens one origin)',
     )
+  // Built once: setupRequest runs for every request sent.
+  const requests = opts.targets.map((t, i) => ({
+    method: t.method,
+    path: urls[i]!.pathname + urls[i]!.search,
+    headers: t.headers,
+    body: t.body,
+  }))
   const slots = Math.min(opts.rate, 10, amount)
   const rates = shares(opts.rate, slots)
   const amounts = shares(amount, slots)
   const timeoutSec = opts.timeoutSec ?? 30
   let cursor = 0
   const records: AttackRecord[] = []
-  const setupRequest = (req: Record<string, unknown>) => {
-    const t = opts.targets[cursor % opts.targets.length]!
-    cursor++
-    const u = new URL(t.url)
-    return {
-      ...req,
-      method: t.method,
-      path: u.pathname + u.search,
-      headers: t.headers,
-      body: t.body,
-    }
-  }
+  const setupRequest = (req: Record<string, unknown>) => ({
+    ...req,
+    ...requests[cursor++ % requests.length],
+  })
   const runSlot = async (i: number) => {
     await Bun.sleep((i * 1000) / slots)
     const rate = rates[i]!
