@@ -1,8 +1,9 @@
-// Output tensors travel from the inference worker by transfer. Two output aliases may name the
-// same tensor; on the cpu backend both then hold one buffer, which must be transferred once
-// (postMessage refuses a transfer list naming a buffer twice).
+// Output tensors travel from the inference worker by transfer. On the cpu backend a tensor's data
+// is the backend's own storage: two output aliases of one tensor share it (postMessage refuses a
+// transfer list naming a buffer twice), and a graph output that is a Const's Identity shares the
+// weight's (transferring it would leave the model without that weight for the next request).
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
@@ -37,32 +38,84 @@ beforeAll(async () => {
     },
   })
   model.dispose()
+  await writeConstantModel(join(root, 'constant/1'))
+  await writeFile(
+    join(root, 'models.config'),
+    `model_config_list {
+  config { name: 'twice' base_path: 'twice' }
+  config { name: 'constant' base_path: 'constant' }
+}`,
+  )
   server = await startServer(
-    testOptions({ modelName: 'twice', modelBasePath: join(root, 'twice'), backend: 'cpu' }),
+    testOptions({ modelConfigFile: join(root, 'models.config'), backend: 'cpu' }),
     silentLogger,
   )
 })
+
+/** A graph model answering its weight `w` = [7, 8] (Identity of a Const) and its input. */
+const writeConstantModel = async (dir: string) => {
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, 'w.bin'), new Uint8Array(Float32Array.from([7, 8]).buffer))
+  const float = { type: 'DT_FLOAT' }
+  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) })
+  const json = {
+    format: 'graph-model',
+    modelTopology: {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 2) } } },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(2) } } },
+        },
+        { name: 'Identity', op: 'Identity', input: ['w'], attr: { T: float } },
+        { name: 'Identity_1', op: 'Identity', input: ['x'], attr: { T: float } },
+      ],
+      versions: { producer: 1 },
+    },
+    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }],
+    signature: {
+      inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) } },
+      outputs: {
+        w: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims(2) },
+        x_out: { name: 'Identity_1:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) },
+      },
+    },
+  }
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+}
+
+const predict = async (model: string, body: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/${model}:predict`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  })
+  return { status: res.status, body: await res.json() }
+}
 
 afterAll(async () => {
   await server?.stop()
   await rm(root, { recursive: true, force: true })
 })
 
-test('two output aliases of one tensor both answer (cpu backend, one shared buffer)', async () => {
-  const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/twice:predict`, {
-    method: 'POST',
-    body: JSON.stringify({
-      instances: [
-        [1, 1],
-        [3, 0],
+test('two output aliases of one tensor both answer', async () => {
+  const instances = [
+    [1, 1],
+    [3, 0],
+  ]
+  expect(await predict('twice', { instances })).toEqual({
+    status: 200,
+    body: {
+      predictions: [
+        { y: [3], y_again: [3] },
+        { y: [3], y_again: [3] },
       ],
-    }),
+    },
   })
-  expect(await res.json()).toEqual({
-    predictions: [
-      { y: [3], y_again: [3] },
-      { y: [3], y_again: [3] },
-    ],
-  })
-  expect(res.status).toBe(200)
+})
+
+test('a graph output that is a weight answers the same on every request', async () => {
+  const want = { status: 200, body: { outputs: { w: [7, 8], x_out: [[1, 2]] } } }
+  expect(await predict('constant', { inputs: [[1, 2]] })).toEqual(want)
+  expect(await predict('constant', { inputs: [[1, 2]] })).toEqual(want)
 })

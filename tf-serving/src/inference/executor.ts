@@ -20,14 +20,12 @@ const fromTensor = async (t: Tensor): Promise<WireTensor> => {
   const shape = t.shape.slice()
   if (t.dtype === 'string')
     return { dtype: 'string', shape, data: (await t.bytes()) as Uint8Array[] }
+  // Copied: the worker transfers the buffer away, and t.data() may return the backend's own
+  // storage (the cpu backend does; a graph's Identity of a Const shares the weight's).
   const data = await t.data()
-  if (t.dtype === 'bool') return { dtype: 'bool', shape, data: Uint8Array.from(data as Uint8Array) }
-  if (t.dtype === 'int32') return { dtype: 'int32', shape, data: data as Int32Array }
-  return {
-    dtype: 'float32',
-    shape,
-    data: data instanceof Float32Array ? data : Float32Array.from(data),
-  }
+  if (t.dtype === 'bool') return { dtype: 'bool', shape, data: new Uint8Array(data) }
+  if (t.dtype === 'int32') return { dtype: 'int32', shape, data: new Int32Array(data) }
+  return { dtype: 'float32', shape, data: new Float32Array(data) }
 }
 
 export const createExecutor = (tf: Tf) => {
