@@ -3,13 +3,13 @@
 // transfer list naming a buffer twice), and a graph output that is a Const's Identity shares the
 // weight's (transferring it would leave the model without that weight for the next request).
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { startServer } from '../src/server.ts'
-import { writeLayersModel } from './support/models.ts'
+import { writeConstantModel, writeLayersModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
@@ -51,39 +51,6 @@ beforeAll(async () => {
     silentLogger,
   )
 })
-
-/** A graph model answering its weight `w` = [7, 8] (Identity of a Const) and its input. */
-const writeConstantModel = async (dir: string) => {
-  await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, 'w.bin'), new Uint8Array(Float32Array.from([7, 8]).buffer))
-  const float = { type: 'DT_FLOAT' }
-  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) })
-  const json = {
-    format: 'graph-model',
-    modelTopology: {
-      node: [
-        { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 2) } } },
-        {
-          name: 'w',
-          op: 'Const',
-          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(2) } } },
-        },
-        { name: 'Identity', op: 'Identity', input: ['w'], attr: { T: float } },
-        { name: 'Identity_1', op: 'Identity', input: ['x'], attr: { T: float } },
-      ],
-      versions: { producer: 1 },
-    },
-    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }],
-    signature: {
-      inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) } },
-      outputs: {
-        w: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims(2) },
-        x_out: { name: 'Identity_1:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) },
-      },
-    },
-  }
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
-}
 
 const predict = async (model: string, body: unknown) => {
   const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/${model}:predict`, {

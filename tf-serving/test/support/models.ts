@@ -105,78 +105,93 @@ export const writePairModel = async (dir: string) => {
   model.dispose()
 }
 
+const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) })
+const FLOAT = { type: 'DT_FLOAT' }
+
 /**
- * "linear_graph": a TF.js graph model as tensorflowjs_converter writes one (node list + a
- * `signature` with aliases): score = features · [[2], [3]] + 1.
+ * Writes a graph model into `dir` as tensorflowjs_converter lays one out: model.json with the
+ * node list and a `signature` (aliases), and the float32 weights, in order, in w.bin.
  */
-export const writeGraphModel = async (dir: string) => {
+const writeGraph = async (
+  dir: string,
+  graph: {
+    node: unknown[]
+    signature: unknown
+    weights?: { name: string; shape: number[]; values: number[] }[]
+  },
+) => {
   await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, 'w.bin'), new Uint8Array(Float32Array.from([2, 3, 1]).buffer))
-  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) })
-  const float = { type: 'DT_FLOAT' }
+  const weights = graph.weights ?? []
+  if (weights.length > 0)
+    await writeFile(
+      join(dir, 'w.bin'),
+      new Uint8Array(Float32Array.from(weights.flatMap((w) => w.values)).buffer),
+    )
   const json = {
     format: 'graph-model',
     generatedBy: 'tf-serving tests',
     convertedBy: 'hand-written',
-    modelTopology: {
-      node: [
-        { name: 'x', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 2) } } },
-        {
-          name: 'w',
-          op: 'Const',
-          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(2, 1) } } },
-        },
-        {
-          name: 'b',
-          op: 'Const',
-          attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(1) } } },
-        },
-        {
-          name: 'mm',
-          op: 'MatMul',
-          input: ['x', 'w'],
-          attr: { T: float, transpose_a: { b: false }, transpose_b: { b: false } },
-        },
-        { name: 'add', op: 'AddV2', input: ['mm', 'b'], attr: { T: float } },
-        { name: 'Identity', op: 'Identity', input: ['add'], attr: { T: float } },
-      ],
-      versions: { producer: 1 },
-    },
-    weightsManifest: [
+    modelTopology: { node: graph.node, versions: { producer: 1 } },
+    weightsManifest:
+      weights.length > 0
+        ? [
+            {
+              paths: ['w.bin'],
+              weights: weights.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })),
+            },
+          ]
+        : [],
+    signature: graph.signature,
+  }
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+}
+
+/** A Const node of float32 `shape` (its values come from the weights). */
+const constNode = (name: string, ...shape: number[]) => ({
+  name,
+  op: 'Const',
+  attr: { dtype: FLOAT, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(...shape) } } },
+})
+
+/**
+ * "linear_graph": a TF.js graph model as tensorflowjs_converter writes one (node list + a
+ * `signature` with aliases): score = features · [[2], [3]] + 1.
+ */
+export const writeGraphModel = (dir: string) =>
+  writeGraph(dir, {
+    node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: FLOAT, shape: { shape: dims(-1, 2) } } },
+      constNode('w', 2, 1),
+      constNode('b', 1),
       {
-        paths: ['w.bin'],
-        weights: [
-          { name: 'w', shape: [2, 1], dtype: 'float32' },
-          { name: 'b', shape: [1], dtype: 'float32' },
-        ],
+        name: 'mm',
+        op: 'MatMul',
+        input: ['x', 'w'],
+        attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false } },
       },
+      { name: 'add', op: 'AddV2', input: ['mm', 'b'], attr: { T: FLOAT } },
+      { name: 'Identity', op: 'Identity', input: ['add'], attr: { T: FLOAT } },
+    ],
+    weights: [
+      { name: 'w', shape: [2, 1], values: [2, 3] },
+      { name: 'b', shape: [1], values: [1] },
     ],
     signature: {
       inputs: { features: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) } },
       outputs: { score: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 1) } },
     },
-  }
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
-}
+  })
 
 /** "echo": a graph model passing a DT_STRING tensor through, as `echo` (text) and `echo_bytes` (b64). */
-export const writeStringModel = async (dir: string) => {
-  await mkdir(dir, { recursive: true })
+export const writeStringModel = (dir: string) => {
   const str = { type: 'DT_STRING' }
-  const shape = { dim: [{ size: '-1' }] }
-  const json = {
-    format: 'graph-model',
-    generatedBy: 'tf-serving tests',
-    convertedBy: 'hand-written',
-    modelTopology: {
-      node: [
-        { name: 's', op: 'Placeholder', attr: { dtype: str, shape: { shape } } },
-        { name: 'Identity', op: 'Identity', input: ['s'], attr: { T: str } },
-        { name: 'Identity_1', op: 'Identity', input: ['s'], attr: { T: str } },
-      ],
-      versions: { producer: 1 },
-    },
-    weightsManifest: [],
+  const shape = dims(-1)
+  return writeGraph(dir, {
+    node: [
+      { name: 's', op: 'Placeholder', attr: { dtype: str, shape: { shape } } },
+      { name: 'Identity', op: 'Identity', input: ['s'], attr: { T: str } },
+      { name: 'Identity_1', op: 'Identity', input: ['s'], attr: { T: str } },
+    ],
     signature: {
       inputs: { text: { name: 's:0', dtype: 'DT_STRING', tensorShape: shape } },
       outputs: {
@@ -184,6 +199,24 @@ export const writeStringModel = async (dir: string) => {
         echo_bytes: { name: 'Identity_1:0', dtype: 'DT_STRING', tensorShape: shape },
       },
     },
-  }
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+  })
 }
+
+/** "constant": a graph model answering its weight `w` = [7, 8] (an Identity of a Const) and its input. */
+export const writeConstantModel = (dir: string) =>
+  writeGraph(dir, {
+    node: [
+      { name: 'x', op: 'Placeholder', attr: { dtype: FLOAT, shape: { shape: dims(-1, 2) } } },
+      constNode('w', 2),
+      { name: 'Identity', op: 'Identity', input: ['w'], attr: { T: FLOAT } },
+      { name: 'Identity_1', op: 'Identity', input: ['x'], attr: { T: FLOAT } },
+    ],
+    weights: [{ name: 'w', shape: [2], values: [7, 8] }],
+    signature: {
+      inputs: { x: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) } },
+      outputs: {
+        w: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims(2) },
+        x_out: { name: 'Identity_1:0', dtype: 'DT_FLOAT', tensorShape: dims(-1, 2) },
+      },
+    },
+  })
