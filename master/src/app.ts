@@ -14,8 +14,6 @@ export interface MasterAppDeps {
   logger: Logger
   /** `createPromMasterMetrics(registry)` on Bun; `createInMemoryMasterMetrics()` on the edge. */
   metrics: MasterMetrics
-  /** Milliseconds, for latency; `performance.now` unless a test pins it. */
-  clock?: () => number
   /** Largest accepted webhook body; default 1 MiB. */
   maxBodyBytes?: number
   /**
@@ -34,16 +32,15 @@ const ROUTES = new Set(['/webhook', '/healthz', '/readyz', '/metrics'])
 export const createMasterApp = (deps: MasterAppDeps) => {
   if (!deps.consumerSecret) throw new Error('createMasterApp: consumerSecret is empty')
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
-  const clock = deps.clock ?? (() => performance.now())
   const { logger, queue, metrics } = deps
   const app = new Hono<MasterEnv>()
 
   app.use('*', async function requestTimer(c, next) {
-    const start = clock()
+    const start = performance.now()
     await next()
     const route = ROUTES.has(c.req.path) ? c.req.path : 'other'
     const labels = { route, method: c.req.method, status: String(c.res.status) }
-    metrics.requestDuration.observe(labels, (clock() - start) / 1000)
+    metrics.requestDuration.observe(labels, (performance.now() - start) / 1000)
   })
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
