@@ -23,7 +23,7 @@ const unavailable = (err: unknown, what: string) =>
 /**
  * The enqueue side of the queue over `@upstash/redis` (HTTP), for a master on an edge runtime.
  * Runs the same Lua script as `createRedisQueue` (EVALSHA, EVAL when the server lacks it), so
- * both transports write identical keys and jobs. Any failure becomes `QueueUnavailableError`:
+ * both transports write identical keys and jobs. Any failed call becomes `QueueUnavailableError`:
  * the master answers 503 and X delivers again (dedupe makes that safe).
  *
  * @example
