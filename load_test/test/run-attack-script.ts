@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path'
+import { runProcess } from '@tweetbot/common/src/testing/index.ts'
 
 export const repoRoot = resolve(import.meta.dir, '../..')
 const script = join(repoRoot, 'load_test/vegeta_attack.sh')
 
 /** Runs vegeta_attack.sh with only PATH/HOME from this process (no developer env leaks in). */
-export const runAttackScript = async (args: string[], env: Record<string, string>) => {
-  const proc = Bun.spawn(['bash', script, ...args], {
+export const runAttackScript = (args: string[], env: Record<string, string>) =>
+  runProcess(['bash', script, ...args], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -13,13 +14,4 @@ export const runAttackScript = async (args: string[], env: Record<string, string
       LOAD_TEST_TOOL: 'autocannon',
       ...env,
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
   })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { code, stdout, stderr }
-}

@@ -2,22 +2,12 @@ import { expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { runProcess } from '@tweetbot/common/src/testing/index.ts'
 
 const MAIN = resolve(import.meta.dir, '../src/main.ts')
 
-const run = async (args: string[], env: Record<string, string>) => {
-  const proc = Bun.spawn(['bun', MAIN, ...args], {
-    env: { ...process.env, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ])
-  return { code, stdout, stderr }
-}
+const run = (args: string[], env: Record<string, string>) =>
+  runProcess(['bun', MAIN, ...args], { env: { ...process.env, ...env } })
 
 test('a bad variable stops tf-serving with exit 2 and a message naming it (no stack trace)', async () => {
   const { code, stderr } = await run([], { PORT: 'not-a-port', TF_SERVING_WORKERS: 'zero' })

@@ -1,4 +1,5 @@
 export { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
+export { runProcess } from './run-process.ts'
 
 /** The URL of the run's private redis-server (started by the test preload). */
 export const testRedisUrl = (): string => {

@@ -1,26 +1,17 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { createRedisQueue } from '../../src/queue/index.ts'
-import { freePort, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
+import { freePort, runProcess, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
 
 const CLI = join(import.meta.dir, '..', '..', 'src', 'queue', 'cli.ts')
 const prefix = uniquePrefix('cli')
 const q = createRedisQueue({ url: testRedisUrl(), prefix, maxAttempts: 1 })
 afterAll(() => q.close())
 
-const cli = async (args: string[], env: Record<string, string> = {}) => {
-  const proc = Bun.spawn([process.execPath, CLI, ...args], {
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runProcess([process.execPath, CLI, ...args], {
     env: { ...process.env, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
   })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { stdout, stderr, code }
-}
 
 describe('queue CLI', () => {
   test('stats, dead, replay and purge', async () => {

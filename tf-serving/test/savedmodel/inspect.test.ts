@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join, resolve } from 'node:path'
+import { runProcess } from '@tweetbot/common/src/testing/index.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
 import { binaryOpModel, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 const CLI = resolve(import.meta.dir, '../../src/savedmodel/inspect-cli.ts')
 const run = async (...args: string[]) => {
-  const proc = Bun.spawn(['bun', CLI, ...args], { stdout: 'pipe', stderr: 'pipe' })
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
+  const { stdout: out, code } = await runProcess(['bun', CLI, ...args])
   return { out, code }
 }
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
 import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { runProcess, waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
 import { ensureDefaultModel } from './helpers.ts'
 
@@ -19,13 +19,11 @@ const readyz = async () => {
 
 /** Runs a worker with only PATH and `env` set; its exit code and stderr. */
 const runWorker = async (kind: 'chat' | 'tweet', env: Record<string, string>) => {
-  const proc = Bun.spawn([process.execPath, 'workers/src/main.ts', kind], {
+  const { code, stderr } = await runProcess([process.execPath, 'workers/src/main.ts', kind], {
     cwd: resolve(import.meta.dir, '../../..'),
     env: { PATH: process.env.PATH ?? '', ...env },
-    stderr: 'pipe',
-    stdout: 'ignore',
   })
-  return { code: await proc.exited, err: await new Response(proc.stderr).text() }
+  return { code, err: stderr }
 }
 
 describe('start-up (e2e)', () => {
