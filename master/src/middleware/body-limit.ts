@@ -1,3 +1,4 @@
+import { readStreamAtMost } from '@tweetbot/common/src/read-stream.ts'
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from '../env.ts'
@@ -34,25 +35,7 @@ const readAtMost = async (req: Request, maxBytes: number, framed: boolean): Prom
     if (body.byteLength > maxBytes) throw tooLarge(maxBytes)
     return body
   }
-  const reader = req.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(maxBytes)
-    }
-    chunks.push(value)
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0]
-  const body = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
+  const body = await readStreamAtMost(req.body, maxBytes)
+  if (!body) throw tooLarge(maxBytes)
   return body
 }

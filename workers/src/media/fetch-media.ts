@@ -1,3 +1,4 @@
+import { readStreamAtMost } from '@tweetbot/common/src/read-stream.ts'
 import { MediaRejectedError, MediaUnavailableError } from '../errors.ts'
 import { checkMediaUrl, type MediaPolicy } from './allow-list.ts'
 import type { RequestSigner } from './oauth1-signer.ts'
@@ -75,23 +76,12 @@ export const createMediaFetcher = (opts: MediaFetcherOptions): MediaFetcher => {
 
 const readCapped = async (res: Response, maxBytes: number): Promise<Uint8Array> => {
   if (!res.body) return new Uint8Array(0)
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
+  let bytes: Uint8Array | undefined
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.length
-      if (total > maxBytes) {
-        await reader.cancel()
-        throw new MediaRejectedError(`larger than ${maxBytes} bytes`)
-      }
-      chunks.push(value)
-    }
+    bytes = await readStreamAtMost(res.body, maxBytes)
   } catch (err) {
-    if (err instanceof MediaRejectedError) throw err
     throw new MediaUnavailableError(`download broke off: ${(err as Error).message}`, { cause: err })
   }
-  return Bun.concatArrayBuffers(chunks, total, true)
+  if (!bytes) throw new MediaRejectedError(`larger than ${maxBytes} bytes`)
+  return bytes
 }
