@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { silentLogger } from '@tweetbot/common/src/log.ts'
 import { waitFor } from '@tweetbot/common/src/testing/index.ts'
 import { startServer } from '../src/server.ts'
-import { writePairModel, writeToyModel } from './support/models.ts'
+import { toyY, writePairModel, writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
@@ -59,4 +59,43 @@ test('a model added to the config file is served; a removed one is retired', asy
   })
   expect(res.status).toBe(404)
   expect(await res.json()).toEqual({ error: 'Servable not found for request: Latest(toy)' })
+})
+
+test('when the newly aspired version fails to load, the newest available version keeps serving', async () => {
+  const dir = join(root, 'multi')
+  await writeToyModel(join(dir, '1'), 1)
+  await writeToyModel(join(dir, '2'), 10)
+  await writeToyModel(join(dir, '3'), 100)
+  await rm(join(dir, '3', 'weights.bin'))
+  const multi = (policy: string) =>
+    `model_config_list {\n  config { name: 'multi' base_path: 'multi' model_version_policy { ${policy} } }\n}\n`
+  const versions = async () => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/multi`)
+    const body = (await res.json()) as {
+      model_version_status?: { version: string; state: string }[]
+    }
+    return Object.fromEntries((body.model_version_status ?? []).map((s) => [s.version, s.state]))
+  }
+  // Version 1 first and 2 later, as when a newer version is rolled out.
+  await writeFile(join(root, 'models.config'), multi('specific { versions: 1 }'))
+  await waitFor('version 1 AVAILABLE', async () => (await versions())['1'] === 'AVAILABLE')
+  await writeFile(join(root, 'models.config'), multi('specific { versions: 1 versions: 2 }'))
+  await waitFor('versions 1 and 2 AVAILABLE', async () => {
+    const v = await versions()
+    return v['1'] === 'AVAILABLE' && v['2'] === 'AVAILABLE'
+  })
+  // Latest aspires version 3 only, which cannot load: one of 1 and 2 must stay, and it is 2.
+  await writeFile(join(root, 'models.config'), multi('latest { num_versions: 1 }'))
+  await waitFor('version 3 failed and 1 retired', async () => {
+    const v = await versions()
+    return v['3'] === 'END' && v['1'] === 'END'
+  })
+  expect(await versions()).toEqual({ '1': 'END', '2': 'AVAILABLE', '3': 'END' })
+  const res = await fetch(`http://127.0.0.1:${server.port}/v1/models/multi:predict`, {
+    method: 'POST',
+    body: JSON.stringify({ signature_name: 'y_only', instances: [[1, 0, 0]] }),
+  })
+  expect(((await res.json()) as { predictions: number[][] }).predictions[0]).toEqual(
+    toyY([1, 0, 0], 10),
+  )
 })

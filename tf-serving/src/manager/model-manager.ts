@@ -145,11 +145,17 @@ export class ModelManager {
     const stillAvailable = [...model.versions.values()].filter(
       (e) => e.state === 'AVAILABLE' && aspired.has(e.version),
     )
-    const keepOne = stillAvailable.length === 0 && aspired.size > 0
-    for (const entry of retire) {
-      if (keepOne && onDisk.has(entry.version) && entry === retire[0]) continue
-      await this.#unload(model, entry)
-    }
+    // The newest one still on disk stays (map order is load order, not version order).
+    const kept =
+      stillAvailable.length === 0 && aspired.size > 0
+        ? retire
+            .filter((e) => onDisk.has(e.version))
+            .reduce<VersionEntry | undefined>(
+              (a, e) => (a && a.version > e.version ? a : e),
+              undefined,
+            )
+        : undefined
+    for (const entry of retire) if (entry !== kept) await this.#unload(model, entry)
     // A version that vanished from disk before it ever loaded just ends.
     for (const entry of model.versions.values())
       if (
