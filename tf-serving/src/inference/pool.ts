@@ -37,6 +37,10 @@ interface Slot {
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url)
 const RESTART_WAIT_MS = 30_000
+// A worker that dies before taking jobs (its start or reload failed) is replaced after 1 s, 2 s,
+// 4 s … up to 30 s, not in a tight loop and not never: the cause (a full disk, memory) may pass.
+const RESTART_BACKOFF_MS = 1_000
+const RESTART_BACKOFF_MAX_MS = 30_000
 
 export class InferenceError extends Error {
   override name = 'InferenceError'
@@ -57,6 +61,8 @@ export class InferencePool {
   #servables = new Map<string, ServableForWorker>()
   #closed = false
   #waiters: (() => void)[] = []
+  /** Delay before replacing each slot's worker again; 0 once a replacement took jobs. */
+  #backoff = new Map<number, number>()
   backend = 'unknown'
   backendReason = ''
 
@@ -125,16 +131,32 @@ export class InferencePool {
   }
 
   #onExit(slot: Slot, failReady: (e: Error) => void) {
+    const wasLive = slot.live
     slot.live = false
     const err = new InferenceError(`inference worker ${slot.index} exited`, true)
     failReady(err)
     for (const p of slot.pending.values()) p.reject(err)
     slot.pending.clear()
     if (this.#closed) return
-    // Replace the worker and give it every live servable before it takes jobs.
-    this.opts.logger.error('inference worker exited; restarting it', { worker: slot.index })
-    const fresh = this.#spawn(slot.index)
-    this.#slots[slot.index] = fresh
+    const delay = wasLive
+      ? 0
+      : Math.min(
+          RESTART_BACKOFF_MAX_MS,
+          Math.max(RESTART_BACKOFF_MS, (this.#backoff.get(slot.index) ?? 0) * 2),
+        )
+    this.#backoff.set(slot.index, delay)
+    this.opts.logger.error('inference worker exited; restarting it', {
+      worker: slot.index,
+      inMs: delay,
+    })
+    setTimeout(() => this.#restart(slot.index), delay)
+  }
+
+  /** Replaces a slot's worker and gives it every live servable before it takes jobs. */
+  #restart(index: number) {
+    if (this.#closed) return
+    const fresh = this.#spawn(index)
+    this.#slots[index] = fresh
     void fresh.ready
       .then(() =>
         Promise.all(
@@ -145,10 +167,15 @@ export class InferencePool {
       )
       .then(() => {
         fresh.live = true
+        this.#backoff.set(index, 0)
         for (const wake of this.#waiters.splice(0)) wake()
-        this.opts.logger.info('inference worker restarted', { worker: slot.index })
+        this.opts.logger.info('inference worker restarted', { worker: index })
       })
-      .catch((e: unknown) => this.opts.logger.error('inference worker restart failed', { err: e }))
+      .catch((e: unknown) => {
+        // Its exit (now, or already) brings the next attempt, after the backoff.
+        this.opts.logger.error('inference worker restart failed', { worker: index, err: e })
+        fresh.kill()
+      })
   }
 
   // Waits for the worker's start-up: it only listens for messages once its backend is ready.
