@@ -1,6 +1,7 @@
 // A pool of inference workers, each with its own TensorFlow.js backend and its own copy of every
-// loaded servable. Threads (Bun Workers) share the process; child processes do not share a JS
-// heap or allocator, which measured faster here (see README, bench). HTTP never runs on them.
+// loaded servable. Threads (Bun Workers, the default) take tensors by transfer and measured
+// faster here (see README, bench); child processes keep a native crash to one worker. HTTP
+// never runs on them.
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import {
   type FromWorker,
