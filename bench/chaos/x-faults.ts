@@ -1,8 +1,8 @@
-import type { FakeXApi, RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
-
-/** The reply endpoints the workers post to (DMs v2 and v1.1, tweets). */
-const REPLY_PATH =
-  /^\/(2\/dm_conversations\/(with\/)?[^/]+\/messages|1\.1\/direct_messages\/events\/new\.json|2\/tweets)$/
+import {
+  type FakeXApi,
+  REPLY_PATH,
+  type RecordedRequest,
+} from '@tweetbot/common/src/testing/fake-x-api.ts'
 
 /**
  * Misbehaviours of X, built only from the fake X API's public rules. Each phase lasts until
@@ -20,23 +20,6 @@ export interface XFaults {
   clear(): void
   /** Requests answered only after they hung: the worker saw a timeout, X posted anyway. */
   late: Set<RecordedRequest>
-}
-
-let nextId = 1_950_000_000_000_000_000n
-
-/** What X answers when a reply is posted (the fake's default shapes). */
-const posted = (req: RecordedRequest): Response => {
-  const id = String(nextId++)
-  if (req.path === '/2/tweets') {
-    const text = (req.json as { text?: string } | undefined)?.text ?? ''
-    return Response.json({ data: { id, text, edit_history_tweet_ids: [id] } }, { status: 201 })
-  }
-  if (req.path.startsWith('/1.1/'))
-    return Response.json({ event: { type: 'message_create', id, message_create: req.json } })
-  return Response.json(
-    { data: { dm_conversation_id: 'x-chaos', dm_event_id: id } },
-    { status: 201 },
-  )
 }
 
 export const xFaults = (x: FakeXApi): XFaults => {
@@ -74,18 +57,16 @@ export const xFaults = (x: FakeXApi): XFaults => {
     slow: (delayMs) =>
       x.respondWith({
         ...always,
-        respond: async (req) => {
-          await Bun.sleep(delayMs)
-          return posted(req)
-        },
+        delayMs,
+        respond: (_req, asUsual) => asUsual(),
       }),
     timeouts: (hangMs) =>
       x.respondWith({
         ...always,
-        respond: async (req) => {
+        respond: async (req, asUsual) => {
           await Bun.sleep(hangMs)
           late.add(req)
-          return posted(req)
+          return asUsual()
         },
       }),
     clear: () => x.clearRules(),

@@ -1,6 +1,10 @@
 // The fake X API itself (common/src/testing/fake-x-api.ts): other suites rely on its contract.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import {
+  type FakeXApi,
+  REPLY_PATH,
+  startFakeXApi,
+} from '@tweetbot/common/src/testing/fake-x-api.ts'
 
 let x: FakeXApi
 const call = (path: string, init: RequestInit = {}) =>
@@ -66,6 +70,30 @@ describe('startFakeXApi', () => {
     x.respondWith({ path: '/2/tweets', status: 500 })
     x.clearRules()
     expect((await call('/2/tweets', { method: 'POST', body: '{}' })).status).toBe(201)
+  })
+
+  test('a rule can answer as the fake would have, e.g. after holding the request', async () => {
+    x.reset()
+    const held: string[] = []
+    x.respondWith({
+      path: REPLY_PATH,
+      respond: (req, asUsual) => {
+        held.push(req.path)
+        return asUsual()
+      },
+    })
+    const res = await call('/2/tweets', { method: 'POST', body: '{"text":"hi"}' })
+    expect(res.status).toBe(201)
+    expect(((await res.json()) as { data: { text: string } }).data.text).toBe('hi')
+    expect(held).toEqual(['/2/tweets'])
+    for (const path of [
+      '/2/dm_conversations/with/5/messages',
+      '/2/dm_conversations/5-99/messages',
+      '/1.1/direct_messages/events/new.json',
+      '/2/tweets',
+    ])
+      expect(REPLY_PATH.test(path)).toBe(true)
+    expect(REPLY_PATH.test('/2/tweets/search/recent')).toBe(false)
   })
 
   test('requests are recorded on arrival; waitForRequests resolves or times out', async () => {

@@ -58,8 +58,11 @@ export interface FakeXRule {
   body?: unknown
   /** Wait this long before answering (timeouts, slow X). */
   delayMs?: number
-  /** Full control: build the answer from the request (status/headers/body are then ignored). */
-  respond?: (req: RecordedRequest) => Response | Promise<Response>
+  /**
+   * Full control: build the answer from the request (status/headers/body are then ignored);
+   * `asUsual()` is what the fake would have answered without this rule.
+   */
+  respond?: (req: RecordedRequest, asUsual: () => Response) => Response | Promise<Response>
 }
 
 export interface FakeXMedia {
@@ -105,15 +108,11 @@ export interface FakeXApi {
   stop(): Promise<void>
 }
 
-const REPLY_PATHS = [
-  /^\/2\/dm_conversations\/with\/[^/]+\/messages$/,
-  /^\/2\/dm_conversations\/[^/]+\/messages$/,
-  /^\/1\.1\/direct_messages\/events\/new\.json$/,
-  /^\/2\/tweets$/,
-]
+/** The endpoints replies are posted to: DMs (v2 by participant or conversation, v1.1), tweets. */
+export const REPLY_PATH =
+  /^\/(2\/dm_conversations\/(with\/)?[^/]+\/messages|1\.1\/direct_messages\/events\/new\.json|2\/tweets)$/
 
-export const isReplyRequest = (r: RecordedRequest) =>
-  r.method === 'POST' && REPLY_PATHS.some((p) => p.test(r.path))
+export const isReplyRequest = (r: RecordedRequest) => r.method === 'POST' && REPLY_PATH.test(r.path)
 
 const is2xx = (status: number) => status >= 200 && status < 300
 
@@ -262,7 +261,7 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
       if (slot?.rule.delayMs) await Bun.sleep(slot.rule.delayMs)
       const response = slot
         ? slot.rule.respond
-          ? await slot.rule.respond(recorded)
+          ? await slot.rule.respond(recorded, () => defaultAnswer(recorded))
           : toResponse(slot.rule)
         : defaultAnswer(recorded)
       recorded.status = response.status
