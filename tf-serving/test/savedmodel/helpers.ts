@@ -11,8 +11,8 @@ import {
 } from '../../src/savedmodel/writer/graph-builder.ts'
 import type { ClassifierWeights } from '../../src/savedmodel/writer/sample-models.ts'
 
-/** TF Serving's test SavedModels, read in place (never copied into the project). */
-export const FIXTURES = resolve(import.meta.dir, '../../../../shared/fixtures/savedmodels')
+/** TF Serving's test SavedModels, copied into the repository (origin and licence: README.md beside them). */
+export const FIXTURES = resolve(import.meta.dir, '../fixtures/savedmodels')
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), `savedmodel-${prefix}-`))
 export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true })
