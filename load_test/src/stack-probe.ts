@@ -1,6 +1,6 @@
 import { parsePrometheusText, type Sample, sumSamples } from './prometheus-text.ts'
 
-/** The counter every job ends in (DESIGN.md): `tweetbot_jobs_total{queue,outcome}`. */
+/** The counter every job ends in (workers/README.md): `tweetbot_jobs_total{queue,outcome}`. */
 export const JOBS_TOTAL = 'tweetbot_jobs_total'
 /** Outcomes that end a job; `retried` does not. */
 export const FINAL_OUTCOMES = ['replied', 'skipped', 'dead'] as const

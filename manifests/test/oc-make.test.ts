@@ -10,7 +10,8 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { bunBinDir } from '@tweetbot/common/src/testing/index.ts'
 import { parseAllDocuments } from 'yaml'
 import { allProblems } from '../src/checks.ts'
 import {
@@ -77,7 +78,7 @@ esac
 )
 chmodSync(join(stubBin, 'oc'), 0o755)
 
-const bunDir = dirname(process.execPath)
+const bunDir = bunBinDir()
 // A full deploy starts make, bash and one renderer process per template: slow on a busy machine.
 const SLOW = 120_000
 let runs = 0

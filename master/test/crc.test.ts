@@ -70,4 +70,26 @@ describe('CRC', () => {
     ])
       expect((await crc(token)).status).toBe(400)
   })
+
+  test("a token that is too short says what X's tokens look like", async () => {
+    const res = await crc('test')
+    expect(res.status).toBe(400)
+    const { error } = (await res.json()) as { error: string }
+    expect(error).toContain('16-128 characters of [A-Za-z0-9+/=_-]')
+    expect(error).toContain('got 4 characters')
+  })
+
+  test("the README's deploy smoke test (curl …?crc_token=…) is answered with the right HMAC", async () => {
+    const readme = await Bun.file(`${import.meta.dir}/../../README.md`).text()
+    const tokens = [...readme.matchAll(/curl[^\n]*\/webhook\?crc_token=([^"\s]+)"/g)].map(
+      (m) => m[1]!,
+    )
+    expect(tokens.length).toBeGreaterThan(0)
+    for (const token of tokens) {
+      const res = await crc(token)
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as { response_token: string }
+      expect(body.response_token).toBe(await opensslToken(token))
+    }
+  })
 })

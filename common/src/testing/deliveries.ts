@@ -1,7 +1,7 @@
 /**
  * Account Activity deliveries as X sends them (v1.1 JSON shapes, also used by AAA v2), for
  * end-to-end tests, benches and the chaos suite. Ids are strings, like X's `*_str` fields.
- * @see ../../../../shared/reference/twitter.md §3 (payload shapes)
+ * @see ../../../docs/x-webhooks.md §4 (AAA bodies)
  */
 
 let counter = 0
@@ -178,7 +178,7 @@ export interface XaaMentionOptions {
  * An X Activity API `post.mention.create` delivery (`{ data: { event_type, filter, payload,
  * includes } }`) whose photo is only referenced by media key: the case where the job carries
  * `needsMediaLookup` and the worker reads the post back from X.
- * @see ../../../../shared/reference/x-activity-api.md
+ * @see ../../../docs/x-webhooks.md §5 (XAA bodies)
  */
 export const xaaMentionDelivery = (o: XaaMentionOptions) => {
   const id = o.postId ?? nextXId()
@@ -228,7 +228,7 @@ export interface XaaDmOptions {
  * An X Activity API `dm.received` (or `dm.sent`) delivery: the legacy DM event inside
  * `{ data: { event_type, filter: { user_id: bot }, payload } }`, with `users` as v2 user objects
  * wrapped in `{ data }` and no `apps` / `for_user_id`, as in X's documented example.
- * @see ../../../../shared/reference/x-activity-api.md §4 (a)
+ * @see ../../../docs/x-webhooks.md §5 (XAA bodies)
  */
 export const xaaDmDelivery = (o: XaaDmOptions) => {
   const eventType = o.eventType ?? 'dm.received'

@@ -1,3 +1,4 @@
+export { bunBinDir } from './bun-bin.ts'
 export { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
 export { runProcess } from './run-process.ts'
 

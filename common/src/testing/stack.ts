@@ -21,8 +21,9 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { signWebhookBody } from '../x/webhook-signature.ts'
+import { bunBinDir } from './bun-bin.ts'
 import { type FakeXApi, type FakeXMedia, startFakeXApi } from './fake-x-api.ts'
 import { uniquePrefix } from './index.ts'
 import { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
@@ -247,7 +248,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     // Only what the service needs plus PATH/HOME: a developer's own TWITTER_* or REDIS_URL must
     // never leak into a test stack.
     const env = {
-      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      PATH: `${bunBinDir()}:${process.env.PATH ?? ''}`,
       HOME: process.env.HOME ?? '',
       ...envFor[name](),
     }

@@ -12,7 +12,10 @@ export const checkCrcToken = (token: string | undefined | null): CrcTokenVerdict
   if (token === undefined || token === null || token === '')
     return { ok: false, reason: 'crc_token is missing or empty' }
   if (!CRC_TOKEN.test(token))
-    return { ok: false, reason: 'crc_token must be 16-128 characters of [A-Za-z0-9+/=_-]' }
+    return {
+      ok: false,
+      reason: `crc_token must look like X's: 16-128 characters of [A-Za-z0-9+/=_-] (a base64-like string such as OWVjMWE4ZTUtN2Q0Mi00YjQx); got ${token.length} characters${token.length >= 16 && token.length <= 128 ? ' with others in it' : ''}`,
+    }
   // The charset already excludes braces and quotes; a bare number or literal still parses.
   try {
     JSON.parse(token)
