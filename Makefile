@@ -6,7 +6,7 @@ BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
 JUNIT ?= .ci/out/junit.xml
 export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test
+.PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test fresh-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
@@ -59,3 +59,6 @@ format: ## apply the formatter and safe lint fixes
 test: setup typecheck lint ## typecheck, lint and every test (writes a JUnit report to $(JUNIT))
 	@mkdir -p $(dir $(JUNIT))
 	@bun test --timeout 30000 --reporter=junit --reporter-outfile=$(JUNIT)
+
+fresh-check: ## clone this commit into an empty temporary folder and run the whole test suite there
+	@scripts/fresh-clone-test.sh
