@@ -52,6 +52,27 @@ describe('reply guard (at most one reply per event)', () => {
     expect(await guard.claim('e5')).toEqual({ state: 'already-sent' })
   })
 
+  test('a mark released right as a claim looks at it is never read as in doubt since 1970', async () => {
+    // Another attempt releases (or the TTL ends) the mark between our claim's commands. Before
+    // claim was one script, SET NX failed, the key vanished, GET gave null and the claim reported
+    // `in-doubt` with since = 0: settling it asked X for any reply since the epoch.
+    const racing = createReplyGuard({
+      send: async (cmd, args) => {
+        const out = await redis.send(cmd, args)
+        if (args[2] === keys.replied('e6') || args[0] === keys.replied('e6'))
+          await redis.send('DEL', [keys.replied('e6')])
+        return out
+      },
+      keyFor: keys.replied,
+      ttlSeconds: 60,
+    })
+    const before = Date.now()
+    expect(await guard.claim('e6')).toEqual({ state: 'claimed' })
+    const seen = await racing.claim('e6')
+    expect(seen.state).toBe('in-doubt')
+    expect(seen.state === 'in-doubt' && seen.since).toBeGreaterThanOrEqual(before)
+  })
+
   test('a release after a definite failure lets the retry claim again', async () => {
     expect(await guard.claim('e3')).toEqual({ state: 'claimed' })
     await guard.release('e3')

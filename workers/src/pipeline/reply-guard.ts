@@ -41,9 +41,21 @@ export interface ReplyGuardOptions {
 const SENDING = 'sending:'
 const SENT = 'sent'
 
+// Take the mark if it is free, else say what holds it, in one step: with a separate GET, a mark
+// released or expired in between read as null, i.e. "in doubt since 1970", and settling that
+// doubt asked X for any reply since the epoch.
+const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return '' end
+  return redis.call('GET', KEYS[1])`
+
 // Compare-and-set: only the attempt that saw this exact in-doubt claim may take it over.
 const RECLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`
+
+/** The time in a `sending:<ms>` mark; a mark we cannot read counts as made just now, never 1970. */
+const sendingSince = (mark: string, now: number) => {
+  const ms = Number(mark.slice(SENDING.length))
+  return mark.startsWith(SENDING) && Number.isSafeInteger(ms) && ms > 0 ? ms : now
+}
 
 /**
  * Each event gets at most one reply, also when its job is redelivered after a crash: the key
@@ -56,12 +68,17 @@ export const createReplyGuard = (opts: ReplyGuardOptions): ReplyGuard => {
   return {
     isSettled: async (eventId) => (await opts.send('GET', [opts.keyFor(eventId)])) === SENT,
     claim: async (eventId) => {
-      const key = opts.keyFor(eventId)
-      const ok = await opts.send('SET', [key, `${SENDING}${Date.now()}`, 'NX', 'EX', ttl])
-      if (ok != null) return { state: 'claimed' }
-      const value = String(await opts.send('GET', [key]))
-      if (value === SENT) return { state: 'already-sent' }
-      return { state: 'in-doubt', since: Number(value.slice(SENDING.length)) || 0 }
+      const now = Date.now()
+      const held = await opts.send('EVAL', [
+        CLAIM,
+        '1',
+        opts.keyFor(eventId),
+        `${SENDING}${now}`,
+        ttl,
+      ])
+      if (held === '') return { state: 'claimed' }
+      if (held === SENT) return { state: 'already-sent' }
+      return { state: 'in-doubt', since: sendingSince(String(held), now) }
     },
     reclaim: async (eventId, since) => {
       const key = opts.keyFor(eventId)
