@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { rootCertificates } from 'node:tls'
 import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
 import { classifyFailure } from '../src/pipeline/classify-failure.ts'
-import { createXApiClient } from '../src/x/x-api-client.ts'
+import { createXApiAgent, createXApiClient } from '../src/x/x-api-client.ts'
 import { createXReplier, type Replier } from '../src/x/x-replier.ts'
 
 let x: FakeXApi
@@ -141,5 +142,14 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     expect(f.kind).toBe('transient')
     // The TLS handshake failed, so no request ever reached the fake.
     expect(x.requests).toHaveLength(0)
+  })
+
+  test('TWITTER_CA_FILE adds a CA: the public roots stay trusted beside it (api.x.com still works)', () => {
+    const ca = createXApiAgent(x.caCert).options.ca as string[]
+    expect(ca).toContain(x.caCert)
+    for (const root of rootCertificates) expect(ca).toContain(root)
+    expect(ca).toHaveLength(rootCertificates.length + 1)
+    // Without an extra CA the agent keeps Node's default store untouched.
+    expect(createXApiAgent().options.ca).toBeUndefined()
   })
 })
