@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Registry } from 'prom-client'
 import type { z } from 'zod'
 import type { Logger } from '../log.ts'
+import { sleep } from '../sleep.ts'
 import { QueueUnavailableError } from './errors.ts'
 import { type JobOutcomeLabel, queueMetrics } from './metrics.ts'
 import type { RedisQueue } from './redis-queue.ts'
@@ -64,18 +65,6 @@ export interface Consumer {
    */
   close(graceMs?: number): Promise<void>
 }
-
-const sleep = (ms: number, stop: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (stop.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      stop.removeEventListener('abort', done)
-      resolve()
-    }
-    stop.addEventListener('abort', done)
-  })
 
 const describeIssues = (error: z.ZodError) =>
   error.issues
@@ -282,10 +271,12 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         await queue.release(id)
         await running
         const finished = Promise.allSettled([...inFlight]).then(() => true)
+        const graceOver = new AbortController()
         const inTime = await Promise.race([
           finished,
-          Bun.sleep(Math.max(0, deadline - Date.now())).then(() => false),
+          sleep(Math.max(0, deadline - Date.now()), graceOver.signal).then(() => false),
         ])
+        graceOver.abort() // no timer left running for the rest of the grace period
         if (!inTime) {
           const late = [...held.keys()]
           logger.warn('grace period over; handing back unfinished jobs', { jobs: late.length })

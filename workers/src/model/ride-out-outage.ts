@@ -1,4 +1,5 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
+import { sleep } from '@tweetbot/common/src/sleep.ts'
 import { ModelServerError } from '../errors.ts'
 import type { ModelClient } from './model-client.ts'
 
@@ -43,7 +44,8 @@ export const rideOutOutage = (client: ModelClient, opts: OutageOptions): ModelCl
           mark(false)
           const delay = Math.min(2_000, 100 * 2 ** attempt)
           if (Date.now() + delay > deadline) throw err
-          await Bun.sleep(delay)
+          await sleep(delay, signal)
+          if (signal?.aborted) throw err
         }
       }
     },

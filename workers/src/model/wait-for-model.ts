@@ -1,4 +1,5 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
+import { sleep } from '@tweetbot/common/src/sleep.ts'
 import type { ModelClient } from './model-client.ts'
 import type { ModelInput } from './parse-metadata.ts'
 
@@ -35,7 +36,7 @@ export const waitForModel = async (
         delayMs: delay,
         error: (err as Error).message,
       })
-      await Bun.sleep(delay)
+      await sleep(delay, opts.signal)
     }
   }
 }
