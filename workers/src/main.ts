@@ -15,7 +15,7 @@ import { createWorkerApp } from './app.ts'
 import { mediaPolicy } from './media/allow-list.ts'
 import { createMediaFetcher } from './media/fetch-media.ts'
 import { createOAuth1Signer } from './media/oauth1-signer.ts'
-import { preprocessImage } from './media/preprocess.ts'
+import { createPreprocessor } from './media/preprocess.ts'
 import { createWorkerMetrics } from './metrics.ts'
 import { loadLabels } from './model/load-labels.ts'
 import { createModelClient } from './model/model-client.ts'
@@ -107,8 +107,12 @@ const handler = createJobHandler({
     maxRedirects: config.MEDIA_MAX_REDIRECTS,
     sign: keys && createOAuth1Signer(keys),
   }),
-  preprocess: (bytes, modelInput) =>
-    preprocessImage(bytes, modelInput, { maxPixels: config.MEDIA_MAX_PIXELS }),
+  preprocess: createPreprocessor({
+    maxPixels: config.MEDIA_MAX_PIXELS,
+    maxDimension: config.MEDIA_MAX_DIMENSION,
+    maxDecodeBytes: config.MEDIA_MAX_DECODE_BYTES,
+    concurrency: config.MEDIA_DECODE_CONCURRENCY,
+  }).preprocess,
   replier,
   lookupMedia: xClient && createMediaLookup(xClient),
   guard: createReplyGuard({

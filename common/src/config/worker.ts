@@ -67,6 +67,12 @@ export const workerEnvSchema = sharedEnvSchema
     MEDIA_ALLOWED_HOSTS: commaList.pipe(z.array(hostPort)),
     MEDIA_MAX_BYTES: positiveInt(5 * 1024 * 1024),
     MEDIA_MAX_PIXELS: positiveInt(25_000_000),
+    // X serves photos at most 4096 px a side; larger ones do not come from X.
+    MEDIA_MAX_DIMENSION: positiveInt(4096),
+    // Estimated from the header (width × height × channels × bytes per sample, × 1.5 when
+    // interlaced). 128 MiB admits any 8-bit image of 4096² px; each decode at once may use it.
+    MEDIA_MAX_DECODE_BYTES: positiveInt(128 * 1024 * 1024),
+    MEDIA_DECODE_CONCURRENCY: positiveInt(2),
     MEDIA_TIMEOUT_MS: positiveInt(10_000),
     MEDIA_MAX_REDIRECTS: nonNegativeInt(3),
     PREDICT_TIMEOUT_MS: positiveInt(30_000),
