@@ -25,6 +25,7 @@ import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
 import { createReplyGuard } from './pipeline/reply-guard.ts'
 import { createSemaphore } from './pipeline/semaphore.ts'
+import { createSenderThrottle } from './pipeline/sender-throttle.ts'
 import { createMediaLookup } from './x/lookup-media.ts'
 import { createXApiClient } from './x/x-api-client.ts'
 import { createLoadTestReplier, createXReplier } from './x/x-replier.ts'
@@ -133,6 +134,17 @@ const handler = createJobHandler({
     fedoraLabel: config.FEDORA_LABEL,
   },
   helpText: config.REPLY_HELP_TEXT,
+  // Off in load-testing mode: nothing reaches X there, and load tests send from one user.
+  throttle:
+    config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
+      ? createSenderThrottle({
+          send: (cmd, args) => marks.send(cmd, args),
+          keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
+          limit: config.SENDER_REPLY_LIMIT,
+          windowSec: config.SENDER_REPLY_WINDOW_SEC,
+        })
+      : undefined,
+  slowDownText: config.SENDER_SLOW_DOWN_TEXT,
   metrics,
   imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
   predictStage: createSemaphore(config.PREDICT_CONCURRENCY),

@@ -86,6 +86,13 @@ export const workerEnvSchema = sharedEnvSchema
     REPLY_TOP_K: positiveInt(3),
     REPLY_THRESHOLD: fraction(0.05),
     REPLY_HELP_TEXT: z.string().default('Send me a picture and I will tell you what I see in it.'),
+    // Per sender and queue, in fixed windows; 0 turns the throttle off.
+    SENDER_REPLY_LIMIT: nonNegativeInt(10),
+    SENDER_REPLY_WINDOW_SEC: positiveInt(60),
+    SENDER_SLOW_DOWN_TEXT: z
+      .string()
+      .min(1, 'must not be empty')
+      .default('You are sending me a lot at once. Please slow down: I will answer again shortly.'),
     FLT_FEDORA_FOUND_THRESHOLD: fraction(0.5),
     FEDORA_LABEL: z.string().default('fedora'),
     LOAD_TEST_REPLY_DELAY_MS: nonNegativeInt(300),
