@@ -7,13 +7,16 @@
 //           MEDIA_DECODE_CONCURRENCY 2), and the same with only the byte budget (sides up to 8192)
 // Also measures what decoding costs against the header's estimate for a few image kinds, which
 // sets INTERLACED_FACTOR (workers/src/media/decode-budget.ts).
-// Each case runs in a fresh process (peak RSS = VmHWM, reset before the run).
+// Each case runs in a fresh process (peak RSS = VmHWM, reset before the run). Then the same
+// image is sent by DM to a real chat worker (bench/worker-decode-rss.ts), before and after.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { estimateDecodeBytes } from '../workers/src/media/decode-budget.ts'
 import { createPreprocessor } from '../workers/src/media/preprocess.ts'
+import { ensureDefaultModel } from '../workers/test/e2e/helpers.ts'
+import { measureWorker } from './worker-decode-rss.ts'
 
 const MiB = 2 ** 20
 const input = {
@@ -120,6 +123,20 @@ const main = async () => {
         }
       console.info('')
     }
+
+    console.info(
+      'the chat worker process (bench/worker-decode-rss.ts), DMs with the issue 15 image',
+    )
+    console.info('limits   DMs  base MiB  peak MiB  growth MiB  replies')
+    const modelDir = await ensureDefaultModel()
+    for (const limits of ['before', 'after'] as const)
+      for (const dms of [1, 4]) {
+        const r = await measureWorker(subjects[0]![1], dms, limits, modelDir)
+        console.info(
+          `${limits.padEnd(6)}  ${String(dms).padStart(4)}  ${fmt(r.base)}     ${fmt(r.peak)}     ${fmt(r.peak - r.base)}       ${r.replies}`,
+        )
+      }
+    console.info('')
 
     console.info('decode cost against the header estimate (one image, limits off)')
     console.info('image                                   estimate MiB  growth MiB  ratio')
