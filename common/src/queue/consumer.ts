@@ -306,7 +306,9 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         }
         unwatch?.()
         // Drops the heartbeat and returns anything still in our processing list.
-        await persist('retire', () => queue.retire(name, id))
+        await persist('retire', async () =>
+          countTakenBack(await queue.recover(name, id), 'jobs still held at stop'),
+        )
         if (opts.closeQueue ?? true) await queue.close()
         logger.info('consumer stopped', { handedBack: inTime ? 0 : abandoned.size })
       })()

@@ -199,13 +199,10 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     }
     const ids = await sendForList('SMEMBERS', [keys(queue).consumers])
     const all = await Promise.all(ids.map((c) => reapOne(queue, c)))
-    return all.reduce(
-      (a, b) => ({ returned: a.returned + b.returned, buried: a.buried + b.buried }),
-      {
-        returned: 0,
-        buried: 0,
-      },
-    )
+    return {
+      returned: all.reduce((n, t) => n + t.returned, 0),
+      buried: all.reduce((n, t) => n + t.buried, 0),
+    }
   }
 
   // Counts the run in the stored job: attempts + 1, and what the reaper will find should this
