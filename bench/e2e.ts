@@ -133,7 +133,15 @@ const tfServingThroughput = async (predictUrl: string, images: Uint8Array[], cou
   // The worker's own preprocessing, so these are the bodies the worker sends for these images.
   const bodies = await Promise.all(
     images.map(async (img) =>
-      encodePredictBody(await preprocessImage(img, input, { maxPixels: 25_000_000 }), input, '0,1'),
+      encodePredictBody(
+        await preprocessImage(img, input, {
+          maxPixels: 25_000_000,
+          maxDimension: 4096,
+          maxDecodeBytes: 128 * 2 ** 20,
+        }),
+        input,
+        '0,1',
+      ),
     ),
   )
   let next = 0

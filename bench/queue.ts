@@ -1,7 +1,7 @@
 // bun run bench:queue: throughput of the Redis queue beside redis-benchmark on the same server.
 //   enqueue         jobs/s through createRedisQueue().enqueue (dedupe + push, one script call)
 //   reserve+ack     jobs/s drained by 1 and by 4 consumer processes (createConsumer, concurrency 8,
-//                   a handler that returns at once): BLMOVE + LREM per job
+//                   a handler that returns at once): BLMOVE + claim (EVALSHA) + LREM per job
 //   redis-benchmark `redis-benchmark -t lpush,rpop -q` (50 clients) on the same redis-server
 // Figures depend on the machine; compare the ratios, measured in one run.
 import { silentLogger } from '@tweetbot/common/src/log.ts'
@@ -172,7 +172,7 @@ const main = async () => {
       console.info(`${name.padEnd(w)}  ${String(value).padStart(9)}  ${r}`)
     console.info(
       '\nenqueue is compared with LPUSH, reserve+ack with RPOP (one command each in redis-benchmark;' +
-        ' ours: EVALSHA of SET NX EX + LPUSH, and BLMOVE + LREM per job).',
+        ' ours: EVALSHA of SET NX EX + LPUSH, and BLMOVE + EVALSHA claim + LREM per job).',
     )
     if ('error' in rb) console.info(`\nredis-benchmark: ${rb.error}`)
   } finally {

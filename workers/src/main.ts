@@ -15,7 +15,7 @@ import { createWorkerApp } from './app.ts'
 import { mediaPolicy } from './media/allow-list.ts'
 import { createMediaFetcher } from './media/fetch-media.ts'
 import { createOAuth1Signer } from './media/oauth1-signer.ts'
-import { preprocessImage } from './media/preprocess.ts'
+import { createPreprocessor } from './media/preprocess.ts'
 import { createWorkerMetrics } from './metrics.ts'
 import { loadLabels } from './model/load-labels.ts'
 import { createModelClient } from './model/model-client.ts'
@@ -25,6 +25,7 @@ import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
 import { createReplyGuard } from './pipeline/reply-guard.ts'
 import { createSemaphore } from './pipeline/semaphore.ts'
+import { createSenderThrottle } from './pipeline/sender-throttle.ts'
 import { createMediaLookup } from './x/lookup-media.ts'
 import { createXApiClient } from './x/x-api-client.ts'
 import { createLoadTestReplier, createXReplier } from './x/x-replier.ts'
@@ -107,8 +108,12 @@ const handler = createJobHandler({
     maxRedirects: config.MEDIA_MAX_REDIRECTS,
     sign: keys && createOAuth1Signer(keys),
   }),
-  preprocess: (bytes, modelInput) =>
-    preprocessImage(bytes, modelInput, { maxPixels: config.MEDIA_MAX_PIXELS }),
+  preprocess: createPreprocessor({
+    maxPixels: config.MEDIA_MAX_PIXELS,
+    maxDimension: config.MEDIA_MAX_DIMENSION,
+    maxDecodeBytes: config.MEDIA_MAX_DECODE_BYTES,
+    concurrency: config.MEDIA_DECODE_CONCURRENCY,
+  }).preprocess,
   replier,
   lookupMedia: xClient && createMediaLookup(xClient),
   guard: createReplyGuard({
@@ -129,6 +134,17 @@ const handler = createJobHandler({
     fedoraLabel: config.FEDORA_LABEL,
   },
   helpText: config.REPLY_HELP_TEXT,
+  // Off in load-testing mode: nothing reaches X there, and load tests send from one user.
+  throttle:
+    config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
+      ? createSenderThrottle({
+          send: (cmd, args) => marks.send(cmd, args),
+          keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
+          limit: config.SENDER_REPLY_LIMIT,
+          windowSec: config.SENDER_REPLY_WINDOW_SEC,
+        })
+      : undefined,
+  slowDownText: config.SENDER_SLOW_DOWN_TEXT,
   metrics,
   imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
   predictStage: createSemaphore(config.PREDICT_CONCURRENCY),

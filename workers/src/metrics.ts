@@ -7,6 +7,8 @@ export interface WorkerMetrics {
   /** Runs `fn`, recording its duration under `stage` (also when it throws). */
   time<T>(stage: Stage, fn: () => Promise<T>): Promise<T>
   skipped(reason: string): void
+  /** A sender over the per-sender limit: sent the slow-down reply, or silenced. */
+  throttled(action: 'slow_down' | 'silenced'): void
   modelReady: Gauge
 }
 
@@ -39,6 +41,12 @@ export const createWorkerMetrics = (
     labelNames: ['queue', 'reason'],
     registers: [registry],
   })
+  const throttled = new Counter({
+    name: 'tweetbot_worker_throttled_total',
+    help: 'Events of senders over the per-sender reply limit: slow_down (the one polite reply sent), silenced (no reply)',
+    labelNames: ['queue', 'action'],
+    registers: [registry],
+  })
   const modelReady = new Gauge({
     name: 'tweetbot_worker_model_ready',
     help: '1 once the model input size is known from tf-serving',
@@ -54,6 +62,7 @@ export const createWorkerMetrics = (
       }
     },
     skipped: (reason) => skips.inc({ queue, reason }),
+    throttled: (action) => throttled.inc({ queue, action }),
     modelReady,
   }
 }

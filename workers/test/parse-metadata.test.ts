@@ -54,3 +54,13 @@ describe('metadataUrlFor', () => {
     expect(() => metadataUrlFor('http://h:8501/v1/models/m')).toThrow(/:predict/)
   })
 })
+
+describe('parseModelMetadata: signature names are looked up as own keys only', () => {
+  test('a signature named like an Object.prototype member is "not there", not a crash', () => {
+    const body = metadata(['-1', '224', '224', '3'])
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(() => parseModelMetadata(body, name)).toThrow(
+        `model metadata has no signature "${name}"`,
+      )
+  })
+})

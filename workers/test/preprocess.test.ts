@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import sharp from 'sharp'
 import { MediaRejectedError } from '../src/errors.ts'
-import { preprocessImage } from '../src/media/preprocess.ts'
+import { createPreprocessor, preprocessImage } from '../src/media/preprocess.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
+import { classifyFailure } from '../src/pipeline/classify-failure.ts'
 import { animatedGif, convert, makePhoto, pixelBombPng } from './helpers/images.ts'
 
 const input: ModelInput = {
@@ -12,7 +13,7 @@ const input: ModelInput = {
   dtype: 'DT_FLOAT',
   signature: 'serving_default',
 }
-const opts = { maxPixels: 25_000_000 }
+const opts = { maxPixels: 25_000_000, maxDimension: 4096, maxDecodeBytes: 128 * 2 ** 20 }
 let photo: Uint8Array
 
 beforeAll(async () => {
@@ -76,5 +77,82 @@ describe('preprocessImage', () => {
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
     )
     await expect(preprocessImage(svg, input, opts)).rejects.toThrow(/not supported|not a readable/)
+  })
+
+  describe('decode memory is bounded by bytes (issue 15)', () => {
+    let bomb: Uint8Array
+    beforeAll(async () => {
+      // A real 5000×5000 RGB PNG with 16 bits per sample, Adam7-interlaced: 25 Mpx (inside
+      // MEDIA_MAX_PIXELS), a few hundred KB, ~170 MB once decoded (bench/decode-memory.ts).
+      const buf = await sharp({
+        create: { width: 5000, height: 5000, channels: 3, background: { r: 10, g: 200, b: 30 } },
+      })
+        .toColourspace('rgb16')
+        .png({ progressive: true, compressionLevel: 9 })
+        .toBuffer()
+      bomb = new Uint8Array(buf)
+    }, 30_000)
+
+    test('the 5000×5000 16-bit interlaced PNG is refused as permanent, by its sides or its bytes', async () => {
+      expect(bomb.length).toBeLessThan(1_000_000)
+      const header = await sharp(bomb).metadata()
+      expect(header).toMatchObject({
+        width: 5000,
+        height: 5000,
+        depth: 'ushort',
+        isProgressive: true,
+      })
+      const bySide = await preprocessImage(bomb, input, opts).catch((e) => e)
+      expect(bySide).toBeInstanceOf(MediaRejectedError)
+      expect(bySide.message).toBe(
+        'media rejected: not decoded: 5000×5000 px is larger than 4096 px a side',
+      )
+      expect(classifyFailure(bySide)).toEqual({ kind: 'permanent', reason: bySide.message })
+      const byBytes = await preprocessImage(bomb, input, { ...opts, maxDimension: 8192 }).catch(
+        (e) => e,
+      )
+      expect(byBytes).toBeInstanceOf(MediaRejectedError)
+      expect(byBytes.message).toMatch(
+        /needs about 215 MiB to decode, more than the 128 MiB allowed/,
+      )
+      expect(classifyFailure(byBytes).kind).toBe('permanent')
+    })
+
+    test('only the header is read: the same file cut after 1 KB gets the same refusal', async () => {
+      const head = bomb.subarray(0, 1024)
+      const err = await preprocessImage(head, input, { ...opts, maxDimension: 8192 }).catch(
+        (e) => e,
+      )
+      expect(err.message).toMatch(/needs about 215 MiB to decode/)
+      // Were it decoded, the cut file would fail differently.
+      await expect(sharp(head).raw().toBuffer()).rejects.toThrow()
+    })
+
+    test('an X-sized photo (4096² RGBA, interlaced) is still decoded with the defaults', async () => {
+      const big = await sharp({
+        create: {
+          width: 4096,
+          height: 4096,
+          channels: 4,
+          background: { r: 1, g: 2, b: 3, alpha: 1 },
+        },
+      })
+        .png({ progressive: true, compressionLevel: 9 })
+        .toBuffer()
+      const px = await preprocessImage(new Uint8Array(big), { ...input, height: 2, width: 2 }, opts)
+      expect([...px.slice(0, 3)]).toEqual([1, 2, 3])
+    }, 30_000)
+
+    test('createPreprocessor runs at most `concurrency` decodes at once, the rest wait', async () => {
+      const pre = createPreprocessor({ ...opts, concurrency: 2 })
+      const runs = Array.from({ length: 6 }, () => pre.preprocess(photo, input))
+      expect({ active: pre.active, waiting: pre.waiting }).toEqual({ active: 2, waiting: 4 })
+      const out = await Promise.all(runs)
+      expect(out.every((px) => px.length === 224 * 224 * 3)).toBe(true)
+      expect({ active: pre.active, waiting: pre.waiting }).toEqual({ active: 0, waiting: 0 })
+      // A refused image frees its slot too.
+      await expect(pre.preprocess(bomb, input)).rejects.toBeInstanceOf(MediaRejectedError)
+      expect(pre.active).toBe(0)
+    })
   })
 })

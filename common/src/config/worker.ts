@@ -67,6 +67,12 @@ export const workerEnvSchema = sharedEnvSchema
     MEDIA_ALLOWED_HOSTS: commaList.pipe(z.array(hostPort)),
     MEDIA_MAX_BYTES: positiveInt(5 * 1024 * 1024),
     MEDIA_MAX_PIXELS: positiveInt(25_000_000),
+    // X serves photos at most 4096 px a side; larger ones do not come from X.
+    MEDIA_MAX_DIMENSION: positiveInt(4096),
+    // Estimated from the header (width × height × channels × bytes per sample, × 1.5 when
+    // interlaced). 128 MiB admits any 8-bit image of 4096² px; each decode at once may use it.
+    MEDIA_MAX_DECODE_BYTES: positiveInt(128 * 1024 * 1024),
+    MEDIA_DECODE_CONCURRENCY: positiveInt(2),
     MEDIA_TIMEOUT_MS: positiveInt(10_000),
     MEDIA_MAX_REDIRECTS: nonNegativeInt(3),
     PREDICT_TIMEOUT_MS: positiveInt(30_000),
@@ -80,6 +86,13 @@ export const workerEnvSchema = sharedEnvSchema
     REPLY_TOP_K: positiveInt(3),
     REPLY_THRESHOLD: fraction(0.05),
     REPLY_HELP_TEXT: z.string().default('Send me a picture and I will tell you what I see in it.'),
+    // Per sender and queue, in fixed windows; 0 turns the throttle off.
+    SENDER_REPLY_LIMIT: nonNegativeInt(10),
+    SENDER_REPLY_WINDOW_SEC: positiveInt(60),
+    SENDER_SLOW_DOWN_TEXT: z
+      .string()
+      .min(1, 'must not be empty')
+      .default('You are sending me a lot at once. Please slow down: I will answer again shortly.'),
     FLT_FEDORA_FOUND_THRESHOLD: fraction(0.5),
     FEDORA_LABEL: z.string().default('fedora'),
     LOAD_TEST_REPLY_DELAY_MS: nonNegativeInt(300),

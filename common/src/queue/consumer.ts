@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts'
 import { sleep } from '../sleep.ts'
 import { QueueUnavailableError } from './errors.ts'
 import { type JobOutcomeLabel, queueMetrics } from './metrics.ts'
-import type { RedisQueue } from './redis-queue.ts'
+import type { RedisQueue, TakenBack } from './redis-queue.ts'
 import type { JobEnvelope, QueueName, Reserved } from './types.ts'
 
 /** What a handler gets besides the payload. */
@@ -206,12 +206,22 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
     timers.push(t)
   }
 
+  // Jobs taken back from a dead consumer whose runs are used up went to the dead list: one
+  // `dead` outcome each (the runs that killed their worker had none).
+  const countTakenBack = (taken: TakenBack, what: string) => {
+    if (taken.returned > 0) logger.warn(`${what}: returned to pending`, { jobs: taken.returned })
+    if (taken.buried === 0) return
+    logger.error(`${what}: buried, their worker died while holding them too often`, {
+      jobs: taken.buried,
+    })
+    for (let i = 0; i < taken.buried; i++) count('dead')
+  }
+
   const start = async () => {
     // Same id as a previous, dead process (e.g. a pod name): take back what it held first.
     for (let attempt = 0; !stop.signal.aborted; attempt++) {
       try {
-        const recovered = await queue.retire(name, id)
-        if (recovered > 0) logger.warn('recovered jobs held by a previous run', { recovered })
+        countTakenBack(await queue.recover(name, id), 'jobs held by a previous run')
         await queue.heartbeat(name, id)
         return true
       } catch (err) {
@@ -226,8 +236,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
     if (!(await start())) return
     every(heartbeatIntervalMs, 'heartbeat', () => queue.heartbeat(name, id))
     every(reapIntervalMs, 'reaper', async () => {
-      const n = await queue.reap(name)
-      if (n > 0) logger.warn('returned jobs of dead consumers to pending', { jobs: n })
+      countTakenBack(await queue.recover(name), 'jobs of dead consumers')
     })
     every(promoteIntervalMs, 'promoter', () => queue.promote(name))
     logger.info('consumer started', { concurrency })
@@ -288,7 +297,9 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         }
         unwatch?.()
         // Drops the heartbeat and returns anything still in our processing list.
-        await persist('retire', () => queue.retire(name, id))
+        await persist('retire', async () =>
+          countTakenBack(await queue.recover(name, id), 'jobs still held at stop'),
+        )
         if (opts.closeQueue ?? true) await queue.close()
         logger.info('consumer stopped', { handedBack: inTime ? 0 : abandoned.size })
       })()

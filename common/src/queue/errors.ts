@@ -30,6 +30,14 @@ export class RetryLaterError extends Error {
   }
 }
 
+/**
+ * `lastError` of a job whose worker died while holding it, `times` times in all (its heartbeat
+ * stopped: killed, out of memory, a native crash, or stalled past the heartbeat TTL).
+ */
+export const crashReason = (times: number): string =>
+  `worker died while holding it ${times} time${times === 1 ? '' : 's'} ` +
+  '(its heartbeat stopped: killed, out of memory, or stalled)'
+
 /** The delay an error asks for (`retryAfterMs` on any error object), if a valid one. */
 export const requestedDelayMs = (err: unknown): number | undefined => {
   if (typeof err !== 'object' || err === null || !('retryAfterMs' in err)) return undefined

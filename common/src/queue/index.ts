@@ -14,6 +14,7 @@ export {
   type PurgeableState,
   type RedisQueue,
   type RedisQueueOptions,
+  type TakenBack,
 } from './redis-queue.ts'
 export * from './types.ts'
 export {

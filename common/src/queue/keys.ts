@@ -11,4 +11,6 @@ export const queueKeys = (prefix: string, queue: QueueName) =>
     heartbeat: (consumer: string) => `${prefix}:heartbeat:${queue}:${consumer}`,
     seen: (eventId: string) => `${prefix}:seen:${queue}:${eventId}`,
     replied: (eventId: string) => `${prefix}:replied:${queue}:${eventId}`,
+    throttle: (senderId: string, window: number) =>
+      `${prefix}:throttle:${queue}:${senderId}:${window}`,
   }) as const

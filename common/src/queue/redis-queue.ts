@@ -2,9 +2,15 @@ import { backoffMs } from './backoff.ts'
 import { type Connection, openConnection } from './connection.ts'
 import { createEnqueueBatcher, enqueueRequest } from './enqueue-batcher.ts'
 import { newEnvelope, parseEnvelope } from './envelope.ts'
-import { describeError, PermanentJobError, requestedDelayMs } from './errors.ts'
+import {
+  crashReason,
+  describeError,
+  PermanentJobError,
+  QueueUnavailableError,
+  requestedDelayMs,
+} from './errors.ts'
 import { queueKeys } from './keys.ts'
-import { MOVE_JOB, PROMOTE, REAP, RETRY } from './scripts.ts'
+import { CLAIM, MOVE_JOB, PROMOTE, REAP, RETRY } from './scripts.ts'
 import {
   type JobEnvelope,
   QUEUE_NAMES,
@@ -21,7 +27,10 @@ export interface RedisQueueOptions {
   prefix?: string
   /** How long an event id is remembered for dedupe. @defaultValue 86400 (24 h) */
   dedupeTtlSec?: number
-  /** Runs of a job before it goes to the dead list. @defaultValue 5 */
+  /**
+   * Runs of a job before it goes to the dead list. A run counts when it is reserved, so runs
+   * that kill their worker count as well as runs that fail. @defaultValue 5
+   */
   maxAttempts?: number
   /** Delay before retry number `attempt` (1-based). @defaultValue {@link backoffMs} (1 s, 2 s, 4 s … ±20%) */
   backoff?: (attempt: number) => number
@@ -31,6 +40,12 @@ export interface RedisQueueOptions {
   connectTimeoutMs?: number
   /** Longest non-blocking command before it fails with QueueUnavailableError. @defaultValue 5000 */
   commandTimeoutMs?: number
+}
+
+/** Jobs taken back from dead consumers: back to pending, or to the dead list (runs used up). */
+export interface TakenBack {
+  returned: number
+  buried: number
 }
 
 /** States `purge` may empty (processing lists belong to live consumers; the reaper handles them). */
@@ -49,6 +64,8 @@ export interface RedisQueue extends QueueProducer {
    * Blocks up to `timeoutSec` (> 0, fractions allowed) for a job and moves it into `consumer`'s
    * processing list; null on timeout. Uses a connection of its own per consumer, so enqueue/ack
    * never wait behind it. Call `heartbeat` first: a consumer without one is reaped.
+   * The run is counted here: the stored job gets attempts + 1 and, should this consumer die
+   * holding it, its crash count and reason (`Reserved.job` stays the job as it was before).
    */
   reserve(queue: QueueName, consumer: string, timeoutSec: number): Promise<Reserved | null>
   /** Done: drop the job. False when it was no longer held (the reaper gave it to someone else). */
@@ -62,16 +79,27 @@ export interface RedisQueue extends QueueProducer {
    * attempt, else retry after `err.retryAfterMs` (see `RetryLaterError`) or the backoff.
    */
   fail(r: Reserved, err: unknown): Promise<'retried' | 'dead'>
-  /** Put an unfinished job back at the head of pending, unchanged (not counted as an attempt). */
+  /** Put an unfinished job back at the head of pending as it was before `reserve` (not counted as an attempt). */
   handBack(r: Reserved): Promise<boolean>
   /** Refresh `consumer`'s heartbeat (TTL `heartbeatTtlSec`) and register it on the queue. */
   heartbeat(queue: QueueName, consumer: string): Promise<void>
-  /** Drop `consumer`'s heartbeat and hand back anything it still holds (clean shutdown). */
+  /**
+   * Drop `consumer`'s heartbeat and take back anything it still holds, like the reaper (clean
+   * shutdown, or a restarted process with the id of a dead one); returns how many.
+   */
   retire(queue: QueueName, consumer: string): Promise<number>
   /** Move delayed jobs that are due back to pending; returns how many. */
   promote(queue: QueueName, limit?: number): Promise<number>
-  /** Return the jobs of every consumer whose heartbeat expired to pending; returns how many. */
+  /**
+   * Take back the jobs of every consumer whose heartbeat expired: to pending, or to the dead list
+   * when their runs reached `maxAttempts`; returns how many in all.
+   */
   reap(queue: QueueName): Promise<number>
+  /**
+   * `reap` (without `consumer`) or `retire` (with it), saying how many jobs went back to pending
+   * and how many to the dead list.
+   */
+  recover(queue: QueueName, consumer?: string): Promise<TakenBack>
   /** Depths of one queue. */
   depths(queue: QueueName): Promise<QueueDepths>
   /** Depths of every queue. */
@@ -151,14 +179,52 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     return moved === 1
   }
 
-  const reapOne = async (queue: QueueName, consumer: string) => {
+  const reapOne = async (queue: QueueName, consumer: string): Promise<TakenBack> => {
     const k = keys(queue)
-    const n = await main.eval(
+    const reply = await main.eval(
       REAP,
-      [k.heartbeat(consumer), k.processing(consumer), k.pending, k.consumers],
-      [consumer],
+      [k.heartbeat(consumer), k.processing(consumer), k.pending, k.consumers, k.dead],
+      [consumer, String(maxAttempts)],
     )
-    return typeof n === 'number' && n > 0 ? n : 0
+    if (!Array.isArray(reply)) return { returned: 0, buried: 0 }
+    return { returned: Number(reply[0]), buried: Number(reply[1]) }
+  }
+
+  const recover = async (queue: QueueName, consumer?: string): Promise<TakenBack> => {
+    if (consumer !== undefined) {
+      const beatKey = keys(queue).heartbeat(consumer)
+      lastBeat.delete(beatKey)
+      await main.send('DEL', [beatKey])
+      return await reapOne(queue, consumer)
+    }
+    const ids = await sendForList('SMEMBERS', [keys(queue).consumers])
+    const all = await Promise.all(ids.map((c) => reapOne(queue, c)))
+    return {
+      returned: all.reduce((n, t) => n + t.returned, 0),
+      buried: all.reduce((n, t) => n + t.buried, 0),
+    }
+  }
+
+  // Counts the run in the stored job: attempts + 1, and what the reaper will find should this
+  // consumer die holding it (crashes + 1 and the reason). Sent again while Redis is unavailable
+  // (CLAIM is idempotent) so that the job is not left unclaimed in our list.
+  const claim = async (processing: string, raw: string, job: JobEnvelope) => {
+    const crashes = (job.crashes ?? 0) + 1
+    const claimed = JSON.stringify({
+      ...job,
+      attempts: job.attempts + 1,
+      crashes,
+      lastError: crashReason(crashes),
+    })
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const moved = await main.eval(CLAIM, [processing], [raw, claimed])
+        return moved === 1 ? claimed : undefined
+      } catch (err) {
+        if (!(err instanceof QueueUnavailableError) || attempt >= 4) throw err
+        await Bun.sleep(100 * 2 ** attempt)
+      }
+    }
   }
 
   const depths = async (queue: QueueName): Promise<QueueDepths> => {
@@ -217,9 +283,15 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       const raw = await move
       await registering
       if (typeof raw !== 'string') return null
-      const job = parseEnvelope(raw)
-      // `queue` is where the job really is; ack and retry find it by that.
-      if (job) return { job: { ...job, queue }, raw, consumer }
+      const parsed = parseEnvelope(raw)
+      if (parsed) {
+        // `queue` is where the job really is; ack and retry find it by that.
+        const job = { ...parsed, queue }
+        const claimed = await claim(k.processing(consumer), raw, job)
+        // Gone from our list: the reaper took it (our heartbeat had lapsed) and it is elsewhere.
+        if (claimed === undefined) return null
+        return { job, raw: claimed, consumer }
+      }
       // Not a job envelope (written by hand or by an old version): dead at once, never lost.
       const wrapped = JSON.stringify({
         ...newEnvelope(queue, '', raw),
@@ -257,7 +329,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       const moved = await main.eval(
         MOVE_JOB,
         [k.processing(r.consumer), k.pending],
-        [r.raw, r.raw, 'R'],
+        [r.raw, JSON.stringify(r.job), 'R'],
       )
       return moved === 1
     },
@@ -273,10 +345,8 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     },
 
     retire: async (queue, consumer) => {
-      const beatKey = keys(queue).heartbeat(consumer)
-      lastBeat.delete(beatKey)
-      await main.send('DEL', [beatKey])
-      return await reapOne(queue, consumer)
+      const { returned, buried } = await recover(queue, consumer)
+      return returned + buried
     },
 
     promote: async (queue, limit = 1000) => {
@@ -285,10 +355,11 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
     },
 
     reap: async (queue) => {
-      const ids = await sendForList('SMEMBERS', [keys(queue).consumers])
-      const moved = await Promise.all(ids.map((c) => reapOne(queue, c)))
-      return moved.reduce((a, b) => a + b, 0)
+      const { returned, buried } = await recover(queue)
+      return returned + buried
     },
+
+    recover,
 
     depths,
 
@@ -314,7 +385,9 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
       // The right end holds the oldest: replay oldest first so they keep their order.
       for (const raw of raws.reverse()) {
         const job = parseEnvelope(raw)
-        const fresh = job ? JSON.stringify({ ...job, attempts: 0, failedAt: undefined }) : raw
+        const fresh = job
+          ? JSON.stringify({ ...job, attempts: 0, crashes: undefined, failedAt: undefined })
+          : raw
         if ((await main.eval(MOVE_JOB, [k.dead, k.pending], [raw, fresh, 'L'])) === 1) moved++
       }
       return moved

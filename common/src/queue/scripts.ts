@@ -81,20 +81,59 @@ return #due`,
 }
 
 /**
- * reap: if a consumer's heartbeat has expired, put every job of its processing list back at the
- * head of the pending list (oldest first in line) and forget the consumer. Atomic, so reapers
- * running at once cannot move a job twice: the second sees an empty list.
+ * reap: if a consumer's heartbeat has expired, take back every job of its processing list and
+ * forget the consumer. Each job there was counted as an attempt when it was reserved (see
+ * `reserve` in redis-queue.ts), so its envelope already says how many runs it had and that this
+ * one ended with its worker dead. A job whose runs reached `maxAttempts` goes to the dead list
+ * (with `failedAt`); the others go back to the head of pending, oldest first in line. Atomic, so
+ * reapers running at once cannot move a job twice: the second sees an empty list.
  * KEYS[1] heartbeat key   KEYS[2] processing list   KEYS[3] pending list   KEYS[4] consumers set
- * ARGV[1] consumer id
- * Returns -1 when the consumer is alive, else how many jobs were returned.
+ * KEYS[5] dead list
+ * ARGV[1] consumer id   ARGV[2] maxAttempts
+ * Returns -1 when the consumer is alive, else { returned to pending, moved to dead }.
+ *
+ * The envelope is only read with cjson, never written back: cjson would re-encode the payload
+ * (an empty array becomes an object, long numbers lose digits). `failedAt` is appended to the
+ * JSON text instead; JSON.parse keeps the last of repeated keys.
  */
 export const REAP: LuaScript = {
   name: 'reap',
   source: `if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-local n = 0
-while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do n = n + 1 end
+${NOW_MS}
+local max = tonumber(ARGV[2])
+local returned, buried = 0, 0
+while true do
+  local job = redis.call('LPOP', KEYS[2])
+  if not job then break end
+  local ok, env = pcall(cjson.decode, job)
+  local runs = ok and type(env) == 'table' and tonumber(env.attempts) or nil
+  if runs and runs >= max and string.sub(job, -1) == '}' then
+    redis.call('LPUSH', KEYS[5], string.sub(job, 1, -2) .. ',"failedAt":' .. string.format('%d', now) .. '}')
+    buried = buried + 1
+  else
+    redis.call('RPUSH', KEYS[3], job)
+    returned = returned + 1
+  end
+end
 redis.call('SREM', KEYS[4], ARGV[1])
-return n`,
+return { returned, buried }`,
+}
+
+/**
+ * claim: rewrite a job that BLMOVE just put in a processing list (it counts the run as an
+ * attempt). Idempotent, so a call whose answer was lost can be sent again.
+ * KEYS[1] processing list
+ * ARGV[1] the job as moved   ARGV[2] the job as claimed
+ * Returns 1 when rewritten (or already rewritten), 0 when the job is no longer in the list.
+ */
+export const CLAIM: LuaScript = {
+  name: 'claim',
+  source: `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[1], ARGV[2])
+  return 1
+end
+if redis.call('LPOS', KEYS[1], ARGV[2]) then return 1 end
+return 0`,
 }
 
 const shas = new Map<string, string>()

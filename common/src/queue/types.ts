@@ -20,8 +20,14 @@ export interface JobEnvelope {
   queue: QueueName
   eventId: string
   payload: unknown
+  /**
+   * Runs started: counted when the job is reserved, so a run that kills its worker counts too.
+   * A run handed back unfinished by a clean shutdown does not count.
+   */
   attempts: number
   enqueuedAt: number
+  /** Runs that ended with their worker dead (taken back by the reaper or a restart). */
+  crashes?: number
   lastError?: string
   /** When it went to the dead list (ms since epoch). */
   failedAt?: number

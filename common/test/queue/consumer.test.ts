@@ -278,4 +278,26 @@ describe('consumer', () => {
     expect(got.sort()).toEqual(['lost-0', 'lost-1', 'lost-2'])
     await c.close()
   })
+
+  test('a job whose runs were used up by dead consumers is buried by the reaper and counted dead', async () => {
+    const queue = newQueue({ heartbeatTtlSec: 1, maxAttempts: 1 })
+    const registry = new Registry()
+    await queue.enqueue('chat', 'bomb', 1)
+    await queue.heartbeat('chat', 'oom-killed')
+    expect(await queue.reserve('chat', 'oom-killed', 1)).not.toBeNull()
+    const got: string[] = []
+    const c = start(queue, {
+      registry,
+      reapIntervalMs: 100,
+      handler: async (_p, { job }) => {
+        got.push(job.eventId)
+        return 'replied'
+      },
+    })
+    await waitFor('buried', async () => (await queue.stats()).chat.dead === 1)
+    expect(await metricValue(registry, 'tweetbot_jobs_total', { outcome: 'dead' })).toBe(1)
+    await Bun.sleep(300)
+    expect(got).toEqual([])
+    await c.close()
+  })
 })

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { silentLogger } from '../../src/log.ts'
+import { runQueueCli } from '../../src/queue/cli.ts'
 import { createConsumer, createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
 import { startRedisServer, testRedisUrl, uniquePrefix, waitFor } from '../../src/testing/index.ts'
@@ -13,7 +14,10 @@ afterAll(() => {
   redis.close()
 })
 
-/** Spawns a consumer process and resolves once it has a heartbeat. */
+/** Everything each spawned consumer printed so far. */
+const outputOf = new Map<Bun.Subprocess, string>()
+
+/** Spawns a consumer process and resolves once it has a heartbeat; keeps reading its stdout. */
 const spawnConsumer = async (env: Record<string, string>) => {
   const child = Bun.spawn([process.execPath, FIXTURE], {
     env: { ...process.env, REDIS_URL: testRedisUrl(), ...env },
@@ -21,14 +25,22 @@ const spawnConsumer = async (env: Record<string, string>) => {
     stderr: 'inherit',
   })
   children.push(child)
-  const reader = child.stdout.getReader()
-  let text = ''
-  while (!text.includes('ready')) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error(`consumer process exited before ready (${child.exitCode})`)
-    text += new TextDecoder().decode(value)
-  }
-  reader.releaseLock()
+  outputOf.set(child, '')
+  const reading = (async () => {
+    const reader = child.stdout.getReader()
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return
+      outputOf.set(child, outputOf.get(child) + decoder.decode(value))
+    }
+  })()
+  await waitFor('consumer ready', async () => {
+    if (outputOf.get(child)!.includes('ready')) return true
+    if (child.exitCode !== null) throw new Error(`consumer exited before ready (${child.exitCode})`)
+    return false
+  })
+  void reading
   return child
 }
 
@@ -116,6 +128,100 @@ describe('queue across processes', () => {
     })
     await q.close()
   }, 90_000)
+})
+
+describe('a job that kills its consumer every time (crash loop)', () => {
+  // Finding 2 of issue 15: a worker OOM-killed by a job put it back with no attempt counted, so
+  // it crash-looped the worker forever with attempts=0 and an empty dead list.
+  const MAX_ATTEMPTS = 3
+  // More rounds than the attempts allow, so a job that keeps coming back fails the test rather
+  // than hanging it.
+  const MAX_ROUNDS = MAX_ATTEMPTS + 3
+
+  const crashLoop = async (consumerId?: string) => {
+    const prefix = uniquePrefix('crashloop')
+    const q = createRedisQueue({ url: testRedisUrl(), prefix, maxAttempts: MAX_ATTEMPTS })
+    await q.enqueue('chat', 'poison', { photo: 'bomb.png', sizes: [] })
+    const env = {
+      QUEUE_PREFIX: prefix,
+      MODE: 'hold',
+      CONCURRENCY: '1',
+      HEARTBEAT_TTL_SEC: '1',
+      MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      ...(consumerId ? { CONSUMER_ID: consumerId } : {}),
+    }
+    let kills = 0
+    // `attempts` as each run's handler saw it.
+    const seen: number[] = []
+    // The process that found the job buried instead of getting it.
+    let survivor: Bun.Subprocess | undefined
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      // Each new process takes the job back from the killed one: at start when it has the same
+      // id, else through its reaper once the dead one's heartbeat expired.
+      const child = await spawnConsumer(env)
+      await waitFor(
+        'the job held by the new process, or buried',
+        async () => outputOf.get(child)!.includes('held') || (await q.depths('chat')).dead === 1,
+      )
+      const held = /held poison attempts=(\d+)/.exec(outputOf.get(child)!)
+      if (!held) {
+        survivor = child
+        break
+      }
+      seen.push(Number(held[1]))
+      child.kill('SIGKILL')
+      await child.exited
+      kills++
+    }
+    // Time for the survivor to reserve the job again, were it still in the queue.
+    await Bun.sleep(1_500)
+    const survivorHeld = survivor ? outputOf.get(survivor)!.includes('held') : undefined
+    const depths = await q.depths('chat')
+    const dead = await q.listDead('chat')
+    survivor?.kill('SIGTERM')
+    await survivor?.exited
+    await q.close()
+    return { prefix, kills, seen, survivorHeld, depths, dead }
+  }
+
+  const expectBuriedAfterMaxAttempts = (run: Awaited<ReturnType<typeof crashLoop>>) => {
+    expect({ kills: run.kills, seen: run.seen, dead: run.dead.length }).toEqual({
+      kills: MAX_ATTEMPTS,
+      seen: [0, 1, 2],
+      dead: 1,
+    })
+    expect(run.survivorHeld).toBe(false)
+    expect(run.depths).toMatchObject({ pending: 0, processing: 0, delayed: 0, dead: 1 })
+    expect(run.dead[0]).toMatchObject({
+      eventId: 'poison',
+      attempts: MAX_ATTEMPTS,
+      crashes: MAX_ATTEMPTS,
+      // The payload comes through untouched (Lua's cjson would turn [] into {}).
+      payload: { photo: 'bomb.png', sizes: [] },
+    })
+    expect(run.dead[0]?.lastError).toStartWith(`worker died while holding it ${MAX_ATTEMPTS} times`)
+    expect(run.dead[0]?.failedAt).toBeGreaterThan(Date.now() - 60_000)
+  }
+
+  test('new consumer ids (the reaper takes it back): dead after QUEUE_MAX_ATTEMPTS deaths, never held again', async () => {
+    const run = await crashLoop()
+    expectBuriedAfterMaxAttempts(run)
+    // `bun run queue dead` shows it with the reason.
+    const out: string[] = []
+    const code = await runQueueCli(
+      ['dead', 'chat'],
+      { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: run.prefix },
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+    )
+    expect(code).toBe(0)
+    expect(out.join('\n')).toContain(`event poison`)
+    expect(out.join('\n')).toContain(`attempts ${MAX_ATTEMPTS}`)
+    expect(out.join('\n')).toContain(`worker died while holding it ${MAX_ATTEMPTS} times`)
+  }, 60_000)
+
+  test('the same consumer id after each restart (a pod name): dead after QUEUE_MAX_ATTEMPTS deaths', async () => {
+    expectBuriedAfterMaxAttempts(await crashLoop('pod-0'))
+  }, 60_000)
 })
 
 describe('Redis restarts', () => {

@@ -169,6 +169,7 @@ describe('redis queue', () => {
     expect(await q.handBack(r)).toBe(true)
     const again = (await q.reserve('chat', 'c', 1))!
     expect(again.job).toEqual(r.job)
+    expect(again.job.attempts).toBe(0)
   })
 
   test('reap returns the jobs of a consumer whose heartbeat expired, once', async () => {
@@ -186,6 +187,74 @@ describe('redis queue', () => {
     expect(pending).toHaveLength(5)
     expect(new Set(pending).size).toBe(5)
     expect((await q.stats()).chat).toMatchObject({ processing: 0, consumers: 0 })
+  })
+
+  test('reserve counts the run in the stored job; the caller still sees the job as it was', async () => {
+    const q = newQueue()
+    await q.enqueue('chat', 'counted', { sizes: [] })
+    const r = (await q.reserve('chat', 'c', 1))!
+    expect(r.job).toMatchObject({ attempts: 0 })
+    expect(r.job.crashes).toBeUndefined()
+    const k = queueKeys(q.prefix, 'chat')
+    const stored = (await redis.send('LRANGE', [k.processing('c'), '0', '-1'])) as string[]
+    expect(stored).toEqual([r.raw])
+    expect(JSON.parse(r.raw)).toMatchObject({
+      eventId: 'counted',
+      attempts: 1,
+      crashes: 1,
+      payload: { sizes: [] },
+    })
+    expect(JSON.parse(r.raw).lastError).toStartWith('worker died while holding it 1 time ')
+    // A live failure replaces the crash record with the real error and keeps the count.
+    expect(await q.fail(r, new Error('boom'))).toBe('retried')
+    const delayed = (await redis.send('ZRANGE', [k.delayed, '0', '-1'])) as string[]
+    expect(JSON.parse(delayed[0]!)).toMatchObject({ attempts: 1, lastError: 'Error: boom' })
+    expect(JSON.parse(delayed[0]!).crashes).toBeUndefined()
+  })
+
+  test('jobs of a dead consumer: back to pending with the crash counted, or dead once their runs are used up', async () => {
+    const q = newQueue({ heartbeatTtlSec: 1, maxAttempts: 2 })
+    const k = queueKeys(q.prefix, 'chat')
+    // A payload cjson would mangle if it re-encoded it: [] → {}, a 19-digit id as a number.
+    const payload = { media: [], big: 1234567890123456789n.toString(), n: 1.5 }
+    await q.enqueue('chat', 'crasher', payload)
+    for (let run = 1; run <= 2; run++) {
+      await q.heartbeat('chat', `dies-${run}`)
+      expect((await q.reserve('chat', `dies-${run}`, 1))?.job.attempts).toBe(run - 1)
+      await redis.send('DEL', [k.heartbeat(`dies-${run}`)])
+      expect(await q.recover('chat')).toEqual(
+        run === 1 ? { returned: 1, buried: 0 } : { returned: 0, buried: 1 },
+      )
+    }
+    const dead = await q.listDead('chat')
+    expect(dead).toHaveLength(1)
+    expect(dead[0]).toMatchObject({ eventId: 'crasher', attempts: 2, crashes: 2, payload })
+    expect(dead[0]?.lastError).toStartWith('worker died while holding it 2 times')
+    expect(dead[0]?.failedAt).toBeGreaterThan(Date.now() - 10_000)
+    expect((await q.stats()).chat).toMatchObject({ pending: 0, processing: 0, dead: 1 })
+    // A replay starts the count again.
+    expect(await q.replayDead('chat')).toBe(1)
+    const again = (await q.reserve('chat', 'ok', 1))!
+    expect(again.job).toMatchObject({ attempts: 0, payload })
+    expect(again.job.crashes).toBeUndefined()
+  })
+
+  test('a failure after crashes: the dead job keeps both counts', async () => {
+    const q = newQueue({ maxAttempts: 2, backoff: () => 0 })
+    const k = queueKeys(q.prefix, 'tweet')
+    await q.enqueue('tweet', 'mixed', null)
+    await q.heartbeat('tweet', 'dies')
+    await q.reserve('tweet', 'dies', 1)
+    await redis.send('DEL', [k.heartbeat('dies')])
+    expect(await q.reap('tweet')).toBe(1)
+    const r = (await q.reserve('tweet', 'lives', 1))!
+    expect(r.job).toMatchObject({ attempts: 1, crashes: 1 })
+    expect(await q.fail(r, new Error('X answered 500'))).toBe('dead')
+    expect((await q.listDead('tweet'))[0]).toMatchObject({
+      attempts: 2,
+      crashes: 1,
+      lastError: 'Error: X answered 500',
+    })
   })
 
   test('purge empties one state and says how many', async () => {

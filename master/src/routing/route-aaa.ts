@@ -1,3 +1,4 @@
+import { ownValue } from '@tweetbot/common/src/own.ts'
 import {
   AAA_EVENT_KEYS,
   aaaTweetSchema,
@@ -35,7 +36,7 @@ const routeDm = (item: unknown, botId: string | undefined, users: Json): EventDe
   const senderId = event.message_create.sender_id
   // X echoes the bot's own DMs (including its replies): answering them would loop forever.
   if (senderId === botId) return ignored('aaa', kind, 'sent by the bot')
-  const user = aaaUserSchema.safeParse(users[senderId])
+  const user = aaaUserSchema.safeParse(ownValue(users, senderId))
   const sender = toUserRef(senderId, user.success ? user.data : undefined)
   const message_create = event.message_create
   const job = dmEventToChatJob({ ...event, message_create }, { api: 'aaa', botId, sender })

@@ -1,3 +1,4 @@
+import { ownValue } from '@tweetbot/common/src/own.ts'
 import { dmEventSchema, dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
 import {
   XAA_KNOWN_TYPES,
@@ -39,7 +40,7 @@ const routeDms = (event: XaaEvent, botId: string): EventDecision[] => {
     const senderId = dm.message_create.sender_id
     // One XAA client saw the bot's own replies echo back as dm.received: filter on ids.
     if (senderId === botId) return ignored('xaa', kind, 'sent by the bot')
-    const sender = xaaUserRef(senderId, payload.data.users?.[senderId])
+    const sender = xaaUserRef(senderId, ownValue(payload.data.users, senderId))
     const message_create = dm.message_create
     const job = dmEventToChatJob({ ...dm, message_create }, { api: 'xaa', botId, sender })
     return { api: 'xaa', kind, outcome: 'route', queue: 'chat', eventId: dm.id, job }

@@ -1,14 +1,14 @@
-import sharp from 'sharp'
+import sharp, { type Metadata } from 'sharp'
 import { MediaRejectedError } from '../errors.ts'
 import type { ModelInput } from '../model/parse-metadata.ts'
+import { createSemaphore } from '../pipeline/semaphore.ts'
+import { type DecodeLimits, decodeRefusal } from './decode-budget.ts'
 
 /** What X serves as photos; SVG and friends are refused (librsvg would parse untrusted XML). */
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif'])
 
-export interface PreprocessOptions {
-  /** Refuse images with more pixels than this before decoding them (decompression bombs). */
-  maxPixels: number
-}
+/** Refuse, from the header, images with more pixels, longer sides or a costlier decode. */
+export type PreprocessOptions = DecodeLimits
 
 /**
  * Decodes a photo (first frame of an animation), applies its EXIF orientation and resizes it to
@@ -23,14 +23,19 @@ export const preprocessImage = async (
 ): Promise<Uint8Array> => {
   // limitInputPixels makes sharp check width × height from the header, before decoding.
   const image = sharp(bytes, { limitInputPixels: opts.maxPixels, pages: 1, failOn: 'error' })
-  let format: string | undefined
+  let header: Metadata
   try {
-    format = (await image.metadata()).format
+    header = await image.metadata()
   } catch (err) {
     throw new MediaRejectedError(`not a readable image: ${describe(err)}`, { cause: err })
   }
+  const format = header.format
   if (!format || !FORMATS.has(format))
     throw new MediaRejectedError(`image format ${format ?? 'unknown'} not supported`)
+  // Memory is bounded by bytes, not only pixels: a 16-bit interlaced PNG within the pixel limit
+  // still takes ~170 MB to decode (issue 15). Judged from the header, before any decoding.
+  const refusal = decodeRefusal(header, opts)
+  if (refusal) throw new MediaRejectedError(`not decoded: ${refusal}`)
   try {
     let pipeline = image.rotate().resize(input.width, input.height, { fit: 'fill' })
     pipeline =
@@ -41,6 +46,32 @@ export const preprocessImage = async (
     return new Uint8Array(data.buffer, data.byteOffset, data.length)
   } catch (err) {
     throw new MediaRejectedError(`cannot decode image: ${describe(err)}`, { cause: err })
+  }
+}
+
+export interface Preprocessor {
+  preprocess(bytes: Uint8Array, input: ModelInput): Promise<Uint8Array>
+  /** Decodes running now, and waiting for a slot. */
+  readonly active: number
+  readonly waiting: number
+}
+
+/**
+ * `preprocessImage` with at most `concurrency` decodes at once: each may take up to
+ * `maxDecodeBytes`, so the worker's decode memory stays within concurrency × that.
+ */
+export const createPreprocessor = (
+  opts: PreprocessOptions & { concurrency: number },
+): Preprocessor => {
+  const decodes = createSemaphore(opts.concurrency)
+  return {
+    preprocess: (bytes, input) => decodes.run(() => preprocessImage(bytes, input, opts)),
+    get active() {
+      return decodes.active
+    },
+    get waiting() {
+      return decodes.waiting
+    },
   }
 }
 

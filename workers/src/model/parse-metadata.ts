@@ -1,3 +1,4 @@
+import { ownValue } from '@tweetbot/common/src/own.ts'
 import { z } from 'zod'
 
 /** What the worker must know about the model's input to build a `:predict` request. */
@@ -36,7 +37,7 @@ const metadataSchema = z.object({
 export const parseModelMetadata = (body: unknown, signature = 'serving_default'): ModelInput => {
   const parsed = metadataSchema.safeParse(body)
   if (!parsed.success) throw new Error('model metadata has no signature_def')
-  const sig = parsed.data.metadata.signature_def.signature_def[signature]
+  const sig = ownValue(parsed.data.metadata.signature_def.signature_def, signature)
   if (!sig) throw new Error(`model metadata has no signature "${signature}"`)
   const inputs = Object.values(sig.inputs)
   const input = inputs[0]

@@ -13,6 +13,7 @@ import type { Replier } from '../x/x-replier.ts'
 import { classifyFailure } from './classify-failure.ts'
 import type { ReplyGuard } from './reply-guard.ts'
 import type { Semaphore } from './semaphore.ts'
+import type { SenderThrottle } from './sender-throttle.ts'
 
 export interface JobDeps {
   model: ModelClient
@@ -33,6 +34,10 @@ export interface JobDeps {
   labels: readonly string[]
   style: ReplyStyle
   helpText: string
+  /** Per-sender reply limit; absent when off (and in load-testing mode, where X is never called). */
+  throttle?: SenderThrottle
+  /** The one reply a sender gets when over the limit. */
+  slowDownText: string
   metrics: WorkerMetrics
   /**
    * Bounds the jobs between download and predict (the memory-heavy part: ~1.5 MB each). Jobs
@@ -75,8 +80,15 @@ export const createJobHandler = (deps: JobDeps) =>
     const skip = skipReason(job)
     if (skip) return skipped(deps, log, skip)
     if (await deps.guard.isSettled(job.eventId)) return skipped(deps, log, 'already replied')
+    const verdict = deps.throttle ? await deps.throttle.check(senderOf(job), job.eventId) : 'reply'
+    if (verdict === 'silent') {
+      deps.metrics.throttled('silenced')
+      return skipped(deps, log, 'sender throttled')
+    }
     try {
-      const text = await replyText(deps, job, ctx.signal)
+      // Over the limit: no download, no predict, just the slow-down reply.
+      const text =
+        verdict === 'slow-down' ? deps.slowDownText : await replyText(deps, job, ctx.signal)
       let claimedAt = Date.now()
       const claim = await deps.guard.claim(job.eventId)
       if (claim.state === 'already-sent') return skipped(deps, log, 'already replied')
@@ -110,6 +122,7 @@ export const createJobHandler = (deps: JobDeps) =>
         })
       }
       await deps.guard.markSent(job.eventId)
+      if (verdict === 'slow-down') deps.metrics.throttled('slow_down')
       log.info('replied', { kind: job.kind, text })
       return 'replied'
     } catch (err) {
@@ -185,6 +198,9 @@ const settleDoubt = async (
   if (await guard.reclaim(job.eventId, since)) return 'send'
   throw new Error('reply in doubt: another attempt took the claim over; checking again later')
 }
+
+/** Whom the reply goes to: the DM's sender, or the mention's author. */
+const senderOf = (job: BotJob) => (job.kind === 'dm' ? job.sender.id : job.author.id)
 
 const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {
   deps.metrics.skipped(reason)

@@ -48,7 +48,9 @@ export const drain = async (stack: Stack) => {
   ).toBe(200)
   await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`) && r.status > 0)
   const mention = nextXId()
-  await stack.postDelivery(mentionDelivery({ botId: stack.botId, authorId: '5', tweetId: mention }))
+  await stack.postDelivery(
+    mentionDelivery({ botId: stack.botId, authorId: nextXId(), tweetId: mention }),
+  )
   await stack.x.waitForRequests(
     1,
     (r) =>
