@@ -15,11 +15,14 @@ export type RunBatch = (
   signature: string,
   inputs: TensorMap,
   outputs: string[],
+  signal?: AbortSignal,
 ) => Promise<TensorMap>
 
 interface Task {
   inputs: TensorMap
   rows: number
+  /** Aborted (its caller timed out) before the batch ran: left out of it. */
+  signal: AbortSignal | undefined
   resolve: (out: TensorMap) => void
   reject: (err: Error) => void
 }
@@ -67,10 +70,16 @@ export class Batcher {
     return n
   }
 
-  submit(key: string, signature: string, inputs: TensorMap, outputs: string[]): Promise<TensorMap> {
+  submit(
+    key: string,
+    signature: string,
+    inputs: TensorMap,
+    outputs: string[],
+    signal?: AbortSignal,
+  ): Promise<TensorMap> {
     const rows = rowsOf(inputs)
     // Scalars or inputs with differing 0th dims cannot be joined with others; run them alone.
-    if (rows === undefined) return this.run(key, signature, inputs, outputs)
+    if (rows === undefined) return this.run(key, signature, inputs, outputs, signal)
     if (rows > this.params.maxBatchSize)
       return Promise.reject(
         new ServingError(
@@ -101,7 +110,7 @@ export class Batcher {
         open = { queue, tasks: [], rows: 0, openedAt: performance.now(), closed: false }
         queue.batches.push(open)
       }
-      open.tasks.push({ inputs, rows, resolve, reject })
+      open.tasks.push({ inputs, rows, signal, resolve, reject })
       open.rows += rows
       if (open.rows >= this.params.maxBatchSize) open.closed = true
       this.#schedule()
@@ -144,7 +153,9 @@ export class Batcher {
     }
   }
 
-  async #execute(batch: Batch) {
+  async #execute(whole: Batch) {
+    const batch = withoutAbandoned(whole)
+    if (batch.tasks.length === 0) return
     const { key, signature, outputs } = batch.queue
     this.hooks.onBatch?.(batch.rows, batch.tasks.length)
     try {
@@ -169,4 +180,15 @@ export class Batcher {
       for (const task of batch.tasks) task.reject(err as Error)
     }
   }
+}
+
+/** The batch without the tasks whose callers gave up (each is rejected with its abort reason). */
+const withoutAbandoned = (batch: Batch): Batch => {
+  const live = batch.tasks.filter((t) => {
+    if (!t.signal?.aborted) return true
+    t.reject(t.signal.reason as Error)
+    return false
+  })
+  if (live.length === batch.tasks.length) return batch
+  return { ...batch, tasks: live, rows: live.reduce((n, t) => n + t.rows, 0) }
 }

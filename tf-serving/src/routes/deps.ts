@@ -4,16 +4,20 @@ import type { TensorMap } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
-/** Runs one request's tensors: the batcher when batching is on, else the pool directly. */
+/**
+ * Runs one request's tensors: the batcher when batching is on, else the pool directly. A run
+ * whose `signal` aborts before it starts is dropped from the queue it waits in.
+ */
 export type Runner = (
   key: string,
   signature: string,
   inputs: TensorMap,
   outputs: string[],
+  signal?: AbortSignal,
 ) => Promise<TensorMap>
 
 export interface AppDeps {
-  manager: Pick<ModelManager, 'acquire' | 'status' | 'summary' | 'labelVersion'>
+  manager: Pick<ModelManager, 'acquire' | 'status' | 'summary' | 'labelVersion' | 'isConfigured'>
   run: Runner
   logger: Logger
   registry: Registry
