@@ -80,13 +80,13 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   const registry = createMetricsRegistry('tf-serving')
   let batcher: Batcher | undefined
   const metrics = createServingMetrics(registry, () => batcher?.queuedTasks ?? 0)
-  const direct: Runner = (key, sig, inputs, outputs, signal) =>
-    pool.run(key, sig, inputs, outputs, signal)
-  let run: Runner = async (key, sig, inputs, outputs, signal) => {
+  const direct: Runner = (key, sig, inputs, outputs, deadline) =>
+    pool.run(key, sig, inputs, outputs, deadline)
+  let run: Runner = async (key, sig, inputs, outputs, deadline) => {
     const rows = Object.values(inputs)[0]?.shape[0] ?? 1
     metrics.batchSize.observe(rows)
     metrics.batchTasks.observe(1)
-    return direct(key, sig, inputs, outputs, signal)
+    return direct(key, sig, inputs, outputs, deadline)
   }
   if (batching) {
     const b = new Batcher(
@@ -100,7 +100,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
       },
     )
     batcher = b
-    run = (key, sig, inputs, outputs, signal) => b.submit(key, sig, inputs, outputs, signal)
+    run = (key, sig, inputs, outputs, deadline) => b.submit(key, sig, inputs, outputs, deadline)
     logger.info('dynamic batching on', { ...batching, numBatchThreads: b.threads })
   }
 

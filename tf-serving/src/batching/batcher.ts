@@ -6,6 +6,7 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/batching/README.md
 
 import type { BatchingParameters } from '../config/batching-params.ts'
+import type { Deadline } from '../inference/deadline.ts'
 import type { TensorMap } from '../inference/protocol.ts'
 import { ServingError } from '../rest/errors.ts'
 import { batchSignature, concatRows, rowsOf, sliceRows } from './tensors.ts'
@@ -15,14 +16,14 @@ export type RunBatch = (
   signature: string,
   inputs: TensorMap,
   outputs: string[],
-  signal?: AbortSignal,
+  deadline?: Deadline,
 ) => Promise<TensorMap>
 
 interface Task {
   inputs: TensorMap
   rows: number
-  /** Aborted (its caller timed out) before the batch ran: left out of it. */
-  signal: AbortSignal | undefined
+  /** Passed (its caller gave up) before the batch ran: left out of it. */
+  deadline: Deadline | undefined
   resolve: (out: TensorMap) => void
   reject: (err: Error) => void
 }
@@ -75,11 +76,11 @@ export class Batcher {
     signature: string,
     inputs: TensorMap,
     outputs: string[],
-    signal?: AbortSignal,
+    deadline?: Deadline,
   ): Promise<TensorMap> {
     const rows = rowsOf(inputs)
     // Scalars or inputs with differing 0th dims cannot be joined with others; run them alone.
-    if (rows === undefined) return this.run(key, signature, inputs, outputs, signal)
+    if (rows === undefined) return this.run(key, signature, inputs, outputs, deadline)
     if (rows > this.params.maxBatchSize)
       return Promise.reject(
         new ServingError(
@@ -110,7 +111,7 @@ export class Batcher {
         open = { queue, tasks: [], rows: 0, openedAt: performance.now(), closed: false }
         queue.batches.push(open)
       }
-      open.tasks.push({ inputs, rows, signal, resolve, reject })
+      open.tasks.push({ inputs, rows, deadline, resolve, reject })
       open.rows += rows
       if (open.rows >= this.params.maxBatchSize) open.closed = true
       this.#schedule()
@@ -185,8 +186,8 @@ export class Batcher {
 /** The batch without the tasks whose callers gave up (each is rejected with its abort reason). */
 const withoutAbandoned = (batch: Batch): Batch => {
   const live = batch.tasks.filter((t) => {
-    if (!t.signal?.aborted) return true
-    t.reject(t.signal.reason as Error)
+    if (!t.deadline?.passed) return true
+    t.reject(t.deadline.error())
     return false
   })
   if (live.length === batch.tasks.length) return batch

@@ -4,10 +4,11 @@
 // never runs on them.
 //
 // Runs wait in the pool's own queue and a worker is handed at most RUNS_PER_WORKER at a time, so
-// a run whose caller gave up (its signal aborted: the request timed out) is dropped before any
+// a run whose caller gave up (its deadline passed: the request timed out) is dropped before any
 // worker spends time on it. A worker whose WebAssembly heap grew past `maxHeapBytes` (it never
 // shrinks) is replaced by a fresh one, loaded with every servable, and retired once idle.
 import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Deadline } from './deadline.ts'
 import {
   type FromWorker,
   type ServableForWorker,
@@ -45,15 +46,15 @@ interface Slot {
   runs: number
   /** Its heap passed the bound: a replacement is on its way; killed once idle after the swap. */
   retiring: boolean
+  /** WebAssembly heap it last reported (0 before its first run or on other backends). */
+  heapBytes: number
 }
 
 interface QueuedRun {
   msg: Extract<ToWorker, { type: 'run' }>
   resolve: (outputs: TensorMap) => void
   reject: (err: Error) => void
-  signal: AbortSignal | undefined
-  /** Removes the abort listener once the run left the queue. */
-  settle: () => void
+  deadline: Deadline | undefined
 }
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url)
@@ -151,7 +152,17 @@ export class InferencePool {
       kill = () => child.kill()
       exited = child.exited
     }
-    const slot: Slot = { index, post, kill, pending, ready, live: false, runs: 0, retiring: false }
+    const slot: Slot = {
+      index,
+      post,
+      kill,
+      pending,
+      ready,
+      live: false,
+      runs: 0,
+      retiring: false,
+      heapBytes: 0,
+    }
     void exited.then(() => this.#onExit(slot, onFail))
     return slot
   }
@@ -215,6 +226,7 @@ export class InferencePool {
   }
 
   #checkHeap(slot: Slot, heapBytes: number) {
+    slot.heapBytes = heapBytes
     const max = this.opts.maxHeapBytes ?? 0
     if (max > 0 && heapBytes > max && !slot.retiring && slot.live && !this.#closed)
       this.#recycle(slot, heapBytes)
@@ -278,14 +290,14 @@ export class InferencePool {
 
   /**
    * Runs on the least busy live worker; waits (bounded) while every worker is restarting. A run
-   * whose `signal` aborts while it waits in the queue is dropped and rejects with the reason.
+   * still queued when its `deadline` passes is dropped and rejects with DEADLINE_EXCEEDED.
    */
   async run(
     key: string,
     signature: string,
     inputs: TensorMap,
     outputs: string[],
-    signal?: AbortSignal,
+    deadline?: Deadline,
   ): Promise<TensorMap> {
     if (!this.#slots.some((s) => s.live)) {
       await new Promise<void>((resolve, reject) => {
@@ -297,32 +309,24 @@ export class InferencePool {
       })
       if (!this.#slots.some((s) => s.live)) throw new InferenceError(NO_WORKER, true)
     }
-    signal?.throwIfAborted()
     const msg = { type: 'run', id: 0, key, signature, inputs, outputs } as const
     return new Promise<TensorMap>((resolve, reject) => {
-      const job: QueuedRun = { msg, resolve, reject, signal, settle: () => {} }
-      if (signal) {
-        const onAbort = () => {
-          const at = this.#queue.indexOf(job)
-          if (at < 0) return // already with a worker: its answer is dropped by the caller
-          this.#queue.splice(at, 1)
-          reject(signal.reason as Error)
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        job.settle = () => signal.removeEventListener('abort', onAbort)
-      }
-      this.#queue.push(job)
+      this.#queue.push({ msg, resolve, reject, deadline })
       this.#dispatch()
     })
   }
 
   /** Hands queued runs to live workers with room, least busy first. */
   #dispatch() {
+    this.#dropExpired()
     while (this.#queue.length > 0) {
       const slot = this.#pick()
       if (!slot) return
       const job = this.#queue.shift() as QueuedRun
-      job.settle()
+      if (job.deadline?.passed) {
+        job.reject(job.deadline.error())
+        continue
+      }
       slot.runs++
       this.#call(slot, job.msg)
         .then((out) => job.resolve(out ?? {}), job.reject)
@@ -334,11 +338,26 @@ export class InferencePool {
     }
   }
 
+  /** Answers every queued run whose deadline passed (504) and forgets it. */
+  #dropExpired() {
+    if (!this.#queue.some((j) => j.deadline?.passed)) return
+    this.#queue = this.#queue.filter((job) => {
+      if (!job.deadline?.passed) return true
+      job.reject(job.deadline.error())
+      return false
+    })
+  }
+
   #pick(): Slot | undefined {
     let best: Slot | undefined
     for (const s of this.#slots)
       if (s.live && s.runs < RUNS_PER_WORKER && (!best || s.runs < best.runs)) best = s
     return best
+  }
+
+  /** Each worker slot's last reported WebAssembly heap, in bytes. */
+  get workerHeapBytes(): number[] {
+    return this.#slots.map((s) => s.heapBytes)
   }
 
   /** Runs waiting for a worker (not yet handed to one). */

@@ -3,6 +3,7 @@
 // has not started yet, never starts (the pool and the batcher drop it from their queues).
 import { ServingError } from '../rest/errors.ts'
 import type { Runner } from '../routes/deps.ts'
+import { Deadline } from './deadline.ts'
 import type { TensorMap } from './protocol.ts'
 
 /** The largest dimension 0 among the inputs (a scalar counts as one row). */
@@ -21,7 +22,7 @@ export const requestRows = (inputs: TensorMap): number => {
  */
 export const withRowLimit =
   (run: Runner, maxRows: number): Runner =>
-  (key, sig, inputs, outputs, signal) => {
+  (key, sig, inputs, outputs, deadline) => {
     const rows = requestRows(inputs)
     if (rows > maxRows)
       return Promise.reject(
@@ -30,32 +31,25 @@ export const withRowLimit =
           `Task size ${rows} is larger than maximum input batch size ${maxRows}`,
         ),
       )
-    return run(key, sig, inputs, outputs, signal)
+    return run(key, sig, inputs, outputs, deadline)
   }
 
 /**
- * --rest_api_timeout_in_ms bounds the model run, as TF Serving's RunOptions timeout does. Past
- * it the caller gets DEADLINE_EXCEEDED at once and the run's signal is aborted, so a run still
- * queued is dropped instead of occupying a worker for a client that has gone.
+ * --rest_api_timeout_in_ms bounds the model run, as TF Serving's RunOptions timeout does. The
+ * run carries its deadline, so a run still queued when it passes is dropped (the pool and the
+ * batcher check it whenever they hand out work) instead of occupying a worker for a client that
+ * has gone; a timer also answers the caller at the deadline when the run is already going.
  */
 export const withDeadline =
   (run: Runner, timeoutMs: number): Runner =>
-  (key, sig, inputs, outputs, signal) => {
-    const controller = new AbortController()
-    const onOuterAbort = () => controller.abort(signal?.reason)
-    signal?.addEventListener('abort', onOuterAbort, { once: true })
+  (key, sig, inputs, outputs, outer) => {
+    const deadline = Deadline.in(timeoutMs)
+    const mine = outer && outer.at < deadline.at ? outer : deadline
     let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new ServingError('DEADLINE_EXCEEDED', 'Deadline Exceeded')
-        controller.abort(err)
-        reject(err)
-      }, timeoutMs)
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(mine.error()), Math.max(0, mine.at - performance.now()))
     })
-    return Promise.race([run(key, sig, inputs, outputs, controller.signal), deadline]).finally(
-      () => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', onOuterAbort)
-      },
+    return Promise.race([run(key, sig, inputs, outputs, mine), late]).finally(() =>
+      clearTimeout(timer),
     )
   }

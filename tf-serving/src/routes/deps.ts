@@ -1,19 +1,20 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { Registry } from 'prom-client'
+import type { Deadline } from '../inference/deadline.ts'
 import type { TensorMap } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
 /**
  * Runs one request's tensors: the batcher when batching is on, else the pool directly. A run
- * whose `signal` aborts before it starts is dropped from the queue it waits in.
+ * still queued when its `deadline` passes is dropped from the queue it waits in.
  */
 export type Runner = (
   key: string,
   signature: string,
   inputs: TensorMap,
   outputs: string[],
-  signal?: AbortSignal,
+  deadline?: Deadline,
 ) => Promise<TensorMap>
 
 export interface AppDeps {
