@@ -101,7 +101,10 @@ describe('in-cluster Redis users', () => {
   })
 })
 
-type Egress = { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number }[] }
+type Egress = {
+  to?: { ipBlock?: { cidr: string } }[]
+  ports?: { port: number; protocol?: string }[]
+}
 const externalEgress = (objs: K8sObject[]) =>
   objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'tweetbot-redis-external') as
     | (K8sObject & {
