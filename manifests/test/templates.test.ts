@@ -93,7 +93,10 @@ describe('tf-serving swaps to tensorflow/serving with one parameter', () => {
     expect(envOf(init, 'MODEL_NAME')?.value).toBe(model)
     expect(envOf(init, 'MODEL_BASE_PATH')?.value).toBe('/models')
     expect(init.args?.join('\n')).toContain('dest="$MODEL_BASE_PATH/$MODEL_NAME"')
-    expect(init.args?.join('\n')).toContain('cp -R "$dir" "$dest/$version"')
+    // Each checked version folder lands in $dest/<version> (run for real in model-fetch.test.ts).
+    expect(init.args?.join('\n')).toContain(
+      'for version in "$stage"/*; do cp -R "$version" "$dest/"',
+    )
   })
 
   test('probes use a path both servers answer', () => {
@@ -145,19 +148,22 @@ describe('redis', () => {
     ).toBe(true)
   })
 
-  test('the generated password is in the Secret and in REDIS_URL', () => {
+  test('the generated admin password is in the Secret and in its URL (more in redis-users.test.ts)', () => {
     const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'tweetbot-redis')
     const data = at<Record<string, string>>(secret, 'stringData')
     expect(data.password).toMatch(/^[a-zA-Z0-9]{32}$/)
-    expect(data.url).toBe(`redis://:${data.password}@tweetbot-redis:6379/0`)
+    expect(data.url).toBe(`redis://admin:${data.password}@tweetbot-redis:6379/0`)
   })
 
   test('an external Redis replaces the in-cluster one: same Secret name and keys', () => {
     const settings = SCENARIOS['external redis']!
     const ext = renderDeployment(settings)
+    // The Secret, and the egress the master and workers need to reach it; no Redis pod.
     expect(
-      ext.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis'),
-    ).toHaveLength(1)
+      ext
+        .filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis')
+        .map((o) => `${o.kind}/${o.metadata.name}`),
+    ).toEqual(['Secret/tweetbot-redis', 'NetworkPolicy/tweetbot-redis-external'])
     const secret = ext.find((o) => o.kind === 'Secret' && o.metadata.name === 'tweetbot-redis')
     expect(at<string>(secret, 'stringData.url')).toBe(settings.EXTERNAL_REDIS_URL!)
     const internalKeys = Object.keys(

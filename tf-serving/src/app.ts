@@ -3,9 +3,10 @@
 // stateful (models, inference pool, batcher) comes in through `deps`.
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
 import { metricsResponse } from '@tweetbot/common/src/metrics.ts'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
+import { metricModelLabel } from './metric-labels.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
 import { parseJsonBody } from './rest/json-parse.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
@@ -17,6 +18,7 @@ import { modelStatus } from './routes/model-status.ts'
 import { predict } from './routes/predict.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
+const V1_PATH = /^\/v1(\/|$)/i
 const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
@@ -28,6 +30,21 @@ const toServingError = (err: unknown, deps: AppDeps): ServingError => {
     return new ServingError(err.unavailable ? 'UNAVAILABLE' : 'INVALID_ARGUMENT', err.message)
   deps.logger.error('unhandled error', { err })
   return new ServingError('INTERNAL', (err as Error)?.message ?? 'internal error')
+}
+
+/**
+ * The body limit on every path the /v1 handlers answer. Those match /v1 case-insensitively (as
+ * TF Serving does), so the limit must too: a `/V1/…` body must not skip it.
+ */
+const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => jsonError(413, `Request body is larger than the limit of ${maxBytes} bytes`),
+  })
+  return async function v1BodyLimit(c, next) {
+    if (V1_PATH.test(c.req.path)) return limit(c, next)
+    await next()
+  }
 }
 
 export const createApp = (deps: AppDeps) => {
@@ -67,28 +84,22 @@ export const createApp = (deps: AppDeps) => {
       status = e.httpStatus
       return jsonError(status, e.message)
     } finally {
+      const model = metricModelLabel(parsed?.model, deps.manager)
       const labels = {
-        model: parsed?.model ?? '',
+        model,
         method: parsed?.method ?? 'unknown',
         status: String(status),
       }
       deps.metrics.requests.inc(labels)
       deps.metrics.latency.observe(labels, (performance.now() - started) / 1000)
       deps.metrics.tfRequestCount.inc({
-        model_name: labels.model,
+        model_name: model,
         status: status === 200 ? 'OK' : 'ERROR',
       })
     }
   }
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () =>
-        jsonError(413, `Request body is larger than the limit of ${deps.maxBodyBytes} bytes`),
-    }),
-  )
+  app.use('*', v1BodyLimit(deps.maxBodyBytes))
 
   app.on(['GET', 'POST'], '/v1/*', (c) =>
     handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer()),
@@ -109,7 +120,7 @@ export const createApp = (deps: AppDeps) => {
 
   app.notFound((c) => {
     // TF Serving matches /v1 case-insensitively (/V1/Models/m:Predict works); Hono's router does not.
-    if (/^\/v1\//i.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'POST'))
+    if (V1_PATH.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'POST'))
       return handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer())
     return jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
   })

@@ -10,9 +10,9 @@ import { DEFAULT_BATCHING, parseBatchingParameters } from './config/batching-par
 import { FlagError, type ServerOptions } from './config/flags.ts'
 import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
 import { InferencePool } from './inference/pool.ts'
+import { withDeadline, withRowLimit } from './inference/run-limits.ts'
 import { ModelManager } from './manager/model-manager.ts'
 import { createServingMetrics } from './metrics.ts'
-import { ServingError } from './rest/errors.ts'
 import type { Runner } from './routes/deps.ts'
 
 /**
@@ -67,6 +67,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     mode: opts.workerMode,
     logger,
     env: { TFJS_BACKEND: opts.backend },
+    maxHeapBytes: opts.workerMaxHeapBytes,
   })
   const backend = await pool.start()
   logger.info('inference workers ready', {
@@ -79,12 +80,13 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   const registry = createMetricsRegistry('tf-serving')
   let batcher: Batcher | undefined
   const metrics = createServingMetrics(registry, () => batcher?.queuedTasks ?? 0)
-  const direct: Runner = (key, sig, inputs, outputs) => pool.run(key, sig, inputs, outputs)
-  let run: Runner = async (key, sig, inputs, outputs) => {
+  const direct: Runner = (key, sig, inputs, outputs, deadline) =>
+    pool.run(key, sig, inputs, outputs, deadline)
+  let run: Runner = async (key, sig, inputs, outputs, deadline) => {
     const rows = Object.values(inputs)[0]?.shape[0] ?? 1
     metrics.batchSize.observe(rows)
     metrics.batchTasks.observe(1)
-    return direct(key, sig, inputs, outputs)
+    return direct(key, sig, inputs, outputs, deadline)
   }
   if (batching) {
     const b = new Batcher(
@@ -98,24 +100,11 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
       },
     )
     batcher = b
-    run = (key, sig, inputs, outputs) => b.submit(key, sig, inputs, outputs)
+    run = (key, sig, inputs, outputs, deadline) => b.submit(key, sig, inputs, outputs, deadline)
     logger.info('dynamic batching on', { ...batching, numBatchThreads: b.threads })
   }
 
-  // --rest_api_timeout_in_ms bounds the model run, as TF Serving's RunOptions timeout does.
-  const untimed = run
-  run = (key, sig, inputs, outputs) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ServingError('DEADLINE_EXCEEDED', 'Deadline Exceeded')),
-        opts.restApiTimeoutMs,
-      )
-    })
-    return Promise.race([untimed(key, sig, inputs, outputs), deadline]).finally(() =>
-      clearTimeout(timer),
-    )
-  }
+  run = withRowLimit(withDeadline(run, opts.restApiTimeoutMs), opts.maxBatchRows)
 
   const manager = new ModelManager({
     host: pool,

@@ -24,5 +24,15 @@ export const tfServingEnvSchema = z.object({
   TF_SERVING_WORKER_MODE: z.enum(['process', 'thread']).default('thread'),
   /** Largest request body accepted; larger ones get 413. */
   TF_SERVING_MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024),
+  /**
+   * Most rows (instances, examples, dimension 0 of `inputs`) one request may carry; more get
+   * 400 with TF Serving's batching wording. The bot sends one image per request.
+   */
+  TF_SERVING_MAX_BATCH_ROWS: positiveInt(32),
+  /**
+   * An inference worker whose WebAssembly heap (which never shrinks) grew past this many bytes
+   * is replaced by a fresh one once its runs finish.
+   */
+  TF_SERVING_WORKER_MAX_HEAP_BYTES: positiveInt(512 * 1024 * 1024),
 })
 export type TfServingEnv = z.output<typeof tfServingEnvSchema>

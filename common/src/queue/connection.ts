@@ -12,7 +12,7 @@ export interface ConnectionOptions {
 export interface Connection {
   /** Sends a raw command; `extraTimeoutMs` extends the deadline for blocking commands. */
   send(cmd: string, args: string[], extraTimeoutMs?: number): Promise<unknown>
-  /** Runs a script by EVALSHA, loading it with EVAL the first time the server lacks it. */
+  /** Runs a script by EVALSHA, loading it (SCRIPT LOAD) the first time the server lacks it. */
   eval(script: LuaScript, keys: string[], args: string[]): Promise<unknown>
   close(): void
 }
@@ -153,7 +153,10 @@ export const openConnection = (url: string, opts: ConnectionOptions): Connection
         return await send('EVALSHA', [sha, ...all])
       } catch (err) {
         if (!isNoScript(err)) throw err
-        return await send('EVAL', [script.source, ...all])
+        // Load it, then run it by its SHA: a Redis user may be allowed this one script by SHA
+        // but no EVAL of arbitrary Lua (the master's ACL user, see acl.ts).
+        await send('SCRIPT', ['LOAD', script.source])
+        return await send('EVALSHA', [sha, ...all])
       }
     },
     close: () => {

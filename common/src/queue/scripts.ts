@@ -1,7 +1,7 @@
 // Lua scripts: used only where several keys must change in one atomic step. Each header lists
 // KEYS and ARGV. They run on Redis >= 6.2 (LMOVE) and over @upstash/redis (EVAL/EVALSHA).
 
-/** A script run by EVALSHA (SHA-1 from `scriptSha`), with an EVAL fallback on NOSCRIPT. */
+/** A script run by EVALSHA (SHA-1 from `scriptSha`); loaded on NOSCRIPT (SCRIPT LOAD, or EVAL over Upstash). */
 export interface LuaScript {
   name: string
   source: string

@@ -1,3 +1,4 @@
+export { type AclRedisServer, startAclRedisServer } from './acl-redis.ts'
 export { bunBinDir } from './bun-bin.ts'
 export { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
 export { runProcess } from './run-process.ts'

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +32,11 @@ export interface RedisServerOptions {
   port?: number
   dir?: string
   appendonly?: boolean
+  /**
+   * Lines of a redis.conf read before the command-line options (e.g. `user` lines from
+   * `redisAclConfig`). Written to `<dir>/redis.conf`.
+   */
+  config?: string[]
 }
 
 /** Starts a private redis-server on 127.0.0.1 with its data in a temporary directory. */
@@ -40,7 +45,10 @@ export const startRedisServer = async (
 ): Promise<RedisServerHandle> => {
   const port = opts.port ?? (await freePort())
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tweetbot-redis-'))
+  const configFile = join(dir, 'redis.conf')
+  if (opts.config) writeFileSync(configFile, `${opts.config.join('\n')}\n`, { mode: 0o600 })
   const args = [
+    ...(opts.config ? [configFile] : []),
     '--port',
     String(port),
     '--bind',

@@ -6,6 +6,7 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/batching/README.md
 
 import type { BatchingParameters } from '../config/batching-params.ts'
+import type { Deadline } from '../inference/deadline.ts'
 import type { TensorMap } from '../inference/protocol.ts'
 import { ServingError } from '../rest/errors.ts'
 import { batchSignature, concatRows, rowsOf, sliceRows } from './tensors.ts'
@@ -15,11 +16,14 @@ export type RunBatch = (
   signature: string,
   inputs: TensorMap,
   outputs: string[],
+  deadline?: Deadline,
 ) => Promise<TensorMap>
 
 interface Task {
   inputs: TensorMap
   rows: number
+  /** Passed (its caller gave up) before the batch ran: left out of it. */
+  deadline: Deadline | undefined
   resolve: (out: TensorMap) => void
   reject: (err: Error) => void
 }
@@ -67,10 +71,16 @@ export class Batcher {
     return n
   }
 
-  submit(key: string, signature: string, inputs: TensorMap, outputs: string[]): Promise<TensorMap> {
+  submit(
+    key: string,
+    signature: string,
+    inputs: TensorMap,
+    outputs: string[],
+    deadline?: Deadline,
+  ): Promise<TensorMap> {
     const rows = rowsOf(inputs)
     // Scalars or inputs with differing 0th dims cannot be joined with others; run them alone.
-    if (rows === undefined) return this.run(key, signature, inputs, outputs)
+    if (rows === undefined) return this.run(key, signature, inputs, outputs, deadline)
     if (rows > this.params.maxBatchSize)
       return Promise.reject(
         new ServingError(
@@ -101,7 +111,7 @@ export class Batcher {
         open = { queue, tasks: [], rows: 0, openedAt: performance.now(), closed: false }
         queue.batches.push(open)
       }
-      open.tasks.push({ inputs, rows, resolve, reject })
+      open.tasks.push({ inputs, rows, deadline, resolve, reject })
       open.rows += rows
       if (open.rows >= this.params.maxBatchSize) open.closed = true
       this.#schedule()
@@ -144,7 +154,9 @@ export class Batcher {
     }
   }
 
-  async #execute(batch: Batch) {
+  async #execute(whole: Batch) {
+    const batch = withoutAbandoned(whole)
+    if (batch.tasks.length === 0) return
     const { key, signature, outputs } = batch.queue
     this.hooks.onBatch?.(batch.rows, batch.tasks.length)
     try {
@@ -169,4 +181,15 @@ export class Batcher {
       for (const task of batch.tasks) task.reject(err as Error)
     }
   }
+}
+
+/** The batch without the tasks whose callers gave up (each is rejected with its abort reason). */
+const withoutAbandoned = (batch: Batch): Batch => {
+  const live = batch.tasks.filter((t) => {
+    if (!t.deadline?.passed) return true
+    t.reject(t.deadline.error())
+    return false
+  })
+  if (live.length === batch.tasks.length) return batch
+  return { ...batch, tasks: live, rows: live.reduce((n, t) => n + t.rows, 0) }
 }

@@ -19,6 +19,10 @@ export interface ServerOptions {
   batchingParametersFile: string | undefined
   restApiTimeoutMs: number
   maxBodyBytes: number
+  /** Most rows (dimension 0) one request may carry. */
+  maxBatchRows: number
+  /** A worker whose WebAssembly heap grew past this is replaced (0: never). */
+  workerMaxHeapBytes: number
   inferenceWorkers: number
   workerMode: 'process' | 'thread'
   backend: TfServingEnv['TFJS_BACKEND']
@@ -62,6 +66,8 @@ const KNOWN = new Set([
   'batching_parameters_file',
   'rest_api_timeout_in_ms',
   'rest_api_max_body_bytes',
+  'rest_api_max_batch_rows',
+  'inference_worker_max_heap_bytes',
   'inference_workers',
   'inference_worker_mode',
   ...IGNORED,
@@ -128,6 +134,12 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
       : undefined,
     restApiTimeoutMs: num(flags, 'rest_api_timeout_in_ms', 30_000),
     maxBodyBytes: num(flags, 'rest_api_max_body_bytes', env.TF_SERVING_MAX_BODY_BYTES, 1),
+    maxBatchRows: num(flags, 'rest_api_max_batch_rows', env.TF_SERVING_MAX_BATCH_ROWS, 1),
+    workerMaxHeapBytes: num(
+      flags,
+      'inference_worker_max_heap_bytes',
+      env.TF_SERVING_WORKER_MAX_HEAP_BYTES,
+    ),
     inferenceWorkers: num(
       flags,
       'inference_workers',

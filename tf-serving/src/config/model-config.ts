@@ -8,6 +8,7 @@
 //   }
 // @see tensorflow_serving/config/model_server_config.proto
 import { isAbsolute, resolve } from 'node:path'
+import { setOwn } from '../rest/own.ts'
 import { isMessage, parseTextProto, type TextMessage, type TextValue } from './text-proto.ts'
 
 export type VersionPolicy =
@@ -73,7 +74,7 @@ export const parseModelConfig = (text: string, relativeTo: string): ModelConfig[
       const value = Number(l.value?.[0])
       if (!key || !Number.isInteger(value))
         throw new ModelConfigError(`model ${name}: version_labels need a key and a numeric value`)
-      labels[key] = value
+      setOwn(labels, key, value)
     }
     return {
       name,

@@ -62,3 +62,13 @@ export const parseBackendChoice = (value: string | undefined): BackendChoice => 
   if (v === 'tensorflow' || v === 'node' || v === 'tfjs-node') return 'tensorflow'
   throw new Error(`TFJS_BACKEND must be auto, tensorflow, wasm or cpu (got ${value})`)
 }
+
+/**
+ * Bytes of WebAssembly memory the wasm backend holds. It only ever grows (WebAssembly memory
+ * cannot shrink), so it is the high-water mark of every run so far; other backends free their
+ * tensors' memory and report 0.
+ */
+export const wasmHeapBytes = (tf: Tf): number => {
+  const backend = tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }
+  return backend.wasm?.HEAPU8?.buffer.byteLength ?? 0
+}

@@ -1,6 +1,7 @@
 // Runs servables on one TensorFlow.js runtime. One executor lives in each inference worker; the
 // benchmark also uses one in-process to measure raw predict latency.
 import type { GraphModel, LayersModel, Tensor } from '@tensorflow/tfjs'
+import { ownValue } from '../rest/own.ts'
 import type { Tf } from './backend.ts'
 import type { ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
 
@@ -58,29 +59,29 @@ export const createExecutor = (tf: Tf) => {
   ): Promise<TensorMap> => {
     const m = models.get(key)
     if (!m) throw new Error(`servable ${key} is not loaded in this worker`)
-    const sig = m.servable.signatures[signatureName]
+    const sig = ownValue(m.servable.signatures, signatureName)
     if (!sig) throw new Error(`signature ${signatureName} not found`)
     const fed: Tensor[] = []
     const produced: Tensor[] = []
     try {
-      const byName: Record<string, Tensor> = {}
+      const byName = new Map<string, Tensor>()
       // SavedModel tf.Example signatures arrive already keyed by placeholder name.
       if (sig.examples)
         for (const [name, wire] of Object.entries(inputs)) {
           const t = toTensor(tf, wire)
           fed.push(t)
-          byName[name] = t
+          byName.set(name, t)
         }
       else
         for (const [alias, spec] of Object.entries(sig.inputs)) {
-          const wire = inputs[alias]
+          const wire = ownValue(inputs, alias)
           if (!wire) throw new Error(`missing input ${alias}`)
           const t = toTensor(tf, wire)
           fed.push(t)
-          byName[spec.name] = t
+          byName.set(spec.name, t)
         }
       const outNames = outputAliases.map((a) => {
-        const spec = sig.outputs[a]
+        const spec = ownValue(sig.outputs, a)
         if (!spec) throw new Error(`unknown output ${a}`)
         return spec.name
       })
@@ -88,7 +89,7 @@ export const createExecutor = (tf: Tf) => {
       if (m.layers) {
         const model = m.layers
         const ordered = model.inputNames.map((n) => {
-          const t = byName[n]
+          const t = byName.get(n)
           if (!t) throw new Error(`model input ${n} is not in signature ${signatureName}`)
           return t
         })
@@ -102,7 +103,7 @@ export const createExecutor = (tf: Tf) => {
           return t
         })
       } else {
-        const out = await (m.graph as GraphModel).executeAsync(byName, outNames)
+        const out = await (m.graph as GraphModel).executeAsync(Object.fromEntries(byName), outNames)
         results = Array.isArray(out) ? out : [out]
         produced.push(...results)
       }

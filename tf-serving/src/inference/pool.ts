@@ -2,7 +2,13 @@
 // loaded servable. Threads (Bun Workers, the default) take tensors by transfer and measured
 // faster here (see README, bench); child processes keep a native crash to one worker. HTTP
 // never runs on them.
+//
+// Runs wait in the pool's own queue and a worker is handed at most RUNS_PER_WORKER at a time, so
+// a run whose caller gave up (its deadline passed: the request timed out) is dropped before any
+// worker spends time on it. A worker whose WebAssembly heap grew past `maxHeapBytes` (it never
+// shrinks) is replaced by a fresh one, loaded with every servable, and retired once idle.
 import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Deadline } from './deadline.ts'
 import {
   type FromWorker,
   type ServableForWorker,
@@ -19,6 +25,8 @@ export interface PoolOptions {
   logger: Logger
   /** Extra env for the workers (e.g. TFJS_BACKEND). */
   env?: Record<string, string | undefined>
+  /** Replace a worker whose WebAssembly heap grew past this many bytes; 0 or unset: never. */
+  maxHeapBytes?: number
 }
 
 interface Pending {
@@ -34,6 +42,19 @@ interface Slot {
   ready: Promise<{ backend: string; reason: string }>
   /** Takes jobs: started and holding every live servable. */
   live: boolean
+  /** Runs handed to this worker and not answered yet. */
+  runs: number
+  /** Its heap passed the bound: a replacement is on its way; killed once idle after the swap. */
+  retiring: boolean
+  /** WebAssembly heap it last reported (0 before its first run or on other backends). */
+  heapBytes: number
+}
+
+interface QueuedRun {
+  msg: Extract<ToWorker, { type: 'run' }>
+  resolve: (outputs: TensorMap) => void
+  reject: (err: Error) => void
+  deadline: Deadline | undefined
 }
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url)
@@ -55,6 +76,9 @@ export class InferenceError extends Error {
 }
 
 const NO_WORKER = 'no inference worker available; worker exited and restarting'
+// Two runs per worker keep it busy across the message round trip; more would only commit runs
+// to a worker that a timeout could otherwise still drop from the pool's queue.
+const RUNS_PER_WORKER = 2
 
 export class InferencePool {
   #slots: Slot[] = []
@@ -62,6 +86,7 @@ export class InferencePool {
   #servables = new Map<string, ServableForWorker>()
   #closed = false
   #waiters: (() => void)[] = []
+  #queue: QueuedRun[] = []
   /** Delay before replacing each slot's worker again; 0 once a replacement took jobs. */
   #backoff = new Map<number, number>()
   backend = 'unknown'
@@ -97,6 +122,7 @@ export class InferencePool {
       if (msg.type === 'ready') onReady({ backend: msg.backend, reason: msg.reason })
       else if (msg.type === 'fatal') onFail(new Error(`inference worker ${index}: ${msg.message}`))
       else {
+        if (msg.heapBytes !== undefined) this.#checkHeap(slot, msg.heapBytes)
         const p = pending.get(msg.id)
         if (!p) return
         pending.delete(msg.id)
@@ -126,7 +152,17 @@ export class InferencePool {
       kill = () => child.kill()
       exited = child.exited
     }
-    const slot: Slot = { index, post, kill, pending, ready, live: false }
+    const slot: Slot = {
+      index,
+      post,
+      kill,
+      pending,
+      ready,
+      live: false,
+      runs: 0,
+      retiring: false,
+      heapBytes: 0,
+    }
     void exited.then(() => this.#onExit(slot, onFail))
     return slot
   }
@@ -138,7 +174,8 @@ export class InferencePool {
     failReady(err)
     for (const p of slot.pending.values()) p.reject(err)
     slot.pending.clear()
-    if (this.#closed) return
+    // A retired worker, or a replacement that never took over: its slot is someone else's now.
+    if (this.#closed || this.#slots[slot.index] !== slot) return
     const delay = wasLive
       ? 0
       : Math.min(
@@ -158,24 +195,70 @@ export class InferencePool {
     if (this.#closed) return
     const fresh = this.#spawn(index)
     this.#slots[index] = fresh
-    void fresh.ready
-      .then(() =>
-        Promise.all(
-          [...this.#servables].map(([k, s]) =>
-            this.#call(fresh, { type: 'load', id: 0, key: k, servable: s }),
-          ),
-        ),
-      )
+    void this.#loadAll(fresh)
       .then(() => {
         fresh.live = true
         this.#backoff.set(index, 0)
         for (const wake of this.#waiters.splice(0)) wake()
+        this.#dispatch()
         this.opts.logger.info('inference worker restarted', { worker: index })
       })
       .catch((e: unknown) => {
         // Its exit (now, or already) brings the next attempt, after the backoff.
         this.opts.logger.error('inference worker restart failed', { worker: index, err: e })
         fresh.kill()
+      })
+  }
+
+  /** Loads every live servable into a new worker, including any loaded meanwhile. */
+  async #loadAll(slot: Slot) {
+    await slot.ready
+    const done = new Set<string>()
+    for (;;) {
+      const missing = [...this.#servables].filter(([k]) => !done.has(k))
+      if (missing.length === 0) return
+      await Promise.all(
+        missing.map(([key, servable]) =>
+          this.#call(slot, { type: 'load', id: 0, key, servable }).then(() => done.add(key)),
+        ),
+      )
+    }
+  }
+
+  #checkHeap(slot: Slot, heapBytes: number) {
+    slot.heapBytes = heapBytes
+    const max = this.opts.maxHeapBytes ?? 0
+    if (max > 0 && heapBytes > max && !slot.retiring && slot.live && !this.#closed)
+      this.#recycle(slot, heapBytes)
+  }
+
+  /**
+   * Replaces a worker whose heap grew past the bound: the old one keeps serving while the new
+   * one starts and loads every servable, then takes no more runs and is killed once idle.
+   */
+  #recycle(old: Slot, heapBytes: number) {
+    old.retiring = true
+    this.opts.logger.info('inference worker heap past its bound; replacing it', {
+      worker: old.index,
+      heapBytes,
+      maxHeapBytes: this.opts.maxHeapBytes,
+    })
+    const fresh = this.#spawn(old.index)
+    void this.#loadAll(fresh)
+      .then(() => {
+        if (this.#closed || this.#slots[old.index] !== old) return fresh.kill()
+        fresh.live = true
+        this.#slots[old.index] = fresh
+        old.live = false
+        if (old.pending.size === 0) old.kill()
+        this.#dispatch()
+        this.opts.logger.info('inference worker replaced', { worker: old.index })
+      })
+      .catch((err: unknown) => {
+        // The old worker keeps serving; its next answer over the bound tries again.
+        this.opts.logger.error('inference worker replacement failed', { worker: old.index, err })
+        fresh.kill()
+        old.retiring = false
       })
   }
 
@@ -205,10 +288,18 @@ export class InferencePool {
     await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'unload', id: 0, key })))
   }
 
-  /** Runs on the least busy live worker; waits (bounded) while every worker is restarting. */
-  async run(key: string, signature: string, inputs: TensorMap, outputs: string[]) {
-    let best = this.#pick()
-    if (!best) {
+  /**
+   * Runs on the least busy live worker; waits (bounded) while every worker is restarting. A run
+   * still queued when its `deadline` passes is dropped and rejects with DEADLINE_EXCEEDED.
+   */
+  async run(
+    key: string,
+    signature: string,
+    inputs: TensorMap,
+    outputs: string[],
+    deadline?: Deadline,
+  ): Promise<TensorMap> {
+    if (!this.#slots.some((s) => s.live)) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new InferenceError(NO_WORKER, true)), RESTART_WAIT_MS)
         this.#waiters.push(() => {
@@ -216,24 +307,70 @@ export class InferencePool {
           resolve()
         })
       })
-      best = this.#pick()
-      if (!best) throw new InferenceError(NO_WORKER, true)
+      if (!this.#slots.some((s) => s.live)) throw new InferenceError(NO_WORKER, true)
     }
-    const out = await this.#call(best, { type: 'run', id: 0, key, signature, inputs, outputs })
-    return out ?? {}
+    const msg = { type: 'run', id: 0, key, signature, inputs, outputs } as const
+    return new Promise<TensorMap>((resolve, reject) => {
+      this.#queue.push({ msg, resolve, reject, deadline })
+      this.#dispatch()
+    })
+  }
+
+  /** Hands queued runs to live workers with room, least busy first. */
+  #dispatch() {
+    this.#dropExpired()
+    while (this.#queue.length > 0) {
+      const slot = this.#pick()
+      if (!slot) return
+      const job = this.#queue.shift() as QueuedRun
+      if (job.deadline?.passed) {
+        job.reject(job.deadline.error())
+        continue
+      }
+      slot.runs++
+      this.#call(slot, job.msg)
+        .then((out) => job.resolve(out ?? {}), job.reject)
+        .finally(() => {
+          slot.runs--
+          if (!slot.live && slot.retiring && slot.pending.size === 0) slot.kill()
+          this.#dispatch()
+        })
+    }
+  }
+
+  /** Answers every queued run whose deadline passed (504) and forgets it. */
+  #dropExpired() {
+    if (!this.#queue.some((j) => j.deadline?.passed)) return
+    this.#queue = this.#queue.filter((job) => {
+      if (!job.deadline?.passed) return true
+      job.reject(job.deadline.error())
+      return false
+    })
   }
 
   #pick(): Slot | undefined {
     let best: Slot | undefined
     for (const s of this.#slots)
-      if (s.live && (!best || s.pending.size < best.pending.size)) best = s
+      if (s.live && s.runs < RUNS_PER_WORKER && (!best || s.runs < best.runs)) best = s
     return best
+  }
+
+  /** Each worker slot's last reported WebAssembly heap, in bytes. */
+  get workerHeapBytes(): number[] {
+    return this.#slots.map((s) => s.heapBytes)
+  }
+
+  /** Runs waiting for a worker (not yet handed to one). */
+  get queuedRuns() {
+    return this.#queue.length
   }
 
   async close() {
     this.#closed = true
     // Requests waiting for a restarting worker fail now instead of at their timeout.
     for (const wake of this.#waiters.splice(0)) wake()
+    for (const job of this.#queue.splice(0))
+      job.reject(new InferenceError('inference pool closed', true))
     for (const s of this.#slots) s.kill()
     this.#slots = []
   }

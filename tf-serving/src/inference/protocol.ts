@@ -33,8 +33,9 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; backend: string; reason: string }
-  | { type: 'done'; id: number; outputs?: TensorMap }
-  | { type: 'failed'; id: number; message: string }
+  /** heapBytes: the worker's WebAssembly heap after a run (0 on backends without one). */
+  | { type: 'done'; id: number; outputs?: TensorMap; heapBytes?: number }
+  | { type: 'failed'; id: number; message: string; heapBytes?: number }
   | { type: 'fatal'; message: string }
 
 /**

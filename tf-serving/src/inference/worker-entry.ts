@@ -1,7 +1,7 @@
 // The inference worker's entry point. It runs either as a Bun Worker thread (messages via
 // self.postMessage) or as a child process (messages via Bun's IPC channel, process.send); the
 // pool chooses. It never sees HTTP: only tensors in and tensors out.
-import { parseBackendChoice, selectBackend } from './backend.ts'
+import { parseBackendChoice, selectBackend, wasmHeapBytes } from './backend.ts'
 import { createExecutor } from './executor.ts'
 import { type FromWorker, type ToWorker, transferables } from './protocol.ts'
 
@@ -31,10 +31,16 @@ const start = async () => {
         send({ type: 'done', id: msg.id })
       } else {
         const outputs = await executor.run(msg.key, msg.signature, msg.inputs, msg.outputs)
-        send({ type: 'done', id: msg.id, outputs }, transferables(outputs))
+        const heapBytes = wasmHeapBytes(backend.tf)
+        send({ type: 'done', id: msg.id, outputs, heapBytes }, transferables(outputs))
       }
     } catch (err) {
-      send({ type: 'failed', id: msg.id, message: (err as Error).message ?? String(err) })
+      send({
+        type: 'failed',
+        id: msg.id,
+        message: (err as Error).message ?? String(err),
+        heapBytes: wasmHeapBytes(backend.tf),
+      })
     }
   }
   const onMessage = (msg: ToWorker) => {

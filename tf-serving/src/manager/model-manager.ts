@@ -9,6 +9,7 @@ import type { ServableForWorker } from '../inference/protocol.ts'
 import { findLoader } from '../loaders/index.ts'
 import type { ModelLoader, ServableArtifacts, SignatureDef } from '../loaders/types.ts'
 import { notFound } from '../rest/errors.ts'
+import { ownValue } from '../rest/own.ts'
 import { aspiredVersions, fingerprint, listVersionDirs } from './versions.ts'
 
 export type VersionState = 'START' | 'LOADING' | 'AVAILABLE' | 'UNLOADING' | 'END'
@@ -222,9 +223,15 @@ export class ModelManager {
     return m
   }
 
+  /** Whether `name` is a configured model (now or earlier: a removed one keeps its versions). */
+  isConfigured(name: string): boolean {
+    return this.#models.has(name)
+  }
+
   /** Resolves a version label to a version number. */
   labelVersion(name: string, label: string): number {
-    const v = this.#models.get(name)?.config.labels[label]
+    const labels = this.#models.get(name)?.config.labels
+    const v = labels && ownValue(labels, label)
     // TF Serving answers an unknown label with INVALID_ARGUMENT; we answer 404 like other
     // missing things (see README), keeping TF Serving's message.
     if (v === undefined) throw notFound(`Unrecognized servable version label: ${label}`)

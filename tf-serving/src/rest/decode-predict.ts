@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { dataTypeString, isFloatDtype, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
+import { hasOwnKey, ownValue } from './own.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
 import type { ScannedPredict } from './scan-predict.ts'
 
@@ -58,21 +59,22 @@ interface Filled {
  * The common case, an image-sized float tensor, written straight into a Float32Array with no
  * intermediate array. Returns undefined at the first irregularity; the general walk below then
  * finds it again and reports it with TF Serving's wording.
+ *
+ * The shape is only what the first elements imply: a ragged body can imply 1000^5 elements in
+ * 10 KB. So the buffer grows with the leaves actually read (bounded by the body), never sized
+ * from the implied shape up front.
  */
 const fillFloats = (v: unknown, shape: number[]): Float32Array | undefined => {
   const rank = shape.length
+  if (rank === 0) return typeof v === 'number' ? Float32Array.of(v) : undefined
   let total = 1
   for (const d of shape) total *= d
-  const out = new Float32Array(total)
-  if (rank === 0) {
-    if (typeof v !== 'number') return undefined
-    out[0] = v
-    return out
-  }
+  let out = new Float32Array(Math.min(total, FILL_START))
   let k = 0
   const rec = (node: unknown, level: number): boolean => {
     if (!Array.isArray(node) || node.length !== shape[level]) return false
     if (level === rank - 1) {
+      if (k + node.length > out.length) out = grown(out, k + node.length, total)
       for (let i = 0; i < node.length; i++) {
         const x = node[i]
         if (typeof x !== 'number') return false
@@ -84,6 +86,15 @@ const fillFloats = (v: unknown, shape: number[]): Float32Array | undefined => {
     return true
   }
   return rec(v, 0) ? out : undefined
+}
+
+const FILL_START = 1 << 16
+
+/** `out` copied into a buffer of at least `need` elements (doubling), at most `cap`. */
+const grown = (out: Float32Array, need: number, cap: number): Float32Array<ArrayBuffer> => {
+  const bigger = new Float32Array(Math.min(cap, Math.max(need, out.length * 2)))
+  bigger.set(out)
+  return bigger
 }
 
 /** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
@@ -176,7 +187,7 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
     { shape: number[]; size: number; chunks: (unknown[] | Float32Array)[] }
   >()
   const add = (item: unknown, name: string) => {
-    const spec = specs[name]
+    const spec = ownValue(specs, name)
     if (!spec) throw invalidArgument(`JSON object: does not have named input: ${name}`)
     const { shape, values } = fill(item, spec)
     const seen = perName.get(name)
@@ -244,14 +255,16 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
     return out
   }
   for (const name of names) {
-    if (!(name in inputs)) throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`)
+    if (!hasOwnKey(inputs, name))
+      throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`)
     const spec = specs[name] as TensorSpec
     const { shape, values } = fill(inputs[name], spec)
     out[name] = toWire(spec, shape, values)
   }
   // Stricter than TF Serving, which ignores them: a misspelt input name should not pass silently.
   for (const key of Object.keys(inputs))
-    if (!specs[key]) throw invalidArgument(`JSON object: does not have named input: ${key}`)
+    if (!hasOwnKey(specs, key))
+      throw invalidArgument(`JSON object: does not have named input: ${key}`)
   return out
 }
 
@@ -275,8 +288,8 @@ export const decodePredictRequest = (
     throw invalidArgument(
       `Failed to get input map for signature: ${signatureName === '' ? 'DEFAULT' : signatureName}`,
     )
-  const hasInstances = 'instances' in body
-  const hasInputs = 'inputs' in body
+  const hasInstances = hasOwnKey(body, 'instances')
+  const hasInputs = hasOwnKey(body, 'inputs')
   if (hasInstances && hasInputs)
     throw invalidArgument(
       `JSON Value: ${debugString(body)} Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist `,
@@ -322,7 +335,7 @@ export const decodeScannedPredict = (
  */
 export const checkShapes = (inputs: TensorMap, specs: Record<string, TensorSpec>) => {
   for (const [name, t] of Object.entries(inputs)) {
-    const want = specs[name]?.shape
+    const want = ownValue(specs, name)?.shape
     if (!want) continue
     const ok = want.length === t.shape.length && want.every((d, i) => d < 0 || d === t.shape[i])
     if (!ok)

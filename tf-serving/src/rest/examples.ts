@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
+import { hasOwnKey, ownValue, setOwn } from './own.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
 
 type Kind = 'float' | 'int64' | 'bytes'
@@ -61,7 +62,7 @@ const toExample = (v: unknown): Example => {
     const f: Feature = { kind: undefined, values: [] }
     if (Array.isArray(content)) for (const x of content) addValue(x, name, f)
     else addValue(content, name, f)
-    ex[name] = f
+    setOwn(ex, name, f)
   }
   return ex
 }
@@ -76,7 +77,7 @@ export const decodeExamplesRequest = (
     "'signature_name', 'context' and 'examples'",
   )
   const context = body.context === undefined ? undefined : toExample(body.context)
-  if (!('examples' in body))
+  if (!hasOwnKey(body, 'examples'))
     throw invalidArgument(
       `JSON Value: ${debugString(body)} When method is ${method}, key 'examples' is expected and was not found`,
     )
@@ -105,7 +106,7 @@ export const examplesToInputs = (
     const values: unknown[] = []
     let perExample = -1
     decoded.examples.forEach((ex, i) => {
-      const f = ex[alias] ?? decoded.context?.[alias]
+      const f = ownValue(ex, alias) ?? (decoded.context && ownValue(decoded.context, alias))
       if (!f)
         throw invalidArgument(
           `Example ${i} has no feature named ${alias} (an input of the signature)`,

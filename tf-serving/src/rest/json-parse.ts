@@ -2,6 +2,7 @@
 // the tokens NaN, Infinity and -Infinity. The fast native parser handles ordinary bodies; only a
 // body it rejects goes through the small parser below, which also words errors like rapidjson.
 import { invalidArgument } from './errors.ts'
+import { setOwn } from './own.ts'
 
 export const parseJsonBody = (text: string): unknown => {
   try {
@@ -122,7 +123,7 @@ class LenientParser {
       this.ws()
       if (this.s[this.#i] !== ':') this.fail('Missing a colon after a name of object member.')
       this.#i++
-      out[key] = this.value()
+      setOwn(out, key, this.value())
       this.ws()
       const c = this.s[this.#i]
       if (c === ',') this.#i++

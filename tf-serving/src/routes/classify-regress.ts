@@ -15,6 +15,7 @@ import {
   encodeRegression,
   examplesToInputs,
 } from '../rest/examples.ts'
+import { hasOwnKey, ownValue } from '../rest/own.ts'
 import { examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
@@ -27,7 +28,7 @@ const signatureFor = (
   method: 'classify' | 'regress',
 ) => {
   const key = name === '' ? DEFAULT_SIGNATURE : name
-  const sig = sigs[key]
+  const sig = ownValue(sigs, key)
   if (!sig) throw invalidArgument(`No signature was found with the name: ${key}`)
   const want = method === 'classify' ? CLASSIFY_METHOD : REGRESS_METHOD
   if (sig.methodName !== want)
@@ -71,7 +72,11 @@ export const classifyOrRegress = async (
     const n = decoded.examples.length
     if (method === 'regress') {
       const aliases = Object.keys(sig.outputs)
-      const alias = sig.outputs.outputs ? 'outputs' : aliases.length === 1 ? aliases[0] : undefined
+      const alias = hasOwnKey(sig.outputs, 'outputs')
+        ? 'outputs'
+        : aliases.length === 1
+          ? aliases[0]
+          : undefined
       if (!alias) throw invalidArgument('Expected one output Tensor.')
       const out = (await deps.run(handle.key, key, inputs, [alias]))[alias] as WireTensor
       const ok =
@@ -83,8 +88,8 @@ export const classifyOrRegress = async (
         )
       return encodeRegression(Array.from(out.data as Float32Array))
     }
-    const hasScores = 'scores' in sig.outputs
-    const hasClasses = 'classes' in sig.outputs
+    const hasScores = hasOwnKey(sig.outputs, 'scores')
+    const hasClasses = hasOwnKey(sig.outputs, 'classes')
     if (!hasScores && !hasClasses)
       throw invalidArgument(
         'Expected classification signature outputs to contain at least one of "classes" or "scores".',

@@ -5,6 +5,7 @@ import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
 import { checkShapes, decodePredictRequest, decodeScannedPredict } from '../rest/decode-predict.ts'
 import { encodePredictResponse } from '../rest/encode-predict.ts'
 import { invalidArgument } from '../rest/errors.ts'
+import { ownValue } from '../rest/own.ts'
 import type { ScannedPredict } from '../rest/scan-predict.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
@@ -14,7 +15,7 @@ export const findSignature = (
   name: string,
 ): SignatureDef => {
   const key = name === '' ? DEFAULT_SIGNATURE : name
-  const sig = signatures[key]
+  const sig = ownValue(signatures, key)
   if (!sig) throw invalidArgument(`Serving signature name: "${key}" not found in signature def`)
   return sig
 }

@@ -220,3 +220,30 @@ export const writeConstantModel = (dir: string) =>
       },
     },
   })
+
+/**
+ * "slow": x[-1,width] through `depth` dense layers of width×width, so a run of a few hundred
+ * rows takes a noticeable time (hundreds of ms on the wasm backend). Signature derived.
+ */
+export const writeSlowModel = async (dir: string, width = 512, depth = 8) => {
+  await setup()
+  const x = tf.input({ shape: [width], name: 'x' })
+  let h: tf.SymbolicTensor = x
+  for (let i = 0; i < depth; i++)
+    h = tf.layers
+      .dense({ units: width, name: i === depth - 1 ? 'y' : `h${i}` })
+      .apply(h) as tf.SymbolicTensor
+  const model = tf.model({ inputs: x, outputs: h })
+  await writeLayersModel(model, dir)
+  model.dispose()
+}
+
+/** "wide": x[-1,width] → y = sum-like dense to 1 value; big inputs for little compute. */
+export const writeWideModel = async (dir: string, width = 65_536) => {
+  await setup()
+  const x = tf.input({ shape: [width], name: 'x' })
+  const y = tf.layers.dense({ units: 1, name: 'y' }).apply(x) as tf.SymbolicTensor
+  const model = tf.model({ inputs: x, outputs: y })
+  await writeLayersModel(model, dir)
+  model.dispose()
+}

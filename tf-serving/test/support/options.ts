@@ -12,6 +12,8 @@ export const testOptions = (over: Partial<ServerOptions>): ServerOptions => ({
   batchingParametersFile: undefined,
   restApiTimeoutMs: 30_000,
   maxBodyBytes: 1024 * 1024,
+  maxBatchRows: 32,
+  workerMaxHeapBytes: 512 * 1024 * 1024,
   inferenceWorkers: 1,
   workerMode: 'thread',
   backend: 'auto',

@@ -3,6 +3,7 @@
 // features enforced. JSON values follow TF Serving's rules: numbers for float/int64 features,
 // strings (or {"b64": …}) for bytes features, a scalar or a list per feature.
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
+import { ownValue } from '../../rest/own.ts'
 import type { ExampleFeature, ExampleSignature } from './types.ts'
 
 /** Same shape as the inference protocol's WireTensor, so feeds can be sent to workers as-is. */
@@ -58,7 +59,8 @@ export const examplesToFeeds = (
     examples.forEach((ex, i) => {
       if (!ex || typeof ex !== 'object' || Array.isArray(ex))
         throw new ExampleError(`example ${i} is not a JSON object`)
-      const raw = (ex as Record<string, unknown>)[f.key] ?? context?.[f.key]
+      const raw =
+        ownValue(ex as Record<string, unknown>, f.key) ?? (context && ownValue(context, f.key))
       let vals: Value[]
       if (raw === undefined || raw === null) {
         if (!f.default)

@@ -1,0 +1,50 @@
+// Issue 15, finding 6: the worker's Redis user (common/src/queue/acl.ts) is enough for the reply
+// guard's marks and scripts, and the master's user is refused them.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
+import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
+import { type AclRedisServer, startAclRedisServer } from '@tweetbot/common/src/testing/index.ts'
+import { createReplyGuard } from '../src/pipeline/reply-guard.ts'
+
+const prefix = 'guard-acl'
+let redis: AclRedisServer
+beforeAll(async () => {
+  redis = await startAclRedisServer(prefix)
+})
+afterAll(() => redis.server.destroy())
+
+const guardAs = (role: 'worker' | 'master') => {
+  const conn = openConnection(redis.urlFor(role), {
+    connectTimeoutMs: 2_000,
+    commandTimeoutMs: 2_000,
+  })
+  const guard = createReplyGuard({
+    send: (cmd, args) => conn.send(cmd, args),
+    keyFor: queueKeys(prefix, 'chat').replied,
+    ttlSeconds: 60,
+  })
+  return { guard, close: () => conn.close() }
+}
+
+test('the worker user claims, reclaims, marks sent and releases', async () => {
+  const { guard, close } = guardAs('worker')
+  expect(await guard.claim('e1')).toEqual({ state: 'claimed' })
+  const doubt = await guard.claim('e1')
+  expect(doubt.state).toBe('in-doubt')
+  if (doubt.state !== 'in-doubt') throw new Error('unreachable')
+  expect(await guard.reclaim('e1', doubt.since)).toBe(true)
+  await guard.markSent('e1')
+  expect(await guard.isSettled('e1')).toBe(true)
+  expect(await guard.claim('e1')).toEqual({ state: 'already-sent' })
+  expect(await guard.claim('e2')).toEqual({ state: 'claimed' })
+  await guard.release('e2')
+  expect(await guard.claim('e2')).toEqual({ state: 'claimed' })
+  close()
+})
+
+test('the master user may not touch reply marks', async () => {
+  const { guard, close } = guardAs('master')
+  await expect(guard.isSettled('e1')).rejects.toThrow(/NOPERM/)
+  await expect(guard.claim('e3')).rejects.toThrow(/NOPERM/)
+  close()
+})
