@@ -5,6 +5,7 @@ import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import { type AclRedisServer, startAclRedisServer } from '@tweetbot/common/src/testing/index.ts'
 import { createReplyGuard } from '../src/pipeline/reply-guard.ts'
+import { createSenderThrottle } from '../src/pipeline/sender-throttle.ts'
 
 const prefix = 'guard-acl'
 let redis: AclRedisServer
@@ -47,4 +48,28 @@ test('the master user may not touch reply marks', async () => {
   await expect(guard.isSettled('e1')).rejects.toThrow(/NOPERM/)
   await expect(guard.claim('e3')).rejects.toThrow(/NOPERM/)
   close()
+})
+
+test('the worker user can run the per-sender throttle; the master user cannot', async () => {
+  const throttleAs = (role: 'worker' | 'master') => {
+    const conn = openConnection(redis.urlFor(role), {
+      connectTimeoutMs: 2_000,
+      commandTimeoutMs: 2_000,
+    })
+    const throttle = createSenderThrottle({
+      send: (cmd, args) => conn.send(cmd, args),
+      keyFor: queueKeys(prefix, 'chat').throttle,
+      limit: 1,
+      windowSec: 60,
+    })
+    return { throttle, close: () => conn.close() }
+  }
+  const worker = throttleAs('worker')
+  const first = await worker.throttle.check('42', 'e1')
+  const second = await worker.throttle.check('42', 'e2')
+  expect(first).not.toEqual(second)
+  worker.close()
+  const master = throttleAs('master')
+  await expect(master.throttle.check('42', 'e3')).rejects.toThrow(/NOPERM/)
+  master.close()
 })

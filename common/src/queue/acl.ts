@@ -49,14 +49,21 @@ const WORKER_COMMANDS = [
   'exists',
   'llen',
   'zcard',
-  // inside moveJob, retry, promote and reap
+  // inside claim (count a run at reserve), moveJob, retry, promote and reap
   'lpush',
+  'lpop',
+  'lpos',
   'rpush',
   'lmove',
   'zadd',
   'zrangebyscore',
   'zrem',
   'time',
+  // the per-sender throttle's window (workers/src/pipeline/sender-throttle.ts)
+  'hget',
+  'hlen',
+  'hset',
+  'expire',
 ]
 
 /**
@@ -86,6 +93,7 @@ export const redisAclRules = (prefix: string): Record<RedisRole, string[]> => ({
       k.processing('*'),
       k.heartbeat('*'),
       k.replied('*'),
+      k.throttle('*', 0).replace(/0$/, '*'),
     ]),
     '-@all',
     ...WORKER_COMMANDS.map((c) => `+${c}`),
