@@ -144,6 +144,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     registry,
     metrics,
     maxBodyBytes: opts.maxBodyBytes,
+    enableCors: opts.enableCorsSupport,
     info: () => ({
       backend: pool.backend,
       backendReason: pool.backendReason,

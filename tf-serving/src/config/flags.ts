@@ -23,6 +23,8 @@ export interface ServerOptions {
   workerMode: 'process' | 'thread'
   backend: TfServingEnv['TFJS_BACKEND']
   debug: boolean
+  /** --rest_api_enable_cors_support: CORS headers on every REST answer. */
+  enableCorsSupport: boolean
   /** Flags accepted for compatibility but without effect here. */
   ignored: string[]
 }
@@ -31,6 +33,7 @@ const BOOLEAN = new Set([
   'enable_batching',
   'allow_version_labels_for_unavailable_models',
   'enable_model_warmup',
+  'rest_api_enable_cors_support',
 ])
 const IGNORED = new Set([
   'port',
@@ -64,6 +67,7 @@ const KNOWN = new Set([
   'rest_api_max_body_bytes',
   'inference_workers',
   'inference_worker_mode',
+  'rest_api_enable_cors_support',
   ...IGNORED,
 ])
 
@@ -137,6 +141,7 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
     workerMode: mode,
     backend: env.TFJS_BACKEND,
     debug: env.FLT_DEBUG_MODE,
+    enableCorsSupport: bool(flags, 'rest_api_enable_cors_support'),
     ignored: Object.keys(flags).filter((f) => IGNORED.has(f)),
   }
 }

@@ -8,6 +8,7 @@ import type { TensorSpec } from '../loaders/types.ts'
 import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
+import { PrettyJsonWriter } from './pretty-json.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
 
 type Kind = 'float' | 'int64' | 'bytes'
@@ -138,15 +139,47 @@ export const examplesToInputs = (
   return out
 }
 
-/** {"result": [[[label, score], ...], ...]} as MakeJsonFromClassificationResult writes it. */
-export const encodeClassification = (rows: { label: string; score: number }[][]) =>
-  `{"result":[${rows
-    .map(
-      (r) =>
-        `[${r.map((c) => `[${JSON.stringify(c.label)},${formatFloat32(c.score)}]`).join(',')}]`,
-    )
-    .join(',')}]}`
+// TF Serving keys both results "results" (kClassifyRegressResponseKey, json_tensor.cc:82; its
+// docs say "result"). The layout is rapidjson's pretty writer with single-line inner arrays.
 
-/** {"result": [v, ...]} as MakeJsonFromRegressionResult writes it. */
-export const encodeRegression = (values: number[]) =>
-  `{"result":[${values.map((v) => formatFloat32(v)).join(',')}]}`
+/**
+ * {"results": [[[label, score], ...], ...]} as MakeJsonFromClassificationResult writes it
+ * (json_tensor.cc:1068-1102): one single-line array per example, then a newline before the
+ * closing bracket of the outer list.
+ */
+export const encodeClassification = (rows: { label: string; score: number }[][]): string => {
+  if (rows.length === 0) throw invalidArgument('Cannot convert empty ClassificationResults to JSON')
+  const w = new PrettyJsonWriter()
+  w.startObject()
+  w.key('results')
+  w.startArray()
+  for (const row of rows) {
+    w.singleLineArrays = true
+    w.startArray()
+    for (const c of row) {
+      w.startArray()
+      w.string(c.label)
+      w.raw(formatFloat32(c.score))
+      w.endArray()
+    }
+    w.endArray()
+    w.singleLineArrays = false
+  }
+  w.endArray()
+  w.endObject()
+  return w.toString()
+}
+
+/** {"results": [v, ...]} on one line, as MakeJsonFromRegressionResult writes it (:1104-1127). */
+export const encodeRegression = (values: number[]): string => {
+  if (values.length === 0) throw invalidArgument('Cannot convert empty RegressionResults to JSON')
+  const w = new PrettyJsonWriter()
+  w.startObject()
+  w.key('results')
+  w.singleLineArrays = true
+  w.startArray()
+  for (const v of values) w.raw(formatFloat32(v))
+  w.endArray()
+  w.endObject()
+  return w.toString()
+}

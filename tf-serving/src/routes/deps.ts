@@ -19,6 +19,8 @@ export interface AppDeps {
   registry: Registry
   metrics: ServingMetrics
   maxBodyBytes: number
+  /** --rest_api_enable_cors_support: CORS headers on every REST answer. */
+  enableCors?: boolean
   /** Facts for /readyz. */
   info: () => {
     backend: string
