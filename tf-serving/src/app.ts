@@ -31,8 +31,7 @@ const CORS_HEADERS = {
 }
 const REST_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'])
 
-const notFoundResponse = (c: Context) =>
-  jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
+const notFoundResponse = (c: Context) => jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
 
 const toServingError = (err: unknown, deps: AppDeps): ServingError => {
   if (err instanceof ServingError) return err
@@ -112,9 +111,7 @@ export const createApp = (deps: AppDeps) => {
     if (!isRestApiPath(pathAndQuery)) return undefined
     // libevent lets these methods through (evhttp_server.cc:114-117); it refuses the rest itself.
     if (!REST_METHODS.has(c.req.method)) return new Response(null, { status: 501 })
-    return handleRest(c.req.method, pathAndQuery, c.req.header('origin'), () =>
-      c.req.arrayBuffer(),
-    )
+    return handleRest(c.req.method, pathAndQuery, c.req.header('origin'), () => c.req.arrayBuffer())
   }
 
   app.use(

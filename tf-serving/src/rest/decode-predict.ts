@@ -7,6 +7,7 @@ import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
 import { dataTypeString, isFloatDtype, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
+import { isDoubleEntry } from './json-parse.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
 import type { ScannedPredict } from './scan-predict.ts'
@@ -19,7 +20,6 @@ export interface DecodedPredict {
   inputs: TensorMap
 }
 
-const PREDICT_KEYS = new Set(['signature_name', 'instances', 'inputs'])
 const encoder = new TextEncoder()
 
 export const isB64Object = (v: unknown): v is { b64: string } =>
@@ -95,7 +95,9 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
   }
   const rank = shape.length
   const values: unknown[] = []
-  const walk = (node: unknown, level: number) => {
+  const integerInput =
+    !isFloatDtype(spec.dtype) && spec.dtype !== 'DT_STRING' && spec.dtype !== 'DT_BOOL'
+  const walk = (node: unknown, level: number, parent?: unknown[], index = 0) => {
     if (!Array.isArray(node)) {
       if (level !== rank)
         throw invalidArgument(
@@ -107,6 +109,8 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
         return
       }
       if (!leafFits(node, spec.dtype)) throw typeError(node, spec)
+      // rapidjson's IsInt/IsInt64/IsUint… are false for a number written as a double (`1.0`).
+      if (integerInput && parent && isDoubleEntry(parent, index)) throw typeError(node, spec)
       values.push(spec.dtype === 'DT_STRING' ? encoder.encode(node as string) : node)
       return
     }
@@ -116,7 +120,7 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
       throw invalidArgument(
         `Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`,
       )
-    for (const child of node) walk(child, level + 1)
+    for (let i = 0; i < node.length; i++) walk(node[i], level + 1, node, i)
   }
   walk(v, 0)
   return { shape, values }
@@ -249,9 +253,8 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
     const { shape, values } = fill(inputs[name], spec)
     out[name] = toWire(spec, shape, values)
   }
-  // Stricter than TF Serving, which ignores them: a misspelt input name should not pass silently.
-  for (const key of Object.keys(inputs))
-    if (!specs[key]) throw invalidArgument(`JSON object: does not have named input: ${key}`)
+  // Keys that are not inputs are ignored, as TF Serving does (json_tensor.cc:631-646 looks up
+  // only the signature's inputs).
   return out
 }
 
@@ -263,11 +266,7 @@ export const decodePredictRequest = (
   raw: unknown,
   inputSpecs: (signatureName: string) => Record<string, TensorSpec>,
 ): DecodedPredict => {
-  const checked = checkRequestObject(
-    raw,
-    PREDICT_KEYS,
-    "'signature_name' and one of 'instances' or 'inputs'",
-  )
+  const checked = checkRequestObject(raw)
   const body = checked.body
   const signatureName = checked.signatureName ?? ''
   const specs = inputSpecs(signatureName)

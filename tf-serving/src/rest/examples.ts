@@ -7,6 +7,7 @@ import type { TensorMap } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
 import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
+import { isDoubleEntry } from './json-parse.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
 import { PrettyJsonWriter } from './pretty-json.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
@@ -24,10 +25,16 @@ export interface DecodedExamples {
   context?: Example
 }
 
-const KEYS = new Set(['signature_name', 'context', 'examples'])
 const encoder = new TextEncoder()
+const INT64_LIMIT = 2 ** 63
 
-const addValue = (v: unknown, name: string, f: Feature) => {
+/**
+ * One JSON value into a feature list (AddValueToFeature, json_tensor.cc:737-794): the first value
+ * sets the list's kind and later values must match it. A number written as a double (`1.0`) is a
+ * float, one written as an integer (`1`) an int64 (rapidjson keeps the difference; so does
+ * parseJsonBody): `[1, 2.5]` is refused, as in TF Serving.
+ */
+const addValue = (v: unknown, isDouble: boolean, name: string, f: Feature) => {
   const want = (kind: Kind) => {
     if (f.kind !== undefined && f.kind !== kind)
       throw invalidArgument(`Unexpected element type in feature: ${name} expecting type: ${f.kind}`)
@@ -43,10 +50,12 @@ const addValue = (v: unknown, name: string, f: Feature) => {
     want('bytes')
     f.values.push(encoder.encode(v))
   } else if (typeof v === 'number') {
-    // JSON writers print 1.0 as 1, so a float list may start with whole numbers: int64 values
-    // seen so far are promoted to float instead of failing as TF's stricter parser would.
-    if (f.kind === 'int64' && !Number.isInteger(v)) f.kind = 'float'
-    else want(Number.isInteger(v) && f.kind !== 'float' ? 'int64' : 'float')
+    if (isDouble) want('float')
+    else {
+      want('int64')
+      if (v >= INT64_LIMIT)
+        throw invalidArgument(`Feature: ${name} has uint64_t element. Only int64_t is supported.`)
+    }
     f.values.push(v)
   } else if (isB64Object(v)) {
     want('bytes')
@@ -60,26 +69,26 @@ const toExample = (v: unknown): Example => {
   const ex: Example = {}
   for (const [name, content] of Object.entries(v)) {
     const f: Feature = { kind: undefined, values: [] }
-    if (Array.isArray(content)) for (const x of content) addValue(x, name, f)
-    else addValue(content, name, f)
+    if (Array.isArray(content))
+      for (let i = 0; i < content.length; i++)
+        addValue(content[i], isDoubleEntry(content, i), name, f)
+    else addValue(content, isDoubleEntry(v, name), name, f)
     ex[name] = f
   }
   return ex
 }
 
-export const decodeExamplesRequest = (
-  raw: unknown,
-  method: 'classify' | 'regress',
-): DecodedExamples => {
-  const { body, signatureName: sig } = checkRequestObject(
-    raw,
-    KEYS,
-    "'signature_name', 'context' and 'examples'",
-  )
+/**
+ * A classify/regress body (FillClassifyRegressRequestFromJson, json_tensor.cc:818-860): checked
+ * whole, before the model is looked up. TF Serving words the missing-`examples` error with
+ * "classify" for both methods (:839).
+ */
+export const decodeExamplesRequest = (raw: unknown): DecodedExamples => {
+  const { body, signatureName: sig } = checkRequestObject(raw)
   const context = body.context === undefined ? undefined : toExample(body.context)
-  if (!('examples' in body))
+  if (!Object.hasOwn(body, 'examples'))
     throw invalidArgument(
-      `JSON Value: ${debugString(body)} When method is ${method}, key 'examples' is expected and was not found`,
+      `JSON Value: ${debugString(body)} When method is classify, key 'examples' is expected and was not found`,
     )
   const examples = body.examples
   if (!Array.isArray(examples))

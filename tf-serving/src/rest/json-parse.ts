@@ -134,12 +134,12 @@ class RapidJsonParser {
         while (isDigit(this.#peek())) this.#i++
         isDouble = true
       }
+      // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
       value = Number(this.#s.slice(start, this.#i))
-      if (!Number.isFinite(value)) this.#fail('Number too big to be stored in double.', start)
     }
     if (isDouble && parent && Number.isInteger(value)) {
-      let set = integralDoubles.get(parent)
-      if (!set) integralDoubles.set(parent, (set = new Set()))
+      const set = integralDoubles.get(parent) ?? new Set<string | number>()
+      integralDoubles.set(parent, set)
       set.add(key)
     }
     return value

@@ -51,7 +51,7 @@ const writeDebugValue = (w: PrettyJsonWriter, v: unknown, isDouble: boolean) => 
   } else if (typeof v === 'string') w.string(v)
   else if (Array.isArray(v)) {
     w.startArray()
-    v.forEach((x, i) => writeDebugValue(w, x, isDoubleEntry(v, i)))
+    for (let i = 0; i < v.length; i++) writeDebugValue(w, v[i], isDoubleEntry(v, i))
     w.endArray()
   } else if (v !== null && typeof v === 'object') {
     w.startObject()

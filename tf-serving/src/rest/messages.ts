@@ -44,14 +44,19 @@ export const exampleTypeMismatch = (index: number, key: string, got: string, wan
   `Name: <unknown>, Key: ${key}, Index: ${index}.  Data types don't match. Data type: ${got} but expected type: ${want}`
 
 /** TensorFlow's ParseExample for a required (no default) dense feature that is absent. */
-export const exampleFeatureMissing = (index: number, key: string, dtype: string) =>
+export const exampleFeatureMissing = (key: string, dtype: string) =>
   `Name: <unknown>, Feature: ${key} (data type: ${dtype}) is required but could not be found.`
 
 /** TensorFlow's ParseExample when a dense feature has the wrong number of values. */
 export const exampleWrongCount = (
   index: number,
   key: string,
+  kindWord: string,
   shape: number[],
   got: number,
 ) =>
-  `Name: <unknown>, Key: ${key}, Index: ${index}.  Number of ${shape.length === 0 ? 'float values' : 'values'} != expected.  values size: ${got} but output shape: [${shape.join(',')}]`
+  `Name: <unknown>, Key: ${key}, Index: ${index}.  Number of ${kindWord} values != expected.  Values size: ${got} but output shape: [${shape.join(',')}]`
+
+/** The session's error when a tensor is fed a value of another dtype (TensorFlow). */
+export const feedTypeMismatch = (want: string, got: string) =>
+  `Expects arg[0] to be ${want} but ${got} is provided`

@@ -126,7 +126,10 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
       fedDtype.set(node, info.dtype ?? 'DT_FLOAT')
     }
     const inputs = Object.values(sig.inputs ?? {})
-    if (inputs.length === 1 && inputs[0]!.dtype === 'DT_STRING') {
+    // Whatever dtype the SignatureDef declares: TensorFlow 1.0 exports (TF Serving's
+    // half_plus_three) declare the serialized Examples as DT_FLOAT and still parse them in the
+    // graph, and TF Serving feeds them the serialized Examples regardless (util.cc:213-236).
+    if (inputs.length === 1) {
       const origin = traceRef(nodes, inputs[0]!.name!)?.node
       const features = cuts.filter((c) => c.serializedFrom === origin).flatMap((c) => c.features)
       if (features.length > 0) examples[key] = { features: features.map((f) => ({ ...f })) }
