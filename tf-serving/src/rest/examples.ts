@@ -7,7 +7,7 @@ import type { TensorMap } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
 import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
-import { isDoubleEntry } from './json-parse.ts'
+import { numberKind } from './json-parse.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
 import { PrettyJsonWriter } from './pretty-json.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
@@ -26,7 +26,7 @@ export interface DecodedExamples {
 }
 
 const encoder = new TextEncoder()
-const INT64_LIMIT = 2 ** 63
+type NumberKind = ReturnType<typeof numberKind>
 
 /**
  * One JSON value into a feature list (AddValueToFeature, json_tensor.cc:737-794): the first value
@@ -34,7 +34,7 @@ const INT64_LIMIT = 2 ** 63
  * float, one written as an integer (`1`) an int64 (rapidjson keeps the difference; so does
  * parseJsonBody): `[1, 2.5]` is refused, as in TF Serving.
  */
-const addValue = (v: unknown, isDouble: boolean, name: string, f: Feature) => {
+const addValue = (v: unknown, kind: NumberKind, name: string, f: Feature) => {
   const want = (kind: Kind) => {
     if (f.kind !== undefined && f.kind !== kind)
       throw invalidArgument(`Unexpected element type in feature: ${name} expecting type: ${f.kind}`)
@@ -50,10 +50,10 @@ const addValue = (v: unknown, isDouble: boolean, name: string, f: Feature) => {
     want('bytes')
     f.values.push(encoder.encode(v))
   } else if (typeof v === 'number') {
-    if (isDouble) want('float')
+    if (kind === 'double') want('float')
     else {
       want('int64')
-      if (v >= INT64_LIMIT)
+      if (kind === 'uint64')
         throw invalidArgument(`Feature: ${name} has uint64_t element. Only int64_t is supported.`)
     }
     f.values.push(v)
@@ -70,9 +70,8 @@ const toExample = (v: unknown): Example => {
   for (const [name, content] of Object.entries(v)) {
     const f: Feature = { kind: undefined, values: [] }
     if (Array.isArray(content))
-      for (let i = 0; i < content.length; i++)
-        addValue(content[i], isDoubleEntry(content, i), name, f)
-    else addValue(content, isDoubleEntry(v, name), name, f)
+      for (let i = 0; i < content.length; i++) addValue(content[i], numberKind(content, i), name, f)
+    else addValue(content, numberKind(v, name), name, f)
     ex[name] = f
   }
   return ex

@@ -12,9 +12,11 @@ import { invalidArgument } from './errors.ts'
 
 /** Containers → keys/indices whose numbers were written as doubles with an integral value. */
 const integralDoubles = new WeakMap<object, Set<string | number>>()
+/** Containers → integer tokens too long for a double to hold exactly, as written. */
+const bigIntegers = new WeakMap<object, Map<string | number, bigint>>()
 
-const INT64_MIN = -(2 ** 63)
-const UINT64_MAX = 2 ** 64
+const INT64_MIN = -(2n ** 63n)
+const UINT64_MAX = 2n ** 64n - 1n
 
 /**
  * Whether rapidjson would hold `parent[key]` as a double (IsDouble): written with a fraction or
@@ -23,12 +25,23 @@ const UINT64_MAX = 2 ** 64
 export const isDoubleEntry = (parent: object, key: string | number): boolean => {
   const v = (parent as Record<string | number, unknown>)[key]
   if (typeof v !== 'number') return false
-  if (!Number.isInteger(v) || v >= UINT64_MAX || v < INT64_MIN) return true
-  return integralDoubles.get(parent)?.has(key) ?? false
+  if (!Number.isInteger(v) || integralDoubles.get(parent)?.has(key)) return true
+  if (Math.abs(v) < 2 ** 53) return false
+  const exact = bigIntegers.get(parent)?.get(key) ?? BigInt(v)
+  return exact > UINT64_MAX || exact < INT64_MIN
+}
+
+/** rapidjson's view of a parsed number: a double, an int64, or a uint64 beyond int64. */
+export const numberKind = (parent: object, key: string | number): 'double' | 'int64' | 'uint64' => {
+  if (isDoubleEntry(parent, key)) return 'double'
+  const v = (parent as Record<string | number, unknown>)[key]
+  if (typeof v !== 'number' || Math.abs(v) < 2 ** 53) return 'int64'
+  const exact = bigIntegers.get(parent)?.get(key) ?? BigInt(v)
+  return exact >= 2n ** 63n ? 'uint64' : 'int64'
 }
 
 /** A body that may contain a number token with a fraction or exponent and an integral value. */
-const MAY_HOLD_INTEGRAL_DOUBLE = /[0-9]\.0*(?![0-9])|[0-9][eE]/
+const MAY_HOLD_INTEGRAL_DOUBLE = /[0-9]\.0*(?![0-9])|[0-9][eE]|[0-9]{16}/
 
 export const parseJsonBody = (text: string): unknown => {
   if (text.length === 0) throw invalidArgument('JSON Parse error: The document is empty')
@@ -136,6 +149,11 @@ class RapidJsonParser {
       }
       // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
       value = Number(this.#s.slice(start, this.#i))
+    }
+    if (!isDouble && parent && Math.abs(value) >= 2 ** 53) {
+      const map = bigIntegers.get(parent) ?? new Map<string | number, bigint>()
+      bigIntegers.set(parent, map)
+      map.set(key, BigInt(this.#s.slice(start, this.#i)))
     }
     if (isDouble && parent && Number.isInteger(value)) {
       const set = integralDoubles.get(parent) ?? new Set<string | number>()

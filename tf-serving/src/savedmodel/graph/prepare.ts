@@ -100,7 +100,6 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   const examples: Record<string, ExampleSignature> = {}
   const skippedSignatures: Record<string, string> = {}
   const kept = new Set<string>()
-  const expanded = new Set<string>()
   const fedDtype = new Map<string, string>()
   for (const [key, sig] of Object.entries(meta.signatureDef ?? {}).sort(([a], [b]) =>
     a.localeCompare(b),
@@ -135,6 +134,9 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
       if (features.length > 0) examples[key] = { features: features.map((f) => ({ ...f })) }
     }
     const stack = Object.values(sig.outputs ?? {}).map((i) => parseRef(i.name!).node)
+    // Per signature: a node another signature reached may have stopped at that signature's feeds
+    // (half_plus_three's predict feeds x, its regress computes x from the parsed Examples).
+    const expanded = new Set<string>()
     while (stack.length) {
       const name = stack.pop()!
       kept.add(name)
