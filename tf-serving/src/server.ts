@@ -62,11 +62,23 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   // The files flags name are read first: a bad one stops start-up before any worker is spawned.
   const configs = await readModelConfigs(opts)
   const batching = await readBatchingParameters(opts)
-  const pool = new InferencePool({
+  const registry = createMetricsRegistry('tf-serving')
+  let batcher: Batcher | undefined
+  let pool: InferencePool | undefined
+  const metrics = createServingMetrics(
+    registry,
+    () => batcher?.queuedTasks ?? 0,
+    () => pool?.fellBack ?? false,
+  )
+  pool = new InferencePool({
     size: opts.inferenceWorkers,
     mode: opts.workerMode,
     logger,
-    env: { TFJS_BACKEND: opts.backend },
+    env: {
+      TFJS_BACKEND: opts.backend,
+      ...(opts.nativeModule ? { TFJS_NATIVE_MODULE: opts.nativeModule } : {}),
+    },
+    onCrossCheck: (report) => metrics.crossChecks.inc({ outcome: report.outcome }),
   })
   const backend = await pool.start()
   logger.info('inference workers ready', {
@@ -76,9 +88,6 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     mode: opts.workerMode,
   })
 
-  const registry = createMetricsRegistry('tf-serving')
-  let batcher: Batcher | undefined
-  const metrics = createServingMetrics(registry, () => batcher?.queuedTasks ?? 0)
   const direct: Runner = (key, sig, inputs, outputs) => pool.run(key, sig, inputs, outputs)
   let run: Runner = async (key, sig, inputs, outputs) => {
     const rows = Object.values(inputs)[0]?.shape[0] ?? 1
@@ -148,6 +157,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     info: () => ({
       backend: pool.backend,
       backendReason: pool.backendReason,
+      backendCrossCheck: pool.crossCheck,
       workers: pool.size,
       workerMode: opts.workerMode,
       batching: opts.enableBatching,

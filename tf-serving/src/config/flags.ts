@@ -22,6 +22,8 @@ export interface ServerOptions {
   inferenceWorkers: number
   workerMode: 'process' | 'thread'
   backend: TfServingEnv['TFJS_BACKEND']
+  /** TFJS_NATIVE_MODULE (undefined: @tensorflow/tfjs-node). */
+  nativeModule?: string
   debug: boolean
   /** --rest_api_enable_cors_support: CORS headers on every REST answer. */
   enableCorsSupport: boolean
@@ -140,6 +142,7 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
     ),
     workerMode: mode,
     backend: env.TFJS_BACKEND,
+    nativeModule: env.TFJS_NATIVE_MODULE,
     debug: env.FLT_DEBUG_MODE,
     enableCorsSupport: bool(flags, 'rest_api_enable_cors_support'),
     ignored: Object.keys(flags).filter((f) => IGNORED.has(f)),

@@ -1,6 +1,10 @@
 // Messages between the HTTP process and its inference workers (threads or child processes).
 // Everything here survives structuredClone; tensors travel as typed arrays.
 import type { SignatureDef } from '../loaders/types.ts'
+import type { CrossCheckResult } from './cross-check.ts'
+
+/** A load's native-vs-WebAssembly cross-check, and the backend the worker serves with after it. */
+export type CrossCheckReport = CrossCheckResult & { model: string; backend: string }
 
 export type WireDtype = 'float32' | 'int32' | 'bool' | 'string'
 
@@ -33,7 +37,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; backend: string; reason: string }
-  | { type: 'done'; id: number; outputs?: TensorMap }
+  | { type: 'done'; id: number; outputs?: TensorMap; crossCheck?: CrossCheckReport }
   | { type: 'failed'; id: number; message: string }
   | { type: 'fatal'; message: string }
 

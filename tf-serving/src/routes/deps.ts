@@ -1,6 +1,6 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { Registry } from 'prom-client'
-import type { TensorMap } from '../inference/protocol.ts'
+import type { CrossCheckReport, TensorMap } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
@@ -25,6 +25,8 @@ export interface AppDeps {
   info: () => {
     backend: string
     backendReason: string
+    /** The native backend's cross-check at model loads (undefined: not on the native backend). */
+    backendCrossCheck?: CrossCheckReport
     workers: number
     workerMode: string
     batching: boolean
