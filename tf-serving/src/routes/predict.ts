@@ -1,11 +1,19 @@
 // POST …:predict. The body is parsed before the model is looked up, as TF Serving does (a bad
 // body is a 400 even for an unknown model).
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#predict-api
+
+import type { TensorMap } from '../inference/protocol.ts'
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
 import { checkShapes, decodePredictRequest, decodeScannedPredict } from '../rest/decode-predict.ts'
 import { encodePredictResponse } from '../rest/encode-predict.ts'
 import { invalidArgument } from '../rest/errors.ts'
+import { feedTypeMismatch } from '../rest/messages.ts'
 import type { ScannedPredict } from '../rest/scan-predict.ts'
+import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
+import {
+  decodeSerializedExample,
+  SerializedExampleError,
+} from '../savedmodel/example/serialized-example.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
@@ -17,6 +25,31 @@ export const findSignature = (
   const sig = signatures[key]
   if (!sig) throw invalidArgument(`Serving signature name: "${key}" not found in signature def`)
   return sig
+}
+
+/**
+ * A signature whose input the graph parses with ParseExample (cut out at load): the DT_STRING
+ * input carries serialized tf.Examples (`{"b64": …}` values), which are parsed here into the
+ * features the graph would have parsed. TF Serving feeds them to the graph as they are
+ * (predict_util.cc); a vector (or one scalar) of Examples, as ParseExample takes them.
+ */
+const serializedExampleFeeds = (sig: SignatureDef, inputs: TensorMap): TensorMap => {
+  const tensors = Object.values(inputs)
+  const t = tensors[0]
+  if (tensors.length !== 1 || !t || t.dtype !== 'string' || !sig.examples)
+    throw invalidArgument(
+      feedTypeMismatch('string', t ? (t.dtype === 'float32' ? 'float' : t.dtype) : 'nothing'),
+    )
+  if (t.shape.length > 1)
+    throw invalidArgument(`Expected serialized to be a vector, got shape: [${t.shape.join(',')}]`)
+  try {
+    const examples = (t.data as Uint8Array[]).map(decodeSerializedExample)
+    return examplesToFeeds(sig.examples, examples)
+  } catch (err) {
+    if (err instanceof ExampleError || err instanceof SerializedExampleError)
+      throw invalidArgument(err.message)
+    throw err
+  }
 }
 
 /** A predict body: read by the byte scanner, or JSON (parsed lazily: the scan may cover it). */
@@ -40,7 +73,8 @@ export const predict = async (deps: AppDeps, p: ModelPath, body: PredictBody): P
     const sig = findSignature(h.signatures, sigKey)
     if (!sig.shapesAreInformative) checkShapes(decoded.inputs, sig.inputs)
     const outputNames = Object.keys(sig.outputs).sort()
-    const outputs = await deps.run(h.key, sigKey, decoded.inputs, outputNames)
+    const inputs = sig.examples ? serializedExampleFeeds(sig, decoded.inputs) : decoded.inputs
+    const outputs = await deps.run(h.key, sigKey, inputs, outputNames)
     return encodePredictResponse(outputs, sig.outputs, decoded.format)
   } finally {
     handle?.release()

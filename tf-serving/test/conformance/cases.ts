@@ -458,6 +458,35 @@ export const CASES: ConformanceCase[] = [
     json: { predictions: [2.5] },
   },
 
+  {
+    name: 'serialized tf.Examples as {"b64"} into a DT_STRING input the graph parses',
+    source: `${J}:358-389, 405-409; servables/tensorflow/predict_util.cc:84-110`,
+    ...predict(
+      // Two Examples: x = [2.0] and x = [10.0] (float_list), base64 of the serialized protos.
+      '{"signature_name": "classify_x_to_y", "instances": [{"b64": "Cg8KDQoBeBIIEgYKBAAAAEA="}, {"b64": "Cg8KDQoBeBIIEgYKBAAAIEE="}]}',
+    ),
+    status: 200,
+    exact: '{\n    "predictions": [[3.0], [7.0]\n    ]\n}',
+  },
+  {
+    name: 'a serialized Example whose feature kind the graph does not parse',
+    source:
+      'TensorFlow core/util/example_proto_fast_parsing.cc (FastParseSerializedExample, "Data types don\'t match")',
+    ...predict(
+      '{"signature_name": "classify_x_to_y", "instances": [{"b64": "CgwKCgoBeBIFGgMKAQI="}]}',
+    ),
+    status: 400,
+    error:
+      "Name: <unknown>, Key: x, Index: 0.  Data types don't match. Data type: int64 but expected type: float",
+  },
+  {
+    name: 'a plain string into a DT_STRING input is taken as it is (here: not an Example)',
+    source: `${J}:311-314`,
+    ...predict('{"signature_name": "classify_x_to_y", "instances": ["not a proto"]}'),
+    status: 400,
+    errorContains: 'Could not parse example input',
+  },
+
   // ---- classify and regress ----
   {
     name: 'classify, byte for byte: key "results", one line per example',
