@@ -180,6 +180,14 @@ export const CASES: ConformanceCase[] = [
     ...malformed('PATCH', '/v1/models/half_plus_two:predict'),
   },
   {
+    name: 'HEAD is malformed too (the body is dropped, as HTTP wants for HEAD)',
+    source: `${P}:74-75; util/net_http/server/internal/evhttp_request.cc:67-69`,
+    method: 'HEAD',
+    path: '/v1/models/half_plus_two',
+    status: 400,
+    exact: '',
+  },
+  {
     name: 'OPTIONS with an http(s) Origin is a 200 with an empty body',
     source: `${S}:170-174`,
     method: 'OPTIONS',
