@@ -7,7 +7,7 @@ import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
-import { parseJsonBody } from './rest/json-parse.ts'
+import { numberTokensMatter, parseJsonBody, parseJsonBodyExact } from './rest/json-parse.ts'
 import { CORS_ORIGIN_MISSING, malformedRequest } from './rest/messages.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
@@ -75,13 +75,17 @@ export const createApp = (deps: AppDeps) => {
         // An image body is read straight into a Float32Array; anything else is parsed here,
         // before the model lookup, so a bad body is a 400 even for an unknown model.
         const scanned = scanPredictBody(bytes)
-        const json = scanned ? undefined : parseJsonBody(utf8.decode(bytes))
+        let text: string | undefined
+        const bodyText = () => (text ??= utf8.decode(bytes))
+        const json = scanned ? undefined : parseJsonBody(bodyText())
         body = await predict(deps, parsed, {
           scanned,
-          json: () => json ?? parseJsonBody(utf8.decode(bytes)),
+          json: () => json ?? parseJsonBody(bodyText()),
+          exact: () =>
+            numberTokensMatter(bodyText()) ? parseJsonBodyExact(bodyText()) : undefined,
         })
       } else {
-        const json = parseJsonBody(utf8.decode(bytes))
+        const json = parseJsonBodyExact(utf8.decode(bytes))
         body = await classifyOrRegress(deps, parsed, json, parsed.method)
       }
       return new Response(body, { headers })

@@ -87,7 +87,8 @@ const fillFloats = (v: unknown, shape: number[]): Float32Array | undefined => {
 }
 
 /** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
-const fill = (v: unknown, spec: TensorSpec): Filled => {
+/** `holder[key]` is `v` (to tell `1.0` from `1`, see json-parse.ts). */
+const fill = (v: unknown, spec: TensorSpec, holder?: object, key: string | number = 0): Filled => {
   const shape = denseShape(v)
   if (isFloatDtype(spec.dtype)) {
     const fast = fillFloats(v, shape)
@@ -97,20 +98,21 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
   const values: unknown[] = []
   const integerInput =
     !isFloatDtype(spec.dtype) && spec.dtype !== 'DT_STRING' && spec.dtype !== 'DT_BOOL'
-  const walk = (node: unknown, level: number, parent?: unknown[], index = 0) => {
+  const walk = (node: unknown, level: number, parent?: object, index: string | number = 0) => {
     if (!Array.isArray(node)) {
+      const asWritten = parent !== undefined && isDoubleEntry(parent, index)
       if (level !== rank)
         throw invalidArgument(
-          `JSON Value: ${debugString(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+          `JSON Value: ${debugString(node, asWritten)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
         )
       if (isObject(node)) {
-        if (spec.dtype !== 'DT_STRING') throw typeError(node, spec)
+        if (spec.dtype !== 'DT_STRING') throw typeError(node, spec, asWritten)
         values.push(decodeB64(node))
         return
       }
-      if (!leafFits(node, spec.dtype)) throw typeError(node, spec)
+      if (!leafFits(node, spec.dtype)) throw typeError(node, spec, asWritten)
       // rapidjson's IsInt/IsInt64/IsUint… are false for a number written as a double (`1.0`).
-      if (integerInput && parent && isDoubleEntry(parent, index)) throw typeError(node, spec)
+      if (integerInput && asWritten) throw typeError(node, spec, asWritten)
       values.push(spec.dtype === 'DT_STRING' ? encoder.encode(node as string) : node)
       return
     }
@@ -122,13 +124,13 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
       )
     for (let i = 0; i < node.length; i++) walk(node[i], level + 1, node, i)
   }
-  walk(v, 0)
+  walk(v, 0, holder, key)
   return { shape, values }
 }
 
-const typeError = (v: unknown, spec: TensorSpec) =>
+const typeError = (v: unknown, spec: TensorSpec, isDouble = false) =>
   invalidArgument(
-    `JSON Value: ${debugString(v)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
+    `JSON Value: ${debugString(v, isDouble)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
   )
 
 /** Joins per-instance leaves, keeping typed arrays typed. */
@@ -179,10 +181,10 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
     string,
     { shape: number[]; size: number; chunks: (unknown[] | Float32Array)[] }
   >()
-  const add = (item: unknown, name: string) => {
+  const add = (item: unknown, name: string, holder: object, key: string | number) => {
     const spec = specs[name]
     if (!spec) throw invalidArgument(`JSON object: does not have named input: ${name}`)
-    const { shape, values } = fill(item, spec)
+    const { shape, values } = fill(item, spec, holder, key)
     const seen = perName.get(name)
     if (!seen) perName.set(name, { shape, size: values.length, chunks: [values] })
     else if (seen.size !== values.length)
@@ -207,7 +209,7 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
         throw invalidArgument(`Expecting object but got list at item ${i} of input list`)
       for (const [key, value] of Object.entries(elem)) {
         try {
-          add(value, key)
+          add(value, key, elem, key)
         } catch (err) {
           nested(i, err, key)
         }
@@ -221,7 +223,7 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
       if (elemIsObject)
         throw invalidArgument(`Expecting value/list but got object at item ${i} of input list`)
       try {
-        add(elem, names[0] as string)
+        add(elem, names[0] as string, instances, i)
       } catch (err) {
         nested(i, err)
       }
@@ -233,7 +235,11 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
   return out
 }
 
-const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorMap => {
+const fromInputs = (
+  inputs: unknown,
+  specs: Record<string, TensorSpec>,
+  body: object,
+): TensorMap => {
   const names = Object.keys(specs).sort()
   const out: TensorMap = {}
   if (!isObject(inputs) || isB64Object(inputs)) {
@@ -243,14 +249,14 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
       )
     const name = names[0] as string
     const spec = specs[name] as TensorSpec
-    const { shape, values } = fill(inputs, spec)
+    const { shape, values } = fill(inputs, spec, body, 'inputs')
     out[name] = toWire(spec, shape, values)
     return out
   }
   for (const name of names) {
     if (!(name in inputs)) throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`)
     const spec = specs[name] as TensorSpec
-    const { shape, values } = fill(inputs[name], spec)
+    const { shape, values } = fill(inputs[name], spec, inputs, name)
     out[name] = toWire(spec, shape, values)
   }
   // Keys that are not inputs are ignored, as TF Serving does (json_tensor.cc:631-646 looks up
@@ -291,7 +297,7 @@ export const decodePredictRequest = (
     return { signatureName, format: 'row', inputs: fromInstances(instances, specs) }
   }
   if (hasInputs)
-    return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs) }
+    return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs, body) }
   throw invalidArgument("Missing 'inputs' or 'instances' key")
 }
 

@@ -14,28 +14,60 @@ import { escapeJsonString, PrettyJsonWriter } from './pretty-json.ts'
 const decoder = new TextDecoder()
 
 type Leaf = (w: PrettyJsonWriter, i: number) => void
+type LeafText = (i: number) => string
 
-const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): Leaf => {
+/** A leaf as JSON text; undefined for `_bytes` outputs, which are objects. */
+const leafText = (t: WireTensor, dtype: TfDtype, alias: string): LeafText | undefined => {
   if (t.dtype === 'string') {
     const data = t.data as Uint8Array[]
-    if (alias.endsWith('_bytes'))
-      return (w, i) => {
-        // An object, so laid out on its own lines even inside a single-line array.
-        w.startObject()
-        w.key('b64')
-        w.string(Buffer.from(data[i] as Uint8Array).toString('base64'))
-        w.endObject()
-      }
-    return (w, i) => w.raw(escapeJsonString(decoder.decode(data[i])))
+    if (alias.endsWith('_bytes')) return undefined
+    return (i) => escapeJsonString(decoder.decode(data[i]))
   }
   const data = t.data as Float32Array | Int32Array | Uint8Array
-  if (t.dtype === 'bool') return (w, i) => w.raw(data[i] ? 'true' : 'false')
-  if (t.dtype === 'int32') return (w, i) => w.raw(String(data[i]))
+  if (t.dtype === 'bool') return (i) => (data[i] ? 'true' : 'false')
+  if (t.dtype === 'int32') return (i) => String(data[i])
   // A float output declared as an integer type is printed as an integer, as TF would have cast it.
-  if (!isFloatDtype(dtype)) return (w, i) => w.raw(String(Math.trunc(data[i] as number)))
+  if (!isFloatDtype(dtype)) return (i) => String(Math.trunc(data[i] as number))
   return dtype === 'DT_DOUBLE'
-    ? (w, i) => w.raw(formatFloat64(data[i] as number))
-    : (w, i) => w.raw(formatFloat32(data[i] as number))
+    ? (i) => formatFloat64(data[i] as number)
+    : (i) => formatFloat32(data[i] as number)
+}
+
+const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): Leaf => {
+  const text = leafText(t, dtype, alias)
+  if (text) return (w, i) => w.raw(text(i))
+  const data = t.data as Uint8Array[]
+  return (w, i) => {
+    // An object, so laid out on its own lines even inside a single-line array.
+    w.startObject()
+    w.key('b64')
+    w.string(Buffer.from(data[i] as Uint8Array).toString('base64'))
+    w.endObject()
+  }
+}
+
+/**
+ * Dims `from..` of a tensor as one single-line array text (`[[1.0, 2.0], [3.0, 4.0]]`): what the
+ * writer produces in single-line mode when no object is inside, built directly (big outputs).
+ */
+const singleLineText = (shape: number[], from: number, text: LeafText, offset: number) => {
+  const parts: string[] = []
+  let pos = offset
+  const rec = (dim: number) => {
+    if (dim === shape.length) {
+      parts.push(text(pos++))
+      return
+    }
+    parts.push('[')
+    const n = shape[dim] as number
+    for (let k = 0; k < n; k++) {
+      if (k > 0) parts.push(', ')
+      rec(dim + 1)
+    }
+    parts.push(']')
+  }
+  rec(from)
+  return parts.join('')
 }
 
 /** Writes dims `from..` of a tensor starting at flat `offset` (AddTensorValues); returns the end. */
@@ -102,7 +134,15 @@ export const encodePredictResponse = (
       )
     batch = b
   }
-  const writers = names.map((n) => ({ name: n, t: outputs[n] as WireTensor, leaf: leaf(n) }))
+  const writers = names.map((n) => {
+    const t = outputs[n] as WireTensor
+    return {
+      name: n,
+      t,
+      leaf: leaf(n),
+      text: leafText(t, specs[n]?.dtype ?? 'DT_FLOAT', n),
+    }
+  })
   const objects = names.length > 1
   w.startObject()
   w.key('predictions')
@@ -110,9 +150,11 @@ export const encodePredictResponse = (
   for (let i = 0; i < batch; i++) {
     if (objects) w.startObject()
     w.singleLineArrays = true
-    for (const { name, t, leaf: write } of writers) {
+    for (const { name, t, leaf: write, text } of writers) {
       if (objects) w.key(name)
-      writeNested(w, t.shape, 1, write, i * elementsPerItem(t.shape))
+      const offset = i * elementsPerItem(t.shape)
+      if (text) w.raw(singleLineText(t.shape, 1, text, offset))
+      else writeNested(w, t.shape, 1, write, offset)
     }
     w.singleLineArrays = false
     if (objects) w.endObject()

@@ -32,7 +32,7 @@ type NumberKind = ReturnType<typeof numberKind>
  * One JSON value into a feature list (AddValueToFeature, json_tensor.cc:737-794): the first value
  * sets the list's kind and later values must match it. A number written as a double (`1.0`) is a
  * float, one written as an integer (`1`) an int64 (rapidjson keeps the difference; so does
- * parseJsonBody): `[1, 2.5]` is refused, as in TF Serving.
+ * parseJsonBodyExact): `[1, 2.5]` is refused, as in TF Serving.
  */
 const addValue = (v: unknown, kind: NumberKind, name: string, f: Feature) => {
   const want = (kind: Kind) => {

@@ -9,6 +9,7 @@
 // JSON.parse still does the work when the text cannot hold an integral double, which is the
 // common case; its failures are re-parsed here for the error text.
 import { invalidArgument } from './errors.ts'
+import { EMPTY_DOCUMENT } from './messages.ts'
 
 /** Containers → keys/indices whose numbers were written as doubles with an integral value. */
 const integralDoubles = new WeakMap<object, Set<string | number>>()
@@ -43,15 +44,46 @@ export const numberKind = (parent: object, key: string | number): 'double' | 'in
 /** A body that may contain a number token with a fraction or exponent and an integral value. */
 const MAY_HOLD_INTEGRAL_DOUBLE = /[0-9]\.0*(?![0-9])|[0-9][eE]|[0-9]{16}/
 
-export const parseJsonBody = (text: string): unknown => {
-  if (text.length === 0) throw invalidArgument('JSON Parse error: The document is empty')
-  if (!MAY_HOLD_INTEGRAL_DOUBLE.test(text)) {
-    try {
-      return JSON.parse(text)
-    } catch {}
+const record = (parent: object, key: string | number, source: string, value: number) => {
+  if (/[.eE]/.test(source)) {
+    if (!Number.isInteger(value)) return
+    const set = integralDoubles.get(parent) ?? new Set<string | number>()
+    integralDoubles.set(parent, set)
+    set.add(key)
+  } else if (Number.isFinite(value) && Math.abs(value) >= 2 ** 53) {
+    const map = bigIntegers.get(parent) ?? new Map<string | number, bigint>()
+    bigIntegers.set(parent, map)
+    map.set(key, BigInt(source))
   }
+}
+
+/**
+ * A request body, fast: JSON.parse, which loses how numbers were written (`1.0` reads as `1`).
+ * Enough where that does not matter (float inputs, the common case); bodies JSON.parse refuses
+ * (NaN, text after the value, errors) go through the rapidjson-compatible parser.
+ */
+export const parseJsonBody = (text: string): unknown => {
+  if (text.length === 0) throw invalidArgument(EMPTY_DOCUMENT)
+  try {
+    return JSON.parse(text)
+  } catch {
+    return new RapidJsonParser(text).document()
+  }
+}
+
+/**
+ * A request body read as rapidjson reads it, number tokens included (`isDoubleEntry`,
+ * `numberKind`): for classify/regress examples, integer inputs and error texts. About 15× slower
+ * than JSON.parse on a large body, so predict uses it only when the tokens matter.
+ */
+export const parseJsonBodyExact = (text: string): unknown => {
+  if (text.length === 0) throw invalidArgument(EMPTY_DOCUMENT)
+  if (!MAY_HOLD_INTEGRAL_DOUBLE.test(text)) return parseJsonBody(text)
   return new RapidJsonParser(text).document()
 }
+
+/** Whether parseJsonBody and parseJsonBodyExact can disagree on `text`. */
+export const numberTokensMatter = (text: string) => MAY_HOLD_INTEGRAL_DOUBLE.test(text)
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d])
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39
@@ -118,18 +150,15 @@ class RapidJsonParser {
     if (minus) this.#i++
     const c = this.#peek()
     let value: number
-    let isDouble = false
     if (c === 0x4e /* N */) {
       this.#i++
       if (!this.#consume('aN')) this.#fail('Invalid value.')
       value = Number.NaN
-      isDouble = true
     } else if (c === 0x49 /* I */) {
       this.#i++
       if (!this.#consume('nf')) this.#fail('Invalid value.')
       if (this.#s[this.#i] === 'i' && !this.#consume('inity')) this.#fail('Invalid value.')
       value = minus ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
-      isDouble = true
     } else {
       if (c === 0x30) this.#i++
       else if (c >= 0x31 && c <= 0x39) while (isDigit(this.#peek())) this.#i++
@@ -138,28 +167,17 @@ class RapidJsonParser {
         this.#i++
         if (!isDigit(this.#peek())) this.#fail('Miss fraction part in number.')
         while (isDigit(this.#peek())) this.#i++
-        isDouble = true
       }
       if (this.#peek() === 0x65 || this.#peek() === 0x45) {
         this.#i++
         if (this.#peek() === 0x2b || this.#peek() === 0x2d) this.#i++
         if (!isDigit(this.#peek())) this.#fail('Miss exponent in number.')
         while (isDigit(this.#peek())) this.#i++
-        isDouble = true
       }
       // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
       value = Number(this.#s.slice(start, this.#i))
     }
-    if (!isDouble && parent && Math.abs(value) >= 2 ** 53) {
-      const map = bigIntegers.get(parent) ?? new Map<string | number, bigint>()
-      bigIntegers.set(parent, map)
-      map.set(key, BigInt(this.#s.slice(start, this.#i)))
-    }
-    if (isDouble && parent && Number.isInteger(value)) {
-      const set = integralDoubles.get(parent) ?? new Set<string | number>()
-      integralDoubles.set(parent, set)
-      set.add(key)
-    }
+    if (parent) record(parent, key, this.#s.slice(start, this.#i), value)
     return value
   }
 

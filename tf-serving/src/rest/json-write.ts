@@ -67,10 +67,10 @@ const writeDebugValue = (w: PrettyJsonWriter, v: unknown, isDouble: boolean) => 
  * A request value as TF Serving quotes it in error messages (JsonValueToDebugString,
  * json_tensor.cc:225-236): pretty-printed with single-line arrays, cut once 256 bytes are written.
  */
-export const debugString = (value: unknown): string =>
+export const debugString = (value: unknown, isDouble = false): string =>
   PrettyJsonWriter.bounded(256, (w) => {
     w.singleLineArrays = true
-    writeDebugValue(w, value, typeof value === 'number' && !Number.isInteger(value))
+    writeDebugValue(w, value, isDouble || (typeof value === 'number' && !Number.isInteger(value)))
   })
 
 /** rapidjson's type names (JsonTypeString in json_tensor.cc). */

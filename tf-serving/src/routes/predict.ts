@@ -3,10 +3,10 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#predict-api
 
 import type { TensorMap } from '../inference/protocol.ts'
-import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
+import { DEFAULT_SIGNATURE, type SignatureDef, type TensorSpec } from '../loaders/types.ts'
 import { checkShapes, decodePredictRequest, decodeScannedPredict } from '../rest/decode-predict.ts'
 import { encodePredictResponse } from '../rest/encode-predict.ts'
-import { invalidArgument } from '../rest/errors.ts'
+import { invalidArgument, ServingError } from '../rest/errors.ts'
 import { feedTypeMismatch } from '../rest/messages.ts'
 import type { ScannedPredict } from '../rest/scan-predict.ts'
 import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
@@ -55,8 +55,15 @@ const serializedExampleFeeds = (sig: SignatureDef, inputs: TensorMap): TensorMap
 /** A predict body: read by the byte scanner, or JSON (parsed lazily: the scan may cover it). */
 export interface PredictBody {
   scanned?: ScannedPredict
+  /** Parsed fast (number tokens lost: `1.0` reads as `1`). */
   json: () => unknown
+  /** Parsed as rapidjson reads it; undefined when that cannot differ from `json`. */
+  exact?: () => unknown
 }
+
+const INTEGER_DTYPE = /^DT_U?INT/
+const hasIntegerInput = (specs: Record<string, TensorSpec>) =>
+  Object.values(specs).some((s) => INTEGER_DTYPE.test(s.dtype))
 
 export const predict = async (deps: AppDeps, p: ModelPath, body: PredictBody): Promise<string> => {
   let handle: ReturnType<AppDeps['manager']['acquire']> | undefined
@@ -65,9 +72,32 @@ export const predict = async (deps: AppDeps, p: ModelPath, body: PredictBody): P
       handle ??= deps.manager.acquire(p.model, p.version, p.label)
       return findSignature(handle.signatures, name).inputs
     }
-    const decoded =
-      (body.scanned && decodeScannedPredict(body.scanned, specsFor)) ??
-      decodePredictRequest(body.json(), specsFor)
+    let integerInputs = false
+    const specsTracked = (name: string) => {
+      const specs = specsFor(name)
+      integerInputs = hasIntegerInput(specs)
+      return specs
+    }
+    // The exact parse (slow on big bodies) only where number tokens change the answer: an
+    // integer input refuses `1.0`, and error messages quote values as written.
+    const exactly = () => {
+      const exact = body.exact?.()
+      return exact === undefined ? undefined : decodePredictRequest(exact, specsFor)
+    }
+    let decoded = body.scanned && decodeScannedPredict(body.scanned, specsFor)
+    if (!decoded) {
+      try {
+        decoded = decodePredictRequest(body.json(), specsTracked)
+      } catch (err) {
+        // The exact parse words the error as TF Serving would (or, where the fast parse read the
+        // body differently, e.g. a repeated key, succeeds).
+        if (!(err instanceof ServingError)) throw err
+        const again = exactly()
+        if (!again) throw err
+        decoded = again
+      }
+      if (integerInputs) decoded = exactly() ?? decoded
+    }
     const h = handle as NonNullable<typeof handle>
     const sigKey = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = findSignature(h.signatures, sigKey)

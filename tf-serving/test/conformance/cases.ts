@@ -495,6 +495,26 @@ export const CASES: ConformanceCase[] = [
     errorContains: 'Could not parse example input',
   },
 
+  {
+    name: 'integers in and out of an int32 input (no ".0" on ints)',
+    source: `${J}:303-309, 900-905`,
+    method: 'POST',
+    path: '/v1/models/int_identity:predict',
+    send: '{"instances": [1, -2, 3]}',
+    status: 200,
+    exact: '{\n    "predictions": [1, -2, 3\n    ]\n}',
+  },
+  {
+    name: 'a number written as a double is refused by an int32 input',
+    source: `${J}:303-309, 580-586`,
+    method: 'POST',
+    path: '/v1/models/int_identity:predict',
+    send: '{"instances": [1, 2.0]}',
+    status: 400,
+    error:
+      "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: JSON Value: 2.0 Type: Number is not of expected type: int32",
+  },
+
   // ---- classify and regress ----
   {
     name: 'classify, byte for byte: key "results", one line per example',

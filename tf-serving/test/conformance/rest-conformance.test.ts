@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseJsonBody } from '../../src/rest/json-parse.ts'
+import { attr, node } from '../../src/savedmodel/writer/graph-builder.ts'
 import { halfPlusThreeModel } from '../../src/savedmodel/writer/half-plus-three.ts'
 import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
 import { FIXTURES, removeDir, tempDir } from '../savedmodel/helpers.ts'
@@ -18,11 +19,26 @@ beforeAll(async () => {
   dir = await tempDir('conformance')
   await mkdir(join(dir, 'half_plus_three'), { recursive: true })
   await writeSavedModel(join(dir, 'half_plus_three', '00000123'), halfPlusThreeModel())
+  // An int32 input, for the integer rules (y = x).
+  await writeSavedModel(join(dir, 'int_identity', '1'), {
+    nodes: [
+      node('x', 'Placeholder', [], { dtype: attr.type('DT_INT32') }),
+      node('y', 'Identity', ['x'], { T: attr.type('DT_INT32') }),
+    ],
+    signatures: {
+      serving_default: {
+        methodName: 'tensorflow/serving/predict',
+        inputs: { x: { name: 'x:0', dtype: 'DT_INT32', shape: [-1] } },
+        outputs: { y: { name: 'y:0', dtype: 'DT_INT32', shape: [-1] } },
+      },
+    },
+  })
   const config = [
     'model_config_list {',
     `  config { name: 'half_plus_two' base_path: '${join(FIXTURES, 'half_plus_two')}' model_platform: 'tensorflow'`,
     "    version_labels { key: 'stable' value: 123 } }",
     `  config { name: 'half_plus_three' base_path: '${join(dir, 'half_plus_three')}' model_platform: 'tensorflow' }`,
+    `  config { name: 'int_identity' base_path: '${join(dir, 'int_identity')}' model_platform: 'tensorflow' }`,
     '}',
   ].join('\n')
   const configFile = join(dir, 'models.config')

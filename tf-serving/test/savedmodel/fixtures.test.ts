@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { SignatureDef, TensorSpec } from '../../src/loaders/types.ts'
 import { decodeExamplesRequest } from '../../src/rest/examples.ts'
-import { parseJsonBody } from '../../src/rest/json-parse.ts'
+import { parseJsonBodyExact } from '../../src/rest/json-parse.ts'
 import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
 import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { FIXTURES, runSignature, useCpu } from './helpers.ts'
@@ -113,7 +113,7 @@ const viaExamples = async (dir: string, key: string, body: string) => {
   const servable = await savedModelLoader.load(join(FIXTURES, dir))
   const spec = exampleSignature(servable.artifacts, key)
   if (!spec) throw new Error(`no example spec for ${key}`)
-  const decoded = decodeExamplesRequest(parseJsonBody(body))
+  const decoded = decodeExamplesRequest(parseJsonBodyExact(body))
   const feeds = examplesToFeeds(spec, decoded.examples, decoded.context)
   const tensors = Object.fromEntries(
     Object.entries(feeds).map(([name, f]) => [
