@@ -60,3 +60,31 @@ export const exampleWrongCount = (
 /** The session's error when a tensor is fed a value of another dtype (TensorFlow). */
 export const feedTypeMismatch = (want: string, got: string) =>
   `Expects arg[0] to be ${want} but ${got} is provided`
+
+/** classifier.cc:159 / regressor.cc:154. */
+export const noSignatureNamed = (name: string) => `No signature was found with the name: ${name}`
+
+/** classifier.cc:208-211. */
+export const noClassesOrScores = (signatureDebug: string) =>
+  `Expected classification signature outputs to contain at least one of "classes" or "scores". Signature was: ${signatureDebug}`
+
+/** classifier.cc:257-289: the classes/scores output checks, in TF Serving's order. */
+export const classifyOutput = {
+  notMatrix: (shape: number[]) =>
+    `Expected Tensor shape: [batch_size num_classes] but got [${shape.join(',')}]`,
+  wrongDtype: (what: 'classes' | 'scores', got: string) =>
+    `Expected ${what} Tensor of ${what === 'classes' ? 'DT_STRING' : 'DT_FLOAT'}. Got: ${got}`,
+  wrongBatch: (what: 'classes' | 'scores', want: number, got: number) =>
+    `Expected ${what} output batch size of ${want}. Got: ${got}`,
+  classesVsScores: (classes: number, scores: number) =>
+    `Tensors class and score should match in dim_size(1). Got ${classes} vs. ${scores}`,
+}
+
+/** regressor.cc:238-258: the regression output checks, in TF Serving's order. */
+export const regressOutput = {
+  wrongShape: (shape: number[]) =>
+    `Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got [${shape.join(',')}]`,
+  wrongBatch: (want: number, got: number) =>
+    `Input batch size did not match output batch size: ${want} vs. ${got}`,
+  wrongDtype: (got: string) => `Expected output Tensor of DT_FLOAT.  Got: ${got}`,
+}

@@ -21,12 +21,16 @@ import {
   examplesToInputs,
 } from '../rest/examples.ts'
 import {
+  classifyOutput,
   EXPECTED_ONE_INPUT,
   EXPECTED_ONE_OUTPUT,
   expectedOneOrTwoOutputs,
   feedTypeMismatch,
+  noClassesOrScores,
   noExampleInput,
   noRegressionOutputs,
+  noSignatureNamed,
+  regressOutput,
 } from '../rest/messages.ts'
 import { signatureDebugString } from '../rest/signature-debug.ts'
 import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
@@ -34,7 +38,6 @@ import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
 const decoder = new TextDecoder()
-const shapeDebug = (shape: number[]) => `[${shape.join(',')}]`
 
 /** TF.js models: a classify/regress signature whose inputs are named after features. */
 const checkMethodName = (sig: SignatureDef, method: 'classify' | 'regress') => {
@@ -65,9 +68,7 @@ const checkSavedModelSignature = (sig: SignatureDef, method: 'classify' | 'regre
     !Object.hasOwn(sig.outputs, 'classes') &&
     !Object.hasOwn(sig.outputs, 'scores')
   )
-    throw invalidArgument(
-      `Expected classification signature outputs to contain at least one of "classes" or "scores". Signature was: ${signatureDebugString(sig)}`,
-    )
+    throw invalidArgument(noClassesOrScores(signatureDebugString(sig)))
 }
 
 /**
@@ -97,17 +98,12 @@ const savedModelFeeds = (sig: SignatureDef, decoded: DecodedExamples): TensorMap
 const classificationRows = (sig: SignatureDef, out: TensorMap, n: number) => {
   const check = (t: WireTensor | undefined, what: 'classes' | 'scores') => {
     if (!t) return
-    if (t.shape.length !== 2)
-      throw invalidArgument(
-        `Expected Tensor shape: [batch_size num_classes] but got ${shapeDebug(t.shape)}`,
-      )
+    if (t.shape.length !== 2) throw invalidArgument(classifyOutput.notMatrix(t.shape))
     const want = what === 'classes' ? 'string' : 'float32'
     if (t.dtype !== want)
-      throw invalidArgument(
-        `Expected ${what} Tensor of ${what === 'classes' ? 'DT_STRING' : 'DT_FLOAT'}. Got: ${sig.outputs[what]?.dtype ?? t.dtype}`,
-      )
+      throw invalidArgument(classifyOutput.wrongDtype(what, sig.outputs[what]?.dtype ?? t.dtype))
     if (t.shape[0] !== n)
-      throw invalidArgument(`Expected ${what} output batch size of ${n}. Got: ${t.shape[0]}`)
+      throw invalidArgument(classifyOutput.wrongBatch(what, n, t.shape[0] as number))
   }
   const classes = out.classes
   const scores = out.scores
@@ -115,7 +111,7 @@ const classificationRows = (sig: SignatureDef, out: TensorMap, n: number) => {
   check(scores, 'scores')
   if (classes && scores && classes.shape[1] !== scores.shape[1])
     throw invalidArgument(
-      `Tensors class and score should match in dim_size(1). Got ${classes.shape[1]} vs. ${scores.shape[1]}`,
+      classifyOutput.classesVsScores(classes.shape[1] as number, scores.shape[1] as number),
     )
   const k = (classes ?? scores)?.shape[1] ?? 0
   return Array.from({ length: n }, (_, i) =>
@@ -129,17 +125,10 @@ const classificationRows = (sig: SignatureDef, out: TensorMap, n: number) => {
 /** PostProcessRegressionResult (regressor.cc:208-270). */
 const regressionValues = (sig: SignatureDef, t: WireTensor, n: number) => {
   if (!(t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1)))
-    throw invalidArgument(
-      `Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got ${shapeDebug(t.shape)}`,
-    )
-  if (t.shape[0] !== n)
-    throw invalidArgument(
-      `Input batch size did not match output batch size: ${n} vs. ${t.shape[0]}`,
-    )
+    throw invalidArgument(regressOutput.wrongShape(t.shape))
+  if (t.shape[0] !== n) throw invalidArgument(regressOutput.wrongBatch(n, t.shape[0] as number))
   if (t.dtype !== 'float32')
-    throw invalidArgument(
-      `Expected output Tensor of DT_FLOAT.  Got: ${sig.outputs.outputs?.dtype ?? t.dtype}`,
-    )
+    throw invalidArgument(regressOutput.wrongDtype(sig.outputs.outputs?.dtype ?? t.dtype))
   return Array.from(t.data as Float32Array)
 }
 
@@ -162,7 +151,7 @@ export const classifyOrRegress = async (
   try {
     const key = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = handle.signatures[key]
-    if (!sig) throw invalidArgument(`No signature was found with the name: ${key}`)
+    if (!sig) throw invalidArgument(noSignatureNamed(key))
     const n = decoded.examples.length
     if (sig.shapesAreInformative) {
       checkSavedModelSignature(sig, method)
