@@ -50,14 +50,14 @@ describe('comparison', () => {
 })
 
 describe('executor cross-check (in process)', () => {
-  const check = async (mode: 'agree' | 'wrong' | 'fail') => {
+  const check = async (mode: 'agree' | 'wrong' | 'fail', reference = 'wasm') => {
     const name = `standin-${mode}`
     registerStandInBackend(name, mode)
     await tf.setBackend(name)
     const servable = await savedModelLoader.load(join(HALF_PLUS_TWO, '00000123'))
     const executor = createExecutor(tf)
     await executor.load('m', servable)
-    const result = await executor.crossCheck('m', 'wasm')
+    const result = await executor.crossCheck('m', reference)
     // The check leaves the worker on its own backend; falling back is the caller's decision.
     expect(tf.getBackend()).toBe(name)
     executor.unload('m')
@@ -70,6 +70,12 @@ describe('executor cross-check (in process)', () => {
     const r = await check('wrong')
     expect(r.outcome).toBe('mismatch')
     expect(r.detail).toMatch(/^signature serving_default: y\[0\]: .* \(native\) vs .* \(wasm\)$/)
+  })
+  test('without a backend to compare with, the check is skipped (and says why)', async () => {
+    expect(await check('wrong', 'no-such-backend')).toEqual({
+      outcome: 'skipped',
+      detail: 'the no-such-backend backend is not available to compare with',
+    })
   })
   test('an error inside the native run is an error outcome', async () => {
     const r = await check('fail')
