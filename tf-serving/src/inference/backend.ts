@@ -49,8 +49,9 @@ export const selectBackend = async (
     if (node) {
       await node.setBackend('tensorflow')
       await node.ready()
-      // The WebAssembly backend is registered too: the cross-check runs every model on both.
-      await import('@tensorflow/tfjs-backend-wasm')
+      // The WebAssembly backend is registered too: the cross-check runs every model on both
+      // (without it, each check reports itself skipped rather than stopping the worker).
+      await import('@tensorflow/tfjs-backend-wasm').catch(() => undefined)
       return {
         tf: node,
         name: node.getBackend(),
