@@ -3,17 +3,18 @@
 // stateful (models, inference pool, batcher) comes in through `deps`.
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
 import { metricsResponse } from '@tweetbot/common/src/metrics.ts'
-import { Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
 import { metricModelLabel } from './metric-labels.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
-import { parseJsonBody } from './rest/json-parse.ts'
+import { numberTokensMatter, parseJsonBody, parseJsonBodyExact } from './rest/json-parse.ts'
+import { CORS_ORIGIN_MISSING, malformedRequest } from './rest/messages.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
 import type { AppDeps } from './routes/deps.ts'
 import { modelMetadata } from './routes/model-metadata.ts'
-import { type ModelPath, parseModelPath } from './routes/model-path.ts'
+import { isRestApiPath, type ModelPath, parseModelPath } from './routes/model-path.ts'
 import { modelStatus } from './routes/model-status.ts'
 import { predict } from './routes/predict.ts'
 
@@ -23,6 +24,16 @@ const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
   new Response(errorBody(message), { status, headers: JSON_HEADERS })
+
+/** Added to every REST answer with --rest_api_enable_cors_support (http_rest_api_util.cc:40-44). */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, GET',
+  'access-control-allow-headers': 'Content-Type',
+}
+const REST_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'])
+
+const notFoundResponse = (c: Context) => jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
 
 const toServingError = (err: unknown, deps: AppDeps): ServingError => {
   if (err instanceof ServingError) return err
@@ -50,39 +61,55 @@ const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
 export const createApp = (deps: AppDeps) => {
   const app = new Hono()
 
-  const handleV1 = async (
+  /** TF Serving's REST handler: every method reaches it (http_server.cc:140-203). */
+  const handleRest = async (
     httpMethod: string,
-    path: string,
+    pathAndQuery: string,
+    origin: string | undefined,
     rawBody: () => Promise<ArrayBuffer>,
-  ) => {
+  ): Promise<Response> => {
+    const headers: Record<string, string> = deps.enableCors ? { ...CORS_HEADERS } : {}
+    if (httpMethod === 'OPTIONS') {
+      // A CORS preflight: 200 with an http(s) Origin, else FAILED_PRECONDITION (400); both with
+      // an empty body and no content type (http_server.cc:170-177).
+      const ok = /https?:\/\//.test(origin ?? '')
+      if (!ok) deps.logger.debug(CORS_ORIGIN_MISSING, { path: pathAndQuery })
+      return new Response(null, { status: ok ? 200 : 400, headers })
+    }
+    headers['content-type'] = 'application/json'
     const started = performance.now()
     let parsed: ModelPath | undefined
     let status = 200
     try {
-      parsed = parseModelPath(httpMethod, path)
-      if (!parsed) throw invalidArgument(`Malformed request: ${httpMethod} ${path}`)
+      // The body is read for every method, as net_http does, then parsed only by POST handlers.
+      const bytes = new Uint8Array(await rawBody())
+      parsed = parseModelPath(httpMethod, pathAndQuery)
+      if (!parsed) throw invalidArgument(malformedRequest(httpMethod, pathAndQuery))
       let body: string
       if (parsed.method === 'status') body = modelStatus(deps, parsed)
       else if (parsed.method === 'metadata') body = modelMetadata(deps, parsed)
       else if (parsed.method === 'predict') {
-        const bytes = new Uint8Array(await rawBody())
         // An image body is read straight into a Float32Array; anything else is parsed here,
         // before the model lookup, so a bad body is a 400 even for an unknown model.
         const scanned = scanPredictBody(bytes)
-        const json = scanned ? undefined : parseJsonBody(utf8.decode(bytes))
+        let text: string | undefined
+        const bodyText = () => (text ??= utf8.decode(bytes))
+        const json = scanned ? undefined : parseJsonBody(bodyText())
         body = await predict(deps, parsed, {
           scanned,
-          json: () => json ?? parseJsonBody(utf8.decode(bytes)),
+          json: () => json ?? parseJsonBody(bodyText()),
+          exact: () =>
+            numberTokensMatter(bodyText()) ? parseJsonBodyExact(bodyText()) : undefined,
         })
       } else {
-        const json = parseJsonBody(utf8.decode(new Uint8Array(await rawBody())))
+        const json = parseJsonBodyExact(utf8.decode(bytes))
         body = await classifyOrRegress(deps, parsed, json, parsed.method)
       }
-      return new Response(body, { headers: JSON_HEADERS })
+      return new Response(body, { headers })
     } catch (err) {
       const e = toServingError(err, deps)
       status = e.httpStatus
-      return jsonError(status, e.message)
+      return new Response(errorBody(e.message), { status, headers })
     } finally {
       const model = metricModelLabel(parsed?.model, deps.manager)
       const labels = {
@@ -101,12 +128,17 @@ export const createApp = (deps: AppDeps) => {
 
   app.use('*', v1BodyLimit(deps.maxBodyBytes))
 
-  app.on(['GET', 'POST'], '/v1/*', (c) =>
-    handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer()),
-  )
-  // TF Serving answers other methods on /v1 with "Malformed request" (400); 405 tells a client
-  // more precisely what is wrong, with the same message.
-  app.all('/v1/*', (c) => jsonError(405, `Malformed request: ${c.req.method} ${c.req.path}`))
+  /** Requests TF Serving's dispatcher gives the REST handler; anything else is not ours. */
+  const rest = (c: Context) => {
+    const url = c.req.url
+    const pathAndQuery = url.slice(url.indexOf('/', url.indexOf('//') + 2))
+    if (!isRestApiPath(pathAndQuery)) return undefined
+    // libevent lets these methods through (evhttp_server.cc:114-117); it refuses the rest itself.
+    if (!REST_METHODS.has(c.req.method)) return new Response(null, { status: 501 })
+    return handleRest(c.req.method, pathAndQuery, c.req.header('origin'), () => c.req.arrayBuffer())
+  }
+
+  app.all('/v1/*', (c) => rest(c) ?? notFoundResponse(c))
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', (c) => {
@@ -118,12 +150,8 @@ export const createApp = (deps: AppDeps) => {
   app.get('/metrics', () => metricsResponse(deps.registry))
   app.get('/monitoring/prometheus/metrics', () => metricsResponse(deps.registry))
 
-  app.notFound((c) => {
-    // TF Serving matches /v1 case-insensitively (/V1/Models/m:Predict works); Hono's router does not.
-    if (V1_PATH.test(c.req.path) && (c.req.method === 'GET' || c.req.method === 'POST'))
-      return handleV1(c.req.method, c.req.path, () => c.req.arrayBuffer())
-    return jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
-  })
+  // TF Serving matches /v1 case-insensitively (/V1/Models/m:predict works); Hono's router does not.
+  app.notFound((c) => rest(c) ?? notFoundResponse(c))
   app.onError((err) => {
     const e = toServingError(err, deps)
     return jsonError(e.httpStatus, e.message)

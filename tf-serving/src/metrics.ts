@@ -1,7 +1,11 @@
 // Prometheus metrics for /metrics and TF Serving's /monitoring/prometheus/metrics.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
-export const createServingMetrics = (registry: Registry, queueDepth: () => number) => {
+export const createServingMetrics = (
+  registry: Registry,
+  queueDepth: () => number,
+  nativeFallback: () => boolean = () => false,
+) => {
   const labelNames = ['model', 'method', 'status'] as const
   return {
     requests: new Counter({
@@ -35,6 +39,20 @@ export const createServingMetrics = (registry: Registry, queueDepth: () => numbe
       help: 'Requests joined into each executed batch',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
+    }),
+    crossChecks: new Counter({
+      name: 'tfserving_backend_cross_checks_total',
+      help: 'Native-vs-WebAssembly cross-checks at model loads, by outcome (ok, mismatch, error, skipped)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    nativeFallback: new Gauge({
+      name: 'tfserving_native_backend_fallback',
+      help: '1 when the native backend failed a cross-check and the workers serve with WebAssembly',
+      registers: [registry],
+      collect() {
+        this.set(nativeFallback() ? 1 : 0)
+      },
     }),
     queueDepth: new Gauge({
       name: 'tfserving_batch_queue_depth',

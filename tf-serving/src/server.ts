@@ -62,12 +62,24 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   // The files flags name are read first: a bad one stops start-up before any worker is spawned.
   const configs = await readModelConfigs(opts)
   const batching = await readBatchingParameters(opts)
-  const pool = new InferencePool({
+  const registry = createMetricsRegistry('tf-serving')
+  let batcher: Batcher | undefined
+  let pool: InferencePool | undefined
+  const metrics = createServingMetrics(
+    registry,
+    () => batcher?.queuedTasks ?? 0,
+    () => pool?.fellBack ?? false,
+  )
+  pool = new InferencePool({
     size: opts.inferenceWorkers,
     mode: opts.workerMode,
     logger,
-    env: { TFJS_BACKEND: opts.backend },
+    env: {
+      TFJS_BACKEND: opts.backend,
+      ...(opts.nativeModule ? { TFJS_NATIVE_MODULE: opts.nativeModule } : {}),
+    },
     maxHeapBytes: opts.workerMaxHeapBytes,
+    onCrossCheck: (report) => metrics.crossChecks.inc({ outcome: report.outcome }),
   })
   const backend = await pool.start()
   logger.info('inference workers ready', {
@@ -77,9 +89,6 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     mode: opts.workerMode,
   })
 
-  const registry = createMetricsRegistry('tf-serving')
-  let batcher: Batcher | undefined
-  const metrics = createServingMetrics(registry, () => batcher?.queuedTasks ?? 0)
   const direct: Runner = (key, sig, inputs, outputs, deadline) =>
     pool.run(key, sig, inputs, outputs, deadline)
   let run: Runner = async (key, sig, inputs, outputs, deadline) => {
@@ -133,9 +142,11 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     registry,
     metrics,
     maxBodyBytes: opts.maxBodyBytes,
+    enableCors: opts.enableCorsSupport,
     info: () => ({
       backend: pool.backend,
       backendReason: pool.backendReason,
+      backendCrossCheck: pool.crossCheck,
       workers: pool.size,
       workerMode: opts.workerMode,
       batching: opts.enableBatching,

@@ -38,14 +38,19 @@ describe('lenient JSON', () => {
     expect(v.x.slice(1)).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5])
   })
   test('errors name the problem and offset like rapidjson', () => {
-    expect(() => parseJsonBody('')).toThrow('JSON Parse error: The document is empty. at offset: 0')
+    // An empty body is refused before rapidjson (json_tensor.cc:474-476): no period, no offset.
+    expect(() => parseJsonBody('')).toThrow(/^JSON Parse error: The document is empty$/)
+    expect(() => parseJsonBody('  ')).toThrow(
+      'JSON Parse error: The document is empty. at offset: 2',
+    )
     expect(() => parseJsonBody(' \n')).toThrow(
       'JSON Parse error: The document is empty. at offset: 2',
     )
     expect(() => parseJsonBody('{"a" 1}')).toThrow(
       'JSON Parse error: Missing a colon after a name of object member. at offset: 5',
     )
-    expect(() => parseJsonBody('[nan]')).toThrow('JSON Parse error: Invalid value. at offset: 1')
+    // rapidjson's ParseNull takes the 'n' and fails at the first letter that is not "ull".
+    expect(() => parseJsonBody('[nan]')).toThrow('JSON Parse error: Invalid value. at offset: 2')
   })
 })
 
@@ -108,10 +113,10 @@ describe('decoding requests', () => {
     )
     expect(err({ inputs: [{ b64: '***' }] }, spec('DT_STRING'))).toBe('Unable to base64 decode')
     expect(err({ inputs: [{ b64: 'aGk=' }] }, spec('DT_FLOAT'))).toBe(
-      'JSON Value: {"b64":"aGk="} Type: Object is not of expected type: float',
+      'JSON Value: {\n    "b64": "aGk="\n} Type: Object is not of expected type: float',
     )
     expect(err({ instances: [] }, spec('DT_FLOAT'))).toBe(
-      `JSON Value: {"instances":[]} No values in 'instances' array`,
+      `JSON Value: {\n    "instances": []\n} No values in 'instances' array`,
     )
     expect(err([1], spec('DT_FLOAT'))).toBe('JSON Value: [1] Is not object')
     expect(err({ signature_name: 3, inputs: [1] }, spec('DT_FLOAT'))).toContain(
@@ -129,17 +134,24 @@ describe('encoding responses', () => {
   const floatSpec = { a: spec('DT_FLOAT'), b: spec('DT_FLOAT') }
   test('row: one output → bare values; several → objects per item', () => {
     expect(encodePredictResponse({ a: t([2, 2], [1, 2, 3, 4]) }, floatSpec, 'row')).toBe(
-      '{"predictions":[[1.0,2.0],[3.0,4.0]]}',
+      '{\n    "predictions": [[1.0, 2.0], [3.0, 4.0]\n    ]\n}',
     )
     expect(
       encodePredictResponse({ b: t([2], [0.5, 0.25]), a: t([2, 1], [1, 2]) }, floatSpec, 'row'),
-    ).toBe('{"predictions":[{"a":[1.0],"b":0.5},{"a":[2.0],"b":0.25}]}')
+    ).toBe(
+      '{\n    "predictions": [\n        {\n            "a": [1.0],\n            "b": 0.5\n        },\n        {\n            "a": [2.0],\n            "b": 0.25\n        }\n    ]\n}',
+    )
   })
   test('columnar: one output → tensor; several → object', () => {
-    expect(encodePredictResponse({ a: t([], [3]) }, floatSpec, 'columnar')).toBe('{"outputs":3.0}')
+    // Columnar arrays are not single-line: one element per line (json_tensor.cc:1028-1048).
+    expect(encodePredictResponse({ a: t([], [3]) }, floatSpec, 'columnar')).toBe(
+      '{\n    "outputs": 3.0\n}',
+    )
     expect(
       encodePredictResponse({ a: t([1], [1]), b: t([2], [2, 3]) }, floatSpec, 'columnar'),
-    ).toBe('{"outputs":{"a":[1.0],"b":[2.0,3.0]}}')
+    ).toBe(
+      '{\n    "outputs": {\n        "a": [\n            1.0\n        ],\n        "b": [\n            2.0,\n            3.0\n        ]\n    }\n}',
+    )
   })
   test('row format needs a batch dimension that agrees across outputs', () => {
     expect(() => encodePredictResponse({ a: t([], [1]) }, floatSpec, 'row')).toThrow(
@@ -152,9 +164,11 @@ describe('encoding responses', () => {
   test('string outputs: text, or b64 objects when the alias ends in _bytes', () => {
     const bytes = { dtype: 'string' as const, shape: [1], data: [new TextEncoder().encode('hi')] }
     const specs = { s: spec('DT_STRING'), s_bytes: spec('DT_STRING') }
-    expect(encodePredictResponse({ s: bytes }, specs, 'columnar')).toBe('{"outputs":["hi"]}')
-    expect(encodePredictResponse({ s_bytes: bytes }, specs, 'columnar')).toBe(
-      '{"outputs":[{"b64":"aGk="}]}',
+    expect(encodePredictResponse({ s: bytes }, specs, 'columnar')).toBe(
+      '{\n    "outputs": [\n        "hi"\n    ]\n}',
+    )
+    expect(encodePredictResponse({ s_bytes: bytes }, specs, 'row')).toBe(
+      '{\n    "predictions": [{\n            "b64": "aGk="\n        }\n    ]\n}',
     )
   })
 })

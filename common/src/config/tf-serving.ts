@@ -18,6 +18,11 @@ export const tfServingEnvSchema = z.object({
   MODEL_BASE_PATH: z.string().default('/models'),
   /** auto: tfjs-node when importable, else wasm. */
   TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * The module that provides the native `tensorflow` backend (default @tensorflow/tfjs-node):
+   * another build of it, or a stand-in in tests. Its models are cross-checked against wasm.
+   */
+  TFJS_NATIVE_MODULE: z.string().min(1).optional(),
   /** Inference workers; unset: one per core. */
   TF_SERVING_WORKERS: optionalPositiveInt,
   /** thread (default, measured faster here) or process (a native crash stays in one worker). */

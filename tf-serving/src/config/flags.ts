@@ -26,7 +26,11 @@ export interface ServerOptions {
   inferenceWorkers: number
   workerMode: 'process' | 'thread'
   backend: TfServingEnv['TFJS_BACKEND']
+  /** TFJS_NATIVE_MODULE (undefined: @tensorflow/tfjs-node). */
+  nativeModule?: string
   debug: boolean
+  /** --rest_api_enable_cors_support: CORS headers on every REST answer. */
+  enableCorsSupport: boolean
   /** Flags accepted for compatibility but without effect here. */
   ignored: string[]
 }
@@ -35,6 +39,7 @@ const BOOLEAN = new Set([
   'enable_batching',
   'allow_version_labels_for_unavailable_models',
   'enable_model_warmup',
+  'rest_api_enable_cors_support',
 ])
 const IGNORED = new Set([
   'port',
@@ -70,6 +75,7 @@ const KNOWN = new Set([
   'inference_worker_max_heap_bytes',
   'inference_workers',
   'inference_worker_mode',
+  'rest_api_enable_cors_support',
   ...IGNORED,
 ])
 
@@ -148,7 +154,9 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
     ),
     workerMode: mode,
     backend: env.TFJS_BACKEND,
+    nativeModule: env.TFJS_NATIVE_MODULE,
     debug: env.FLT_DEBUG_MODE,
+    enableCorsSupport: bool(flags, 'rest_api_enable_cors_support'),
     ignored: Object.keys(flags).filter((f) => IGNORED.has(f)),
   }
 }

@@ -11,14 +11,16 @@ export interface SelectedBackend {
   name: string
   /** Why this backend (shown in logs and /readyz). */
   reason: string
+  /** The native module's backend: each model load is cross-checked against `wasm`. */
+  native: boolean
 }
 
 // A variable keeps bundlers and tsc from resolving the optional package at build time.
-const TFJS_NODE = '@tensorflow/tfjs-node'
+export const TFJS_NODE = '@tensorflow/tfjs-node'
 
-const tryNode = async (): Promise<Tf | undefined> => {
+const tryNode = async (module: string): Promise<Tf | undefined> => {
   try {
-    return (await import(TFJS_NODE)) as Tf
+    return (await import(module)) as Tf
   } catch {
     return undefined
   }
@@ -34,26 +36,41 @@ const useWasm = async (): Promise<Tf> => {
   return tf
 }
 
-export const selectBackend = async (choice: BackendChoice = 'auto'): Promise<SelectedBackend> => {
+/**
+ * `nativeModule` is the module providing the native `tensorflow` backend: @tensorflow/tfjs-node
+ * unless TFJS_NATIVE_MODULE names another build of it (or, in tests, a stand-in).
+ */
+export const selectBackend = async (
+  choice: BackendChoice = 'auto',
+  nativeModule: string = TFJS_NODE,
+): Promise<SelectedBackend> => {
   if (choice === 'auto' || choice === 'tensorflow') {
-    const node = await tryNode()
+    const node = await tryNode(nativeModule)
     if (node) {
       await node.setBackend('tensorflow')
       await node.ready()
-      return { tf: node, name: node.getBackend(), reason: `${TFJS_NODE} importable` }
+      // The WebAssembly backend is registered too: the cross-check runs every model on both
+      // (without it, each check reports itself skipped rather than stopping the worker).
+      await import('@tensorflow/tfjs-backend-wasm').catch(() => undefined)
+      return {
+        tf: node,
+        name: node.getBackend(),
+        reason: `${nativeModule} importable`,
+        native: true,
+      }
     }
     if (choice === 'tensorflow')
-      throw new Error(`TFJS_BACKEND=tensorflow but ${TFJS_NODE} cannot be imported`)
+      throw new Error(`TFJS_BACKEND=tensorflow but ${nativeModule} cannot be imported`)
   }
   if (choice === 'cpu') {
     const tf = await import('@tensorflow/tfjs')
     await tf.setBackend('cpu')
     await tf.ready()
-    return { tf, name: tf.getBackend(), reason: 'TFJS_BACKEND=cpu' }
+    return { tf, name: tf.getBackend(), reason: 'TFJS_BACKEND=cpu', native: false }
   }
   const tf = await useWasm()
-  const reason = choice === 'wasm' ? 'TFJS_BACKEND=wasm' : `${TFJS_NODE} not importable`
-  return { tf, name: tf.getBackend(), reason }
+  const reason = choice === 'wasm' ? 'TFJS_BACKEND=wasm' : `${nativeModule} not importable`
+  return { tf, name: tf.getBackend(), reason, native: false }
 }
 
 export const parseBackendChoice = (value: string | undefined): BackendChoice => {

@@ -1,8 +1,10 @@
 // Runs servables on one TensorFlow.js runtime. One executor lives in each inference worker; the
 // benchmark also uses one in-process to measure raw predict latency.
 import type { GraphModel, LayersModel, Tensor } from '@tensorflow/tfjs'
+import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
 import { ownValue } from '../rest/own.ts'
 import type { Tf } from './backend.ts'
+import { type CrossCheckResult, compareOutputs, probeInputs } from './cross-check.ts'
 import type { ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
 
 interface Loaded {
@@ -117,6 +119,63 @@ export const createExecutor = (tf: Tf) => {
     }
   }
 
-  return { load, unload, run }
+  /**
+   * Runs one probe batch of `key` on the current backend and on `reference`, then switches back
+   * (tensors move between backends as they are used). One signature is probed: serving_default
+   * when it can be, else the first one whose inputs a probe can fill.
+   */
+  const crossCheck = async (key: string, reference: string): Promise<CrossCheckResult> => {
+    const m = models.get(key)
+    if (!m) throw new Error(`servable ${key} is not loaded in this worker`)
+    const keys = Object.keys(m.servable.signatures).sort((a, b) =>
+      a === DEFAULT_SIGNATURE ? -1 : b === DEFAULT_SIGNATURE ? 1 : a.localeCompare(b),
+    )
+    const sigKey = keys.find((k) => probeInputs(m.servable.signatures[k] as SignatureDef))
+    if (!sigKey)
+      return { outcome: 'skipped', detail: 'no signature a probe can feed (strings only)' }
+    const sig = m.servable.signatures[sigKey] as SignatureDef
+    const outputs = Object.keys(sig.outputs).sort()
+    const probe = () => probeInputs(sig) as TensorMap
+    const primary = tf.getBackend()
+    const attempt = () =>
+      run(key, sigKey, probe(), outputs).then(
+        (out) => ({ out, err: undefined }),
+        (err: unknown) => ({ out: undefined, err: (err as Error).message ?? String(err) }),
+      )
+    const native = await attempt()
+    let switched = false
+    try {
+      switched = await tf.setBackend(reference)
+    } catch {}
+    if (!switched) {
+      await tf.setBackend(primary)
+      return {
+        outcome: 'skipped',
+        detail: `the ${reference} backend is not available to compare with`,
+      }
+    }
+    let want: Awaited<ReturnType<typeof attempt>>
+    try {
+      want = await attempt()
+    } finally {
+      await tf.setBackend(primary)
+    }
+    // A probe the model refuses on both backends says nothing about the native one.
+    if (native.err && want.err)
+      return { outcome: 'skipped', detail: `the probe fails on both backends: ${want.err}` }
+    if (native.err)
+      return { outcome: 'error', detail: `${primary} failed on signature ${sigKey}: ${native.err}` }
+    if (want.err)
+      return {
+        outcome: 'skipped',
+        detail: `${reference} failed on signature ${sigKey}: ${want.err}`,
+      }
+    const diff = compareOutputs(native.out as TensorMap, want.out as TensorMap)
+    return diff
+      ? { outcome: 'mismatch', detail: `signature ${sigKey}: ${diff}` }
+      : { outcome: 'ok', detail: '' }
+  }
+
+  return { load, unload, run, crossCheck }
 }
 export type Executor = ReturnType<typeof createExecutor>

@@ -10,6 +10,7 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { Deadline } from './deadline.ts'
 import {
+  type CrossCheckReport,
   type FromWorker,
   type ServableForWorker,
   type TensorMap,
@@ -27,6 +28,8 @@ export interface PoolOptions {
   env?: Record<string, string | undefined>
   /** Replace a worker whose WebAssembly heap grew past this many bytes; 0 or unset: never. */
   maxHeapBytes?: number
+  /** Each native-vs-WebAssembly cross-check a worker ran at a model load. */
+  onCrossCheck?: (report: CrossCheckReport) => void
 }
 
 interface Pending {
@@ -91,6 +94,10 @@ export class InferencePool {
   #backoff = new Map<number, number>()
   backend = 'unknown'
   backendReason = ''
+  /** The last cross-check that was not ok (or the last one), for /readyz. */
+  crossCheck: CrossCheckReport | undefined
+  /** The native backend failed a cross-check; workers serve with WebAssembly. */
+  fellBack = false
 
   constructor(readonly opts: PoolOptions) {
     if (opts.size < 1) throw new Error('InferencePool: size must be at least 1')
@@ -110,6 +117,21 @@ export class InferencePool {
     return infos[0] as { backend: string; reason: string }
   }
 
+  #onCrossCheck(report: CrossCheckReport) {
+    this.opts.onCrossCheck?.(report)
+    if (report.outcome === 'ok' || report.outcome === 'skipped') {
+      if (!this.fellBack) this.crossCheck = report
+      return
+    }
+    this.crossCheck = report
+    if (this.fellBack) return
+    this.fellBack = true
+    this.backendReason = `native backend failed its cross-check (${report.outcome}) on ${report.model}: ${report.detail}`
+    this.backend = report.backend
+    // One line, once: every worker checks every load, and all of them fall back the same way.
+    this.opts.logger.error(`serving with WebAssembly: ${this.backendReason}`)
+  }
+
   #spawn(index: number): Slot {
     const pending = new Map<number, Pending>()
     let onReady: (v: { backend: string; reason: string }) => void = () => {}
@@ -126,8 +148,10 @@ export class InferencePool {
         const p = pending.get(msg.id)
         if (!p) return
         pending.delete(msg.id)
-        if (msg.type === 'done') p.resolve(msg.outputs)
-        else p.reject(new InferenceError(msg.message))
+        if (msg.type === 'done') {
+          if (msg.crossCheck) this.#onCrossCheck(msg.crossCheck)
+          p.resolve(msg.outputs)
+        } else p.reject(new InferenceError(msg.message))
       }
     }
     const env = { ...process.env, ...this.opts.env }

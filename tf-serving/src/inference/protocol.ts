@@ -1,6 +1,10 @@
 // Messages between the HTTP process and its inference workers (threads or child processes).
 // Everything here survives structuredClone; tensors travel as typed arrays.
 import type { SignatureDef } from '../loaders/types.ts'
+import type { CrossCheckResult } from './cross-check.ts'
+
+/** A load's native-vs-WebAssembly cross-check, and the backend the worker serves with after it. */
+export type CrossCheckReport = CrossCheckResult & { model: string; backend: string }
 
 export type WireDtype = 'float32' | 'int32' | 'bool' | 'string'
 
@@ -34,7 +38,13 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; backend: string; reason: string }
   /** heapBytes: the worker's WebAssembly heap after a run (0 on backends without one). */
-  | { type: 'done'; id: number; outputs?: TensorMap; heapBytes?: number }
+  | {
+      type: 'done'
+      id: number
+      outputs?: TensorMap
+      heapBytes?: number
+      crossCheck?: CrossCheckReport
+    }
   | { type: 'failed'; id: number; message: string; heapBytes?: number }
   | { type: 'fatal'; message: string }
 

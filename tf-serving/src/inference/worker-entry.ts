@@ -3,7 +3,7 @@
 // pool chooses. It never sees HTTP: only tensors in and tensors out.
 import { parseBackendChoice, selectBackend, wasmHeapBytes } from './backend.ts'
 import { createExecutor } from './executor.ts'
-import { type FromWorker, type ToWorker, transferables } from './protocol.ts'
+import { type CrossCheckReport, type FromWorker, type ToWorker, transferables } from './protocol.ts'
 
 declare const self: Worker
 
@@ -16,8 +16,23 @@ const send = (msg: FromWorker, transfer: Transferable[] = []) => {
 }
 
 const start = async () => {
-  const backend = await selectBackend(parseBackendChoice(process.env.TFJS_BACKEND))
+  const backend = await selectBackend(
+    parseBackendChoice(process.env.TFJS_BACKEND),
+    process.env.TFJS_NATIVE_MODULE || undefined,
+  )
   const executor = createExecutor(backend.tf)
+  // Set once the native backend failed a cross-check: the worker serves with WebAssembly.
+  let fellBack = false
+  const crossCheck = async (key: string): Promise<CrossCheckReport | undefined> => {
+    if (!backend.native || fellBack) return undefined
+    const result = await executor.crossCheck(key, 'wasm')
+    // crossCheck only reports a failure after running wasm, so switching to it cannot fail here.
+    if (result.outcome === 'mismatch' || result.outcome === 'error') {
+      await backend.tf.setBackend('wasm')
+      fellBack = true
+    }
+    return { ...result, model: key, backend: backend.tf.getBackend() }
+  }
   // Messages are handled one at a time: the backend is single-threaded anyway, and ordering
   // guarantees a `load` finishes before a `run` for the same servable starts.
   let chain: Promise<void> = Promise.resolve()
@@ -25,7 +40,7 @@ const start = async () => {
     try {
       if (msg.type === 'load') {
         await executor.load(msg.key, msg.servable)
-        send({ type: 'done', id: msg.id })
+        send({ type: 'done', id: msg.id, crossCheck: await crossCheck(msg.key) })
       } else if (msg.type === 'unload') {
         executor.unload(msg.key)
         send({ type: 'done', id: msg.id })

@@ -8,7 +8,8 @@ import type { ModelConfig } from '../config/model-config.ts'
 import type { ServableForWorker } from '../inference/protocol.ts'
 import { findLoader } from '../loaders/index.ts'
 import type { ModelLoader, ServableArtifacts, SignatureDef } from '../loaders/types.ts'
-import { notFound } from '../rest/errors.ts'
+import { invalidArgument, notFound } from '../rest/errors.ts'
+import { unrecognizedLabel } from '../rest/messages.ts'
 import { ownValue } from '../rest/own.ts'
 import { aspiredVersions, fingerprint, listVersionDirs } from './versions.ts'
 
@@ -232,9 +233,8 @@ export class ModelManager {
   labelVersion(name: string, label: string): number {
     const labels = this.#models.get(name)?.config.labels
     const v = labels && ownValue(labels, label)
-    // TF Serving answers an unknown label with INVALID_ARGUMENT; we answer 404 like other
-    // missing things (see README), keeping TF Serving's message.
-    if (v === undefined) throw notFound(`Unrecognized servable version label: ${label}`)
+    // INVALID_ARGUMENT (400), also for an unknown model (server_core.cc:873-892).
+    if (v === undefined) throw invalidArgument(unrecognizedLabel(label))
     return v
   }
 

@@ -7,6 +7,7 @@ import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
 import { dataTypeString, isFloatDtype, leafFits, wireDtypeOf } from './dtypes.ts'
 import { invalidArgument, ServingError } from './errors.ts'
+import { isDoubleEntry } from './json-parse.ts'
 import { debugString, jsonTypeString } from './json-write.ts'
 import { hasOwnKey, ownValue } from './own.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
@@ -20,7 +21,6 @@ export interface DecodedPredict {
   inputs: TensorMap
 }
 
-const PREDICT_KEYS = new Set(['signature_name', 'instances', 'inputs'])
 const encoder = new TextEncoder()
 
 export const isB64Object = (v: unknown): v is { b64: string } =>
@@ -98,7 +98,8 @@ const grown = (out: Float32Array, need: number, cap: number): Float32Array<Array
 }
 
 /** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
-const fill = (v: unknown, spec: TensorSpec): Filled => {
+/** `holder[key]` is `v` (to tell `1.0` from `1`, see json-parse.ts). */
+const fill = (v: unknown, spec: TensorSpec, holder?: object, key: string | number = 0): Filled => {
   const shape = denseShape(v)
   if (isFloatDtype(spec.dtype)) {
     const fast = fillFloats(v, shape)
@@ -106,18 +107,23 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
   }
   const rank = shape.length
   const values: unknown[] = []
-  const walk = (node: unknown, level: number) => {
+  const integerInput =
+    !isFloatDtype(spec.dtype) && spec.dtype !== 'DT_STRING' && spec.dtype !== 'DT_BOOL'
+  const walk = (node: unknown, level: number, parent?: object, index: string | number = 0) => {
     if (!Array.isArray(node)) {
+      const asWritten = parent !== undefined && isDoubleEntry(parent, index)
       if (level !== rank)
         throw invalidArgument(
-          `JSON Value: ${debugString(node)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
+          `JSON Value: ${debugString(node, asWritten)} found at incorrect level: ${level + 1} in the JSON DOM. Expected at level: ${rank}`,
         )
       if (isObject(node)) {
-        if (spec.dtype !== 'DT_STRING') throw typeError(node, spec)
+        if (spec.dtype !== 'DT_STRING') throw typeError(node, spec, asWritten)
         values.push(decodeB64(node))
         return
       }
-      if (!leafFits(node, spec.dtype)) throw typeError(node, spec)
+      if (!leafFits(node, spec.dtype)) throw typeError(node, spec, asWritten)
+      // rapidjson's IsInt/IsInt64/IsUint… are false for a number written as a double (`1.0`).
+      if (integerInput && asWritten) throw typeError(node, spec, asWritten)
       values.push(spec.dtype === 'DT_STRING' ? encoder.encode(node as string) : node)
       return
     }
@@ -127,15 +133,15 @@ const fill = (v: unknown, spec: TensorSpec): Filled => {
       throw invalidArgument(
         `Encountered list at unexpected size: ${node.length} at level: ${level} expected size: ${shape[level]}`,
       )
-    for (const child of node) walk(child, level + 1)
+    for (let i = 0; i < node.length; i++) walk(node[i], level + 1, node, i)
   }
-  walk(v, 0)
+  walk(v, 0, holder, key)
   return { shape, values }
 }
 
-const typeError = (v: unknown, spec: TensorSpec) =>
+const typeError = (v: unknown, spec: TensorSpec, isDouble = false) =>
   invalidArgument(
-    `JSON Value: ${debugString(v)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
+    `JSON Value: ${debugString(v, isDouble)} Type: ${jsonTypeString(v)} is not of expected type: ${dataTypeString(spec.dtype)}`,
   )
 
 /** Joins per-instance leaves, keeping typed arrays typed. */
@@ -186,10 +192,10 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
     string,
     { shape: number[]; size: number; chunks: (unknown[] | Float32Array)[] }
   >()
-  const add = (item: unknown, name: string) => {
+  const add = (item: unknown, name: string, holder: object, key: string | number) => {
     const spec = ownValue(specs, name)
     if (!spec) throw invalidArgument(`JSON object: does not have named input: ${name}`)
-    const { shape, values } = fill(item, spec)
+    const { shape, values } = fill(item, spec, holder, key)
     const seen = perName.get(name)
     if (!seen) perName.set(name, { shape, size: values.length, chunks: [values] })
     else if (seen.size !== values.length)
@@ -214,7 +220,7 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
         throw invalidArgument(`Expecting object but got list at item ${i} of input list`)
       for (const [key, value] of Object.entries(elem)) {
         try {
-          add(value, key)
+          add(value, key, elem, key)
         } catch (err) {
           nested(i, err, key)
         }
@@ -228,7 +234,7 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
       if (elemIsObject)
         throw invalidArgument(`Expecting value/list but got object at item ${i} of input list`)
       try {
-        add(elem, names[0] as string)
+        add(elem, names[0] as string, instances, i)
       } catch (err) {
         nested(i, err)
       }
@@ -240,7 +246,11 @@ const fromInstances = (instances: unknown[], specs: Record<string, TensorSpec>):
   return out
 }
 
-const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorMap => {
+const fromInputs = (
+  inputs: unknown,
+  specs: Record<string, TensorSpec>,
+  body: object,
+): TensorMap => {
   const names = Object.keys(specs).sort()
   const out: TensorMap = {}
   if (!isObject(inputs) || isB64Object(inputs)) {
@@ -250,7 +260,7 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
       )
     const name = names[0] as string
     const spec = specs[name] as TensorSpec
-    const { shape, values } = fill(inputs, spec)
+    const { shape, values } = fill(inputs, spec, body, 'inputs')
     out[name] = toWire(spec, shape, values)
     return out
   }
@@ -258,13 +268,11 @@ const fromInputs = (inputs: unknown, specs: Record<string, TensorSpec>): TensorM
     if (!hasOwnKey(inputs, name))
       throw invalidArgument(`Missing named input: ${name} in 'inputs' object.`)
     const spec = specs[name] as TensorSpec
-    const { shape, values } = fill(inputs[name], spec)
+    const { shape, values } = fill(inputs[name], spec, inputs, name)
     out[name] = toWire(spec, shape, values)
   }
-  // Stricter than TF Serving, which ignores them: a misspelt input name should not pass silently.
-  for (const key of Object.keys(inputs))
-    if (!hasOwnKey(specs, key))
-      throw invalidArgument(`JSON object: does not have named input: ${key}`)
+  // Keys that are not inputs are ignored, as TF Serving does (json_tensor.cc:631-646 looks up
+  // only the signature's inputs).
   return out
 }
 
@@ -276,11 +284,7 @@ export const decodePredictRequest = (
   raw: unknown,
   inputSpecs: (signatureName: string) => Record<string, TensorSpec>,
 ): DecodedPredict => {
-  const checked = checkRequestObject(
-    raw,
-    PREDICT_KEYS,
-    "'signature_name' and one of 'instances' or 'inputs'",
-  )
+  const checked = checkRequestObject(raw)
   const body = checked.body
   const signatureName = checked.signatureName ?? ''
   const specs = inputSpecs(signatureName)
@@ -305,7 +309,7 @@ export const decodePredictRequest = (
     return { signatureName, format: 'row', inputs: fromInstances(instances, specs) }
   }
   if (hasInputs)
-    return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs) }
+    return { signatureName, format: 'columnar', inputs: fromInputs(body.inputs, specs, body) }
   throw invalidArgument("Missing 'inputs' or 'instances' key")
 }
 

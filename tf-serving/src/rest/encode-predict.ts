@@ -9,15 +9,19 @@ import type { RequestFormat } from './decode-predict.ts'
 import { isFloatDtype } from './dtypes.ts'
 import { invalidArgument } from './errors.ts'
 import { formatFloat32, formatFloat64 } from './json-write.ts'
+import { escapeJsonString, PrettyJsonWriter } from './pretty-json.ts'
 
 const decoder = new TextDecoder()
 
-const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): ((i: number) => string) => {
+type Leaf = (w: PrettyJsonWriter, i: number) => void
+type LeafText = (i: number) => string
+
+/** A leaf as JSON text; undefined for `_bytes` outputs, which are objects. */
+const leafText = (t: WireTensor, dtype: TfDtype, alias: string): LeafText | undefined => {
   if (t.dtype === 'string') {
     const data = t.data as Uint8Array[]
-    if (alias.endsWith('_bytes'))
-      return (i) => `{"b64":"${Buffer.from(data[i] as Uint8Array).toString('base64')}"}`
-    return (i) => JSON.stringify(decoder.decode(data[i]))
+    if (alias.endsWith('_bytes')) return undefined
+    return (i) => escapeJsonString(decoder.decode(data[i]))
   }
   const data = t.data as Float32Array | Int32Array | Uint8Array
   if (t.dtype === 'bool') return (i) => (data[i] ? 'true' : 'false')
@@ -29,24 +33,35 @@ const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): ((i: number) 
     : (i) => formatFloat32(data[i] as number)
 }
 
-/** Writes dims `from..` of a tensor starting at flat `offset`; returns the JSON text. */
-const writeNested = (
-  shape: number[],
-  from: number,
-  leaf: (i: number) => string,
-  offset: number,
-) => {
+const leafWriter = (t: WireTensor, dtype: TfDtype, alias: string): Leaf => {
+  const text = leafText(t, dtype, alias)
+  if (text) return (w, i) => w.raw(text(i))
+  const data = t.data as Uint8Array[]
+  return (w, i) => {
+    // An object, so laid out on its own lines even inside a single-line array.
+    w.startObject()
+    w.key('b64')
+    w.string(Buffer.from(data[i] as Uint8Array).toString('base64'))
+    w.endObject()
+  }
+}
+
+/**
+ * Dims `from..` of a tensor as one single-line array text (`[[1.0, 2.0], [3.0, 4.0]]`): what the
+ * writer produces in single-line mode when no object is inside, built directly (big outputs).
+ */
+const singleLineText = (shape: number[], from: number, text: LeafText, offset: number) => {
   const parts: string[] = []
   let pos = offset
   const rec = (dim: number) => {
     if (dim === shape.length) {
-      parts.push(leaf(pos++))
+      parts.push(text(pos++))
       return
     }
     parts.push('[')
     const n = shape[dim] as number
     for (let k = 0; k < n; k++) {
-      if (k > 0) parts.push(',')
+      if (k > 0) parts.push(', ')
       rec(dim + 1)
     }
     parts.push(']')
@@ -55,8 +70,36 @@ const writeNested = (
   return parts.join('')
 }
 
+/** Writes dims `from..` of a tensor starting at flat `offset` (AddTensorValues); returns the end. */
+const writeNested = (
+  w: PrettyJsonWriter,
+  shape: number[],
+  from: number,
+  leaf: Leaf,
+  offset: number,
+): number => {
+  let pos = offset
+  const rec = (dim: number) => {
+    if (dim === shape.length) {
+      leaf(w, pos++)
+      return
+    }
+    w.startArray()
+    const n = shape[dim] as number
+    for (let k = 0; k < n; k++) rec(dim + 1)
+    w.endArray()
+  }
+  rec(from)
+  return pos
+}
+
 const elementsPerItem = (shape: number[]) => shape.slice(1).reduce((a, b) => a * b, 1)
 
+/**
+ * The predict response as MakeJsonFromTensors lays it out (json_tensor.cc:975-1048): rapidjson's
+ * pretty writer; in row format each batch item's values on one line, in columnar format every
+ * array element on its own line.
+ */
 export const encodePredictResponse = (
   outputs: TensorMap,
   specs: Record<string, TensorSpec>,
@@ -66,15 +109,18 @@ export const encodePredictResponse = (
   if (names.length === 0) throw invalidArgument('Cannot convert empty tensor map to JSON')
   const leaf = (name: string) =>
     leafWriter(outputs[name] as WireTensor, specs[name]?.dtype ?? 'DT_FLOAT', name)
+  const w = new PrettyJsonWriter()
   if (format === 'columnar') {
-    if (names.length === 1) {
-      const name = names[0] as string
-      return `{"outputs":${writeNested((outputs[name] as WireTensor).shape, 0, leaf(name), 0)}}`
+    w.startObject()
+    w.key('outputs')
+    if (names.length > 1) w.startObject()
+    for (const n of names) {
+      if (names.length > 1) w.key(n)
+      writeNested(w, (outputs[n] as WireTensor).shape, 0, leaf(n), 0)
     }
-    const fields = names.map(
-      (n) => `${JSON.stringify(n)}:${writeNested((outputs[n] as WireTensor).shape, 0, leaf(n), 0)}`,
-    )
-    return `{"outputs":{${fields.join(',')}}}`
+    if (names.length > 1) w.endObject()
+    w.endObject()
+    return w.toString()
   }
   let batch = -1
   for (const name of names) {
@@ -88,14 +134,32 @@ export const encodePredictResponse = (
       )
     batch = b
   }
-  const writers = names.map((n) => ({ name: n, t: outputs[n] as WireTensor, leaf: leaf(n) }))
-  const items: string[] = []
+  const writers = names.map((n) => {
+    const t = outputs[n] as WireTensor
+    return {
+      name: n,
+      t,
+      leaf: leaf(n),
+      text: leafText(t, specs[n]?.dtype ?? 'DT_FLOAT', n),
+    }
+  })
+  const objects = names.length > 1
+  w.startObject()
+  w.key('predictions')
+  w.startArray()
   for (let i = 0; i < batch; i++) {
-    const cells = writers.map(({ name, t, leaf: w }) => {
-      const json = writeNested(t.shape, 1, w, i * elementsPerItem(t.shape))
-      return names.length > 1 ? `${JSON.stringify(name)}:${json}` : json
-    })
-    items.push(names.length > 1 ? `{${cells.join(',')}}` : (cells[0] as string))
+    if (objects) w.startObject()
+    w.singleLineArrays = true
+    for (const { name, t, leaf: write, text } of writers) {
+      if (objects) w.key(name)
+      const offset = i * elementsPerItem(t.shape)
+      if (text) w.raw(singleLineText(t.shape, 1, text, offset))
+      else writeNested(w, t.shape, 1, write, offset)
+    }
+    w.singleLineArrays = false
+    if (objects) w.endObject()
   }
-  return `{"predictions":[${items.join(',')}]}`
+  w.endArray()
+  w.endObject()
+  return w.toString()
 }

@@ -1,6 +1,7 @@
 // TF Serving answers every failure with a canonical status code (absl::StatusCode) that its
 // HTTP server maps to an HTTP status; the body is always {"error": "<message>"}.
 // @see tensorflow_serving/model_servers/http_server.cc (ToHTTPStatusCode)
+import { errorJson } from './pretty-json.ts'
 
 export type StatusCode =
   | 'INVALID_ARGUMENT'
@@ -44,5 +45,5 @@ export class ServingError extends Error {
 export const invalidArgument = (message: string) => new ServingError('INVALID_ARGUMENT', message)
 export const notFound = (message: string) => new ServingError('NOT_FOUND', message)
 
-/** The JSON body TF Serving sends with every error. */
-export const errorBody = (message: string) => JSON.stringify({ error: message })
+/** The JSON body TF Serving sends with every error (MakeJsonFromStatus, json_tensor.cc:1129). */
+export const errorBody = (message: string) => errorJson(message)

@@ -7,8 +7,10 @@ import type { TensorMap } from '../inference/protocol.ts'
 import type { TensorSpec } from '../loaders/types.ts'
 import { decodeB64, isB64Object, toWire } from './decode-predict.ts'
 import { invalidArgument } from './errors.ts'
+import { numberKind } from './json-parse.ts'
 import { debugString, formatFloat32, jsonTypeString } from './json-write.ts'
 import { hasOwnKey, ownValue, setOwn } from './own.ts'
+import { PrettyJsonWriter } from './pretty-json.ts'
 import { checkRequestObject, isObject } from './request-object.ts'
 
 type Kind = 'float' | 'int64' | 'bytes'
@@ -24,10 +26,16 @@ export interface DecodedExamples {
   context?: Example
 }
 
-const KEYS = new Set(['signature_name', 'context', 'examples'])
 const encoder = new TextEncoder()
+type NumberKind = ReturnType<typeof numberKind>
 
-const addValue = (v: unknown, name: string, f: Feature) => {
+/**
+ * One JSON value into a feature list (AddValueToFeature, json_tensor.cc:737-794): the first value
+ * sets the list's kind and later values must match it. A number written as a double (`1.0`) is a
+ * float, one written as an integer (`1`) an int64 (rapidjson keeps the difference; so does
+ * parseJsonBodyExact): `[1, 2.5]` is refused, as in TF Serving.
+ */
+const addValue = (v: unknown, kind: NumberKind, name: string, f: Feature) => {
   const want = (kind: Kind) => {
     if (f.kind !== undefined && f.kind !== kind)
       throw invalidArgument(`Unexpected element type in feature: ${name} expecting type: ${f.kind}`)
@@ -43,10 +51,12 @@ const addValue = (v: unknown, name: string, f: Feature) => {
     want('bytes')
     f.values.push(encoder.encode(v))
   } else if (typeof v === 'number') {
-    // JSON writers print 1.0 as 1, so a float list may start with whole numbers: int64 values
-    // seen so far are promoted to float instead of failing as TF's stricter parser would.
-    if (f.kind === 'int64' && !Number.isInteger(v)) f.kind = 'float'
-    else want(Number.isInteger(v) && f.kind !== 'float' ? 'int64' : 'float')
+    if (kind === 'double') want('float')
+    else {
+      want('int64')
+      if (kind === 'uint64')
+        throw invalidArgument(`Feature: ${name} has uint64_t element. Only int64_t is supported.`)
+    }
     f.values.push(v)
   } else if (isB64Object(v)) {
     want('bytes')
@@ -60,26 +70,25 @@ const toExample = (v: unknown): Example => {
   const ex: Example = {}
   for (const [name, content] of Object.entries(v)) {
     const f: Feature = { kind: undefined, values: [] }
-    if (Array.isArray(content)) for (const x of content) addValue(x, name, f)
-    else addValue(content, name, f)
+    if (Array.isArray(content))
+      for (let i = 0; i < content.length; i++) addValue(content[i], numberKind(content, i), name, f)
+    else addValue(content, numberKind(v, name), name, f)
     setOwn(ex, name, f)
   }
   return ex
 }
 
-export const decodeExamplesRequest = (
-  raw: unknown,
-  method: 'classify' | 'regress',
-): DecodedExamples => {
-  const { body, signatureName: sig } = checkRequestObject(
-    raw,
-    KEYS,
-    "'signature_name', 'context' and 'examples'",
-  )
+/**
+ * A classify/regress body (FillClassifyRegressRequestFromJson, json_tensor.cc:818-860): checked
+ * whole, before the model is looked up. TF Serving words the missing-`examples` error with
+ * "classify" for both methods (:839).
+ */
+export const decodeExamplesRequest = (raw: unknown): DecodedExamples => {
+  const { body, signatureName: sig } = checkRequestObject(raw)
   const context = body.context === undefined ? undefined : toExample(body.context)
   if (!hasOwnKey(body, 'examples'))
     throw invalidArgument(
-      `JSON Value: ${debugString(body)} When method is ${method}, key 'examples' is expected and was not found`,
+      `JSON Value: ${debugString(body)} When method is classify, key 'examples' is expected and was not found`,
     )
   const examples = body.examples
   if (!Array.isArray(examples))
@@ -139,15 +148,47 @@ export const examplesToInputs = (
   return out
 }
 
-/** {"result": [[[label, score], ...], ...]} as MakeJsonFromClassificationResult writes it. */
-export const encodeClassification = (rows: { label: string; score: number }[][]) =>
-  `{"result":[${rows
-    .map(
-      (r) =>
-        `[${r.map((c) => `[${JSON.stringify(c.label)},${formatFloat32(c.score)}]`).join(',')}]`,
-    )
-    .join(',')}]}`
+// TF Serving keys both results "results" (kClassifyRegressResponseKey, json_tensor.cc:82; its
+// docs say "result"). The layout is rapidjson's pretty writer with single-line inner arrays.
 
-/** {"result": [v, ...]} as MakeJsonFromRegressionResult writes it. */
-export const encodeRegression = (values: number[]) =>
-  `{"result":[${values.map((v) => formatFloat32(v)).join(',')}]}`
+/**
+ * {"results": [[[label, score], ...], ...]} as MakeJsonFromClassificationResult writes it
+ * (json_tensor.cc:1068-1102): one single-line array per example, then a newline before the
+ * closing bracket of the outer list.
+ */
+export const encodeClassification = (rows: { label: string; score: number }[][]): string => {
+  if (rows.length === 0) throw invalidArgument('Cannot convert empty ClassificationResults to JSON')
+  const w = new PrettyJsonWriter()
+  w.startObject()
+  w.key('results')
+  w.startArray()
+  for (const row of rows) {
+    w.singleLineArrays = true
+    w.startArray()
+    for (const c of row) {
+      w.startArray()
+      w.string(c.label)
+      w.raw(formatFloat32(c.score))
+      w.endArray()
+    }
+    w.endArray()
+    w.singleLineArrays = false
+  }
+  w.endArray()
+  w.endObject()
+  return w.toString()
+}
+
+/** {"results": [v, ...]} on one line, as MakeJsonFromRegressionResult writes it (:1104-1127). */
+export const encodeRegression = (values: number[]): string => {
+  if (values.length === 0) throw invalidArgument('Cannot convert empty RegressionResults to JSON')
+  const w = new PrettyJsonWriter()
+  w.startObject()
+  w.key('results')
+  w.singleLineArrays = true
+  w.startArray()
+  for (const v of values) w.raw(formatFloat32(v))
+  w.endArray()
+  w.endObject()
+  return w.toString()
+}

@@ -2,6 +2,8 @@
 // shortest of printf("%g") (6 significant digits) or, when that does not read back to the same
 // value, max_digits10 digits (9 for float, 17 for double); whole numbers keep a trailing ".0";
 // non-finite values are the bare tokens NaN, Infinity, -Infinity.
+import { isDoubleEntry } from './json-parse.ts'
+import { PrettyJsonWriter, stopWriting } from './pretty-json.ts'
 
 /** C printf `%.{precision}g`. */
 export const formatG = (v: number, precision: number): string => {
@@ -34,23 +36,42 @@ export const formatFloat32 = (v: number) => decimal(v, (s) => Math.fround(Number
 /** A DT_DOUBLE value. */
 export const formatFloat64 = (v: number) => decimal(v, (s) => Number(s) === v, 17)
 
-/** A JSON value that may hold numbers JSON.stringify would turn into null (NaN, Infinity). */
-export const stringifyLenient = (value: unknown): string => {
-  if (typeof value === 'number')
-    return Number.isFinite(value) ? String(value) : formatFloat64(value)
-  if (Array.isArray(value)) return `[${value.map(stringifyLenient).join(',')}]`
-  if (value !== null && typeof value === 'object')
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}:${stringifyLenient(v)}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
+/** How rapidjson's Writer prints a double it parsed (Grisu shortest digits, ".0" on integers). */
+const rapidJsonDouble = (v: number): string => {
+  if (Object.is(v, -0)) return '-0.0'
+  const s = String(v).replace('e+', 'e')
+  return s.includes('.') || s.includes('e') ? s : `${s}.0`
 }
 
-/** rapidjson's debug rendering of a request value in error messages: compact, cut at 256 bytes. */
-export const debugString = (value: unknown): string => {
-  const s = stringifyLenient(value)
-  return s.length > 256 ? s.slice(0, 256) : s
+const writeDebugValue = (w: PrettyJsonWriter, v: unknown, isDouble: boolean) => {
+  if (typeof v === 'number') {
+    // rapidjson's Writer refuses NaN/Infinity, which ends the debug text there.
+    if (!Number.isFinite(v)) stopWriting()
+    w.raw(isDouble ? rapidJsonDouble(v) : String(v))
+  } else if (typeof v === 'string') w.string(v)
+  else if (Array.isArray(v)) {
+    w.startArray()
+    for (let i = 0; i < v.length; i++) writeDebugValue(w, v[i], isDoubleEntry(v, i))
+    w.endArray()
+  } else if (v !== null && typeof v === 'object') {
+    w.startObject()
+    for (const [k, x] of Object.entries(v)) {
+      w.key(k)
+      writeDebugValue(w, x, isDoubleEntry(v, k))
+    }
+    w.endObject()
+  } else w.raw(v === undefined ? 'null' : String(v))
 }
+
+/**
+ * A request value as TF Serving quotes it in error messages (JsonValueToDebugString,
+ * json_tensor.cc:225-236): pretty-printed with single-line arrays, cut once 256 bytes are written.
+ */
+export const debugString = (value: unknown, isDouble = false): string =>
+  PrettyJsonWriter.bounded(256, (w) => {
+    w.singleLineArrays = true
+    writeDebugValue(w, value, isDouble || (typeof value === 'number' && !Number.isInteger(value)))
+  })
 
 /** rapidjson's type names (JsonTypeString in json_tensor.cc). */
 export const jsonTypeString = (value: unknown): string => {

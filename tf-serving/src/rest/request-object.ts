@@ -5,14 +5,12 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
- * The checks TF Serving makes on every request body before its method-specific ones: an object,
- * a string `signature_name` if any, and no key outside `keys` (`expecting` names them in the
- * error, worded as TF Serving words it).
+ * The checks TF Serving makes on every request body before its method-specific ones: an object
+ * and a string `signature_name` if any (json_tensor.cc:498-516). Other top-level keys are ignored
+ * (json_tensor.h:63, :189).
  */
 export const checkRequestObject = (
   body: unknown,
-  keys: ReadonlySet<string>,
-  expecting: string,
 ): { body: Record<string, unknown>; signatureName: string | undefined } => {
   if (!isObject(body)) throw invalidArgument(`JSON Value: ${debugString(body)} Is not object`)
   const sig = body.signature_name
@@ -20,10 +18,5 @@ export const checkRequestObject = (
     throw invalidArgument(
       `JSON Value: ${debugString(body)} not formatted correctly. 'signature_name' key must be a string value.`,
     )
-  for (const key of Object.keys(body))
-    if (!keys.has(key))
-      throw invalidArgument(
-        `JSON Value: ${debugString(body)} has unknown key '${key}': expecting ${expecting}`,
-      )
   return { body, signatureName: sig }
 }

@@ -1,4 +1,6 @@
-// POST …:classify and …:regress with tf.Example-style JSON examples.
+// POST …:classify and …:regress with tf.Example-style JSON examples. SavedModel signatures follow
+// TF Serving's classifier/regressor; TF.js models (no ParseExample to feed) keep our feature-named
+// inputs (README, "Differences from TensorFlow Serving").
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md#classify-and-regress-api
 import type { TensorMap, WireTensor } from '../inference/protocol.ts'
 import {
@@ -6,36 +8,129 @@ import {
   DEFAULT_SIGNATURE,
   REGRESS_METHOD,
   type SignatureDef,
+  type TensorSpec,
 } from '../loaders/types.ts'
 import { checkShapes } from '../rest/decode-predict.ts'
-import { invalidArgument } from '../rest/errors.ts'
+import { dataTypeString } from '../rest/dtypes.ts'
+import { invalidArgument, ServingError } from '../rest/errors.ts'
 import {
+  type DecodedExamples,
   decodeExamplesRequest,
   encodeClassification,
   encodeRegression,
   examplesToInputs,
 } from '../rest/examples.ts'
+import {
+  classifyOutput,
+  EXPECTED_ONE_INPUT,
+  EXPECTED_ONE_OUTPUT,
+  expectedOneOrTwoOutputs,
+  feedTypeMismatch,
+  noClassesOrScores,
+  noExampleInput,
+  noRegressionOutputs,
+  noSignatureNamed,
+  regressOutput,
+} from '../rest/messages.ts'
 import { hasOwnKey, ownValue } from '../rest/own.ts'
-import { examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
+import { signatureDebugString } from '../rest/signature-debug.ts'
+import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
 const decoder = new TextDecoder()
 
-const signatureFor = (
-  sigs: Record<string, SignatureDef>,
-  name: string,
-  method: 'classify' | 'regress',
-) => {
-  const key = name === '' ? DEFAULT_SIGNATURE : name
-  const sig = ownValue(sigs, key)
-  if (!sig) throw invalidArgument(`No signature was found with the name: ${key}`)
+/** TF.js models: a classify/regress signature whose inputs are named after features. */
+const checkMethodName = (sig: SignatureDef, method: 'classify' | 'regress') => {
   const want = method === 'classify' ? CLASSIFY_METHOD : REGRESS_METHOD
   if (sig.methodName !== want)
     throw invalidArgument(
       `Expected ${method === 'classify' ? 'classification' : 'regression'} signature method_name to be ${want}. Was: ${sig.methodName}`,
     )
-  return { key, sig }
+}
+
+/**
+ * SavedModel signatures get TF Serving's checks, in its order (PreProcessClassification,
+ * classifier.cc:176-222; PreProcessRegression, regressor.cc:170-206). The method_name is not
+ * checked: --enable_signature_method_name_check is off by default (server.h:102, util.cc:104).
+ */
+const checkSavedModelSignature = (sig: SignatureDef, method: 'classify' | 'regress') => {
+  if (Object.keys(sig.inputs).length !== 1) throw invalidArgument(EXPECTED_ONE_INPUT)
+  const outputs = Object.keys(sig.outputs).length
+  if (method === 'classify' && outputs !== 1 && outputs !== 2)
+    throw invalidArgument(expectedOneOrTwoOutputs(outputs))
+  if (method === 'regress' && outputs !== 1) throw invalidArgument(EXPECTED_ONE_OUTPUT)
+  if (!Object.hasOwn(sig.inputs, 'inputs'))
+    throw invalidArgument(noExampleInput(method, signatureDebugString(sig)))
+  if (method === 'regress' && !Object.hasOwn(sig.outputs, 'outputs'))
+    throw invalidArgument(noRegressionOutputs(signatureDebugString(sig)))
+  if (
+    method === 'classify' &&
+    !Object.hasOwn(sig.outputs, 'classes') &&
+    !Object.hasOwn(sig.outputs, 'scores')
+  )
+    throw invalidArgument(noClassesOrScores(signatureDebugString(sig)))
+}
+
+/**
+ * The serialized Examples TF Serving feeds to the "inputs" tensor, whatever dtype it declares
+ * (util.cc:213-236); here the loader cut the graph's ParseExample out, so the parsed features are
+ * fed instead. A graph that does not parse them cannot take them.
+ */
+const savedModelFeeds = (sig: SignatureDef, decoded: DecodedExamples): TensorMap => {
+  const input = sig.inputs.inputs as TensorSpec
+  if (!sig.examples) {
+    if (input.dtype !== 'DT_STRING')
+      throw invalidArgument(feedTypeMismatch(dataTypeString(input.dtype), 'string'))
+    throw new ServingError(
+      'UNIMPLEMENTED',
+      `The graph behind input '${input.name}' does not parse tf.Examples with ParseExample, which is how tf-serving feeds classify/regress examples`,
+    )
+  }
+  try {
+    return examplesToFeeds(sig.examples, decoded.examples, decoded.context)
+  } catch (err) {
+    if (err instanceof ExampleError) throw invalidArgument(err.message)
+    throw err
+  }
+}
+
+/** PostProcessClassificationResult (classifier.cc:224-323). */
+const classificationRows = (sig: SignatureDef, out: TensorMap, n: number) => {
+  const check = (t: WireTensor | undefined, what: 'classes' | 'scores') => {
+    if (!t) return
+    if (t.shape.length !== 2) throw invalidArgument(classifyOutput.notMatrix(t.shape))
+    const want = what === 'classes' ? 'string' : 'float32'
+    if (t.dtype !== want)
+      throw invalidArgument(classifyOutput.wrongDtype(what, sig.outputs[what]?.dtype ?? t.dtype))
+    if (t.shape[0] !== n)
+      throw invalidArgument(classifyOutput.wrongBatch(what, n, t.shape[0] as number))
+  }
+  const classes = out.classes
+  const scores = out.scores
+  check(classes, 'classes')
+  check(scores, 'scores')
+  if (classes && scores && classes.shape[1] !== scores.shape[1])
+    throw invalidArgument(
+      classifyOutput.classesVsScores(classes.shape[1] as number, scores.shape[1] as number),
+    )
+  const k = (classes ?? scores)?.shape[1] ?? 0
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: k }, (_, j) => ({
+      label: classes ? decoder.decode((classes.data as Uint8Array[])[i * k + j]) : '',
+      score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
+    })),
+  )
+}
+
+/** PostProcessRegressionResult (regressor.cc:208-270). */
+const regressionValues = (sig: SignatureDef, t: WireTensor, n: number) => {
+  if (!(t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1)))
+    throw invalidArgument(regressOutput.wrongShape(t.shape))
+  if (t.shape[0] !== n) throw invalidArgument(regressOutput.wrongBatch(n, t.shape[0] as number))
+  if (t.dtype !== 'float32')
+    throw invalidArgument(regressOutput.wrongDtype(sig.outputs.outputs?.dtype ?? t.dtype))
+  return Array.from(t.data as Float32Array)
 }
 
 const rowsOf2d = (t: WireTensor, n: number, what: string): number => {
@@ -52,24 +147,27 @@ export const classifyOrRegress = async (
   body: unknown,
   method: 'classify' | 'regress',
 ): Promise<string> => {
-  const decoded = decodeExamplesRequest(body, method)
+  const decoded = decodeExamplesRequest(body)
   const handle = deps.manager.acquire(p.model, p.version, p.label)
   try {
-    const { key, sig } = signatureFor(handle.signatures, decoded.signatureName, method)
-    let inputs: TensorMap
-    if (sig.examples) {
-      // SavedModel signature over serialized tf.Examples: feed the parsed features directly.
-      const raw = body as { examples: unknown[]; context?: Record<string, unknown> }
-      try {
-        inputs = examplesToFeeds(sig.examples, raw.examples, raw.context)
-      } catch (err) {
-        throw invalidArgument((err as Error).message)
-      }
-    } else {
-      inputs = examplesToInputs(decoded, sig.inputs)
-      checkShapes(inputs, sig.inputs)
-    }
+    const key = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
+    const sig = ownValue(handle.signatures, key)
+    if (!sig) throw invalidArgument(noSignatureNamed(key))
     const n = decoded.examples.length
+    if (sig.shapesAreInformative) {
+      checkSavedModelSignature(sig, method)
+      const feeds = savedModelFeeds(sig, decoded)
+      if (method === 'regress') {
+        const out = await deps.run(handle.key, key, feeds, ['outputs'])
+        return encodeRegression(regressionValues(sig, out.outputs as WireTensor, n))
+      }
+      const wanted = ['classes', 'scores'].filter((o) => Object.hasOwn(sig.outputs, o))
+      const out = await deps.run(handle.key, key, feeds, wanted)
+      return encodeClassification(classificationRows(sig, out, n))
+    }
+    checkMethodName(sig, method)
+    const inputs = examplesToInputs(decoded, sig.inputs)
+    checkShapes(inputs, sig.inputs)
     if (method === 'regress') {
       const aliases = Object.keys(sig.outputs)
       const alias = hasOwnKey(sig.outputs, 'outputs')
@@ -77,16 +175,9 @@ export const classifyOrRegress = async (
         : aliases.length === 1
           ? aliases[0]
           : undefined
-      if (!alias) throw invalidArgument('Expected one output Tensor.')
+      if (!alias) throw invalidArgument(EXPECTED_ONE_OUTPUT)
       const out = (await deps.run(handle.key, key, inputs, [alias]))[alias] as WireTensor
-      const ok =
-        out.shape[0] === n &&
-        (out.shape.length === 1 || (out.shape.length === 2 && out.shape[1] === 1))
-      if (!ok)
-        throw invalidArgument(
-          `Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got [${out.shape.join(',')}]`,
-        )
-      return encodeRegression(Array.from(out.data as Float32Array))
+      return encodeRegression(regressionValues(sig, out, n))
     }
     const hasScores = hasOwnKey(sig.outputs, 'scores')
     const hasClasses = hasOwnKey(sig.outputs, 'classes')

@@ -1,7 +1,7 @@
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { Registry } from 'prom-client'
 import type { Deadline } from '../inference/deadline.ts'
-import type { TensorMap } from '../inference/protocol.ts'
+import type { CrossCheckReport, TensorMap } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
@@ -24,10 +24,14 @@ export interface AppDeps {
   registry: Registry
   metrics: ServingMetrics
   maxBodyBytes: number
+  /** --rest_api_enable_cors_support: CORS headers on every REST answer. */
+  enableCors?: boolean
   /** Facts for /readyz. */
   info: () => {
     backend: string
     backendReason: string
+    /** The native backend's cross-check at model loads (undefined: not on the native backend). */
+    backendCrossCheck?: CrossCheckReport
     workers: number
     workerMode: string
     batching: boolean

@@ -4,8 +4,10 @@ import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
 export const modelStatus = (deps: AppDeps, p: ModelPath): string => {
-  const version = p.label !== undefined ? deps.manager.labelVersion(p.model, p.label) : p.version
-  const versions = deps.manager.status(p.model, version)
+  // A /labels/<label> segment is not resolved for status: the label only fills the request's
+  // version_label, which GetModelStatus never reads, so every version is listed and an unknown
+  // label is no error (get_model_status_impl.cc:76-108).
+  const versions = deps.manager.status(p.model, p.version)
   const body = {
     model_version_status: versions.map((s) => ({
       version: String(s.version),

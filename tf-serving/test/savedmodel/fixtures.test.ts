@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { SignatureDef, TensorSpec } from '../../src/loaders/types.ts'
+import { decodeExamplesRequest } from '../../src/rest/examples.ts'
+import { parseJsonBodyExact } from '../../src/rest/json-parse.ts'
 import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
 import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { FIXTURES, runSignature, useCpu } from './helpers.ts'
@@ -103,17 +105,16 @@ test('TF2 export: signatures name the call outputs; the init-op signature is not
   ])
 })
 
-/** Classify/regress: JSON examples fed straight into the features the graph would have parsed. */
-const viaExamples = async (
-  dir: string,
-  key: string,
-  examples: unknown[],
-  context?: Record<string, unknown>,
-) => {
+/**
+ * Classify/regress: a JSON request body (text, so `1.0` stays a float as TF Serving reads it) fed
+ * straight into the features the graph would have parsed.
+ */
+const viaExamples = async (dir: string, key: string, body: string) => {
   const servable = await savedModelLoader.load(join(FIXTURES, dir))
   const spec = exampleSignature(servable.artifacts, key)
   if (!spec) throw new Error(`no example spec for ${key}`)
-  const feeds = examplesToFeeds(spec, examples, context)
+  const decoded = decodeExamplesRequest(parseJsonBodyExact(body))
+  const feeds = examplesToFeeds(spec, decoded.examples, decoded.context)
   const tensors = Object.fromEntries(
     Object.entries(feeds).map(([name, f]) => [
       name,
@@ -128,23 +129,28 @@ describe.each(['half_plus_two/00000123', 'half_plus_two_tf2/00000123'])(
   '%s via tf.Examples',
   (dir) => {
     test('classify_x_to_y scores 0.5x + 2', async () => {
-      expect(await viaExamples(dir, 'classify_x_to_y', [{ x: 1 }, { x: [2] }, { x: 5 }])).toEqual([
-        2.5, 3, 4.5,
-      ])
+      expect(
+        await viaExamples(dir, 'classify_x_to_y', '{"examples":[{"x":1.0},{"x":[2.0]},{"x":5.0}]}'),
+      ).toEqual([2.5, 3, 4.5])
     })
     test('regress_x_to_y and regress_x_to_y2 (0.5x + 3)', async () => {
-      expect(await viaExamples(dir, 'regress_x_to_y', [{ x: 1 }, { x: 2 }])).toEqual([2.5, 3])
-      expect(await viaExamples(dir, 'regress_x_to_y2', [{ x: 1 }, { x: 2 }])).toEqual([3.5, 4])
+      const body = '{"examples":[{"x":1.0},{"x":2.0}]}'
+      expect(await viaExamples(dir, 'regress_x_to_y', body)).toEqual([2.5, 3])
+      expect(await viaExamples(dir, 'regress_x_to_y2', body)).toEqual([3.5, 4])
     })
     test('context supplies a feature an example lacks', async () => {
-      expect(await viaExamples(dir, 'regress_x_to_y', [{}, { x: 4 }], { x: 10 })).toEqual([7, 4])
+      const body = '{"context":{"x":10.0},"examples":[{},{"x":4.0}]}'
+      expect(await viaExamples(dir, 'regress_x_to_y', body)).toEqual([7, 4])
     })
     test('a missing required feature is a request error naming it', async () => {
-      await expect(viaExamples(dir, 'regress_x_to_y', [{ x2: 1 }])).rejects.toThrow(
-        'Feature: x (data type: float) is required but could not be found.',
+      await expect(viaExamples(dir, 'regress_x_to_y', '{"examples":[{"x2":1.0}]}')).rejects.toThrow(
+        'Name: <unknown>, Feature: x (data type: float) is required but could not be found.',
       )
-      await expect(viaExamples(dir, 'regress_x_to_y', [{ x: 'one' }])).rejects.toBeInstanceOf(
-        ExampleError,
+      // An int64 list for a float feature: TensorFlow's ParseExample wording.
+      await expect(viaExamples(dir, 'regress_x_to_y', '{"examples":[{"x":1}]}')).rejects.toThrow(
+        new ExampleError(
+          "Name: <unknown>, Key: x, Index: 0.  Data types don't match. Data type: int64 but expected type: float",
+        ),
       )
     })
   },

@@ -78,8 +78,10 @@ afterAll(async () => {
   await removeDir(dir)
 })
 
+/** A string body is sent as written (`1.0` must stay a double token for tf.Example floats). */
 const post = async (path: string, body: unknown) => {
-  const r = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  const r = await fetch(`${url}${path}`, { method: 'POST', body: text })
   return { status: r.status, json: (await r.json()) as Record<string, unknown> }
 }
 
@@ -108,31 +110,43 @@ test('both versions of the two-version model are addressable', async () => {
 })
 
 test('classify and regress go through their tf.Example signatures', async () => {
+  // TF Serving's own REST tests (tensorflow_model_server_test.py:439-477) key both "results".
   expect(
-    await post('/v1/models/half_plus_two:classify', {
-      signature_name: 'classify_x_to_y',
-      examples: [{ x: 1.0 }, { x: 2.0 }],
-    }),
-  ).toEqual({ status: 200, json: { result: [[['', 2.5]], [['', 3.0]]] } })
+    await post(
+      '/v1/models/half_plus_two:classify',
+      '{"signature_name": "classify_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+    ),
+  ).toEqual({ status: 200, json: { results: [[['', 2.5]], [['', 3.0]]] } })
   expect(
-    await post('/v1/models/half_plus_two:regress', {
-      signature_name: 'regress_x_to_y',
-      examples: [{ x: 1.0 }, { x: 2.0 }],
-    }),
-  ).toEqual({ status: 200, json: { result: [2.5, 3.0] } })
+    await post(
+      '/v1/models/half_plus_two:regress',
+      '{"signature_name": "regress_x_to_y", "examples": [{"x": 1.0}, {"x": 2.0}]}',
+    ),
+  ).toEqual({ status: 200, json: { results: [2.5, 3.0] } })
   expect(
-    await post('/v1/models/half_plus_two:regress', {
-      signature_name: 'regress_x_to_y2',
-      context: { x: 4.0 },
-      examples: [{}, { x: 2.0 }],
-    }),
-  ).toEqual({ status: 200, json: { result: [5.0, 4.0] } })
-  const missing = await post('/v1/models/half_plus_two:regress', {
-    signature_name: 'regress_x_to_y',
-    examples: [{ x2: 1.0 }],
-  })
+    await post(
+      '/v1/models/half_plus_two:regress',
+      '{"signature_name": "regress_x_to_y2", "context": {"x": 4.0}, "examples": [{}, {"x": 2.0}]}',
+    ),
+  ).toEqual({ status: 200, json: { results: [5.0, 4.0] } })
+  const missing = await post(
+    '/v1/models/half_plus_two:regress',
+    '{"signature_name": "regress_x_to_y", "examples": [{"x2": 1.0}]}',
+  )
   expect(missing.status).toBe(400)
   expect(String(missing.json.error)).toContain('Feature: x (data type: float) is required')
+  // An integer token makes an int64 feature, which the float ParseExample refuses (TF wording).
+  const ints = await post('/v1/models/half_plus_two:regress', {
+    signature_name: 'regress_x_to_y',
+    examples: [{ x: 1 }],
+  })
+  expect(ints).toEqual({
+    status: 400,
+    json: {
+      error:
+        "Name: <unknown>, Key: x, Index: 0.  Data types don't match. Data type: int64 but expected type: float",
+    },
+  })
 })
 
 const dims = (d: number[] | null) =>

@@ -18,6 +18,7 @@ export const testOptions = (over: Partial<ServerOptions>): ServerOptions => ({
   workerMode: 'thread',
   backend: 'auto',
   debug: false,
+  enableCorsSupport: false,
   ignored: [],
   ...over,
 })

@@ -1,10 +1,19 @@
-// Turns TF Serving REST `examples` (+ `context`) into the tensors a cut ParseExample would have
-// produced: one [batch, ...dense_shape] tensor per dense feature, defaults filled in, required
-// features enforced. JSON values follow TF Serving's rules: numbers for float/int64 features,
-// strings (or {"b64": …}) for bytes features, a scalar or a list per feature.
-// @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
-import { ownValue } from '../../rest/own.ts'
-import type { ExampleFeature, ExampleSignature } from './types.ts'
+// Turns decoded TF Serving REST `examples` (+ `context`) into the tensors a cut ParseExample would
+// have produced: one [batch, ...dense_shape] tensor per dense feature, defaults filled in,
+// required features enforced. The checks and their wording are TensorFlow's fast Example parser
+// (tensorflow/core/util/example_proto_fast_parsing.cc, FastParseSerializedExample): a feature
+// list whose kind is not the dense feature's dtype, a wrong number of values, a required feature
+// that is absent (an empty list counts as absent) — all INVALID_ARGUMENT in TF Serving.
+// The context is merged under each example, as TF Serving concatenates the serialized context
+// and example (tensorflow_serving/servables/tensorflow/util.cc:183-203): the example's own
+// feature of the same name wins.
+import type { Example, Feature } from '../../rest/examples.ts'
+import {
+  exampleFeatureMissing,
+  exampleTypeMismatch,
+  exampleWrongCount,
+} from '../../rest/messages.ts'
+import type { ExampleSignature } from './types.ts'
 
 /** Same shape as the inference protocol's WireTensor, so feeds can be sent to workers as-is. */
 export interface FeedTensor {
@@ -19,63 +28,71 @@ export class ExampleError extends Error {
   override name = 'ExampleError'
 }
 
-const TYPE_NAME: Record<string, string> = {
+/** DataTypeString of the dtype a feature list kind parses as. */
+const KIND_DTYPE: Record<NonNullable<Feature['kind']>, string> = {
+  float: 'float',
+  int64: 'int64',
+  bytes: 'string',
+}
+const DTYPE_NAME: Record<string, string> = {
   DT_FLOAT: 'float',
   DT_INT64: 'int64',
   DT_STRING: 'string',
 }
-
-type Value = number | string | Uint8Array
-
-const scalarValue = (f: ExampleFeature, v: unknown, i: number): Value => {
-  if (f.dtype === 'DT_STRING') {
-    if (typeof v === 'string') return v
-    if (v && typeof v === 'object' && typeof (v as { b64?: unknown }).b64 === 'string')
-      return new Uint8Array(Buffer.from((v as { b64: string }).b64, 'base64'))
-  } else if (typeof v === 'number' && Number.isFinite(v)) {
-    if (f.dtype === 'DT_INT64' && !Number.isInteger(v))
-      throw new ExampleError(`example ${i}: feature '${f.key}' is int64 but got ${v}`)
-    return v
-  }
-  throw new ExampleError(
-    `example ${i}: feature '${f.key}' expects ${TYPE_NAME[f.dtype] ?? f.dtype} values, got ${JSON.stringify(v)}`,
-  )
+/** The word TensorFlow uses for a list kind in its count error. */
+const COUNT_WORD: Record<string, string> = {
+  DT_FLOAT: 'float',
+  DT_INT64: 'int64',
+  DT_STRING: 'bytes',
 }
 
-const valuesOf = (f: ExampleFeature, raw: unknown, i: number): Value[] =>
-  (Array.isArray(raw) ? raw : [raw]).map((v) => scalarValue(f, v, i))
+type Value = number | string | Uint8Array
 
 /** Feeds keyed by placeholder name. Throws ExampleError for a bad request (HTTP 400). */
 export const examplesToFeeds = (
   spec: ExampleSignature,
-  examples: readonly unknown[],
-  context?: Record<string, unknown>,
+  examples: readonly Example[],
+  context?: Example,
 ): Record<string, FeedTensor> => {
-  if (examples.length === 0) throw new ExampleError('examples is empty')
-  const feeds: Record<string, FeedTensor> = {}
-  for (const f of spec.features) {
-    const per = f.shape.reduce((n, d) => n * d, 1)
-    const all: Value[] = []
-    examples.forEach((ex, i) => {
-      if (!ex || typeof ex !== 'object' || Array.isArray(ex))
-        throw new ExampleError(`example ${i} is not a JSON object`)
-      const raw =
-        ownValue(ex as Record<string, unknown>, f.key) ?? (context && ownValue(context, f.key))
-      let vals: Value[]
-      if (raw === undefined || raw === null) {
-        if (!f.default)
-          throw new ExampleError(
-            `Feature: ${f.key} (data type: ${TYPE_NAME[f.dtype] ?? f.dtype}) is required but could not be found.`,
-          )
-        vals = f.default
-      } else vals = valuesOf(f, raw, i)
-      if (vals.length !== per)
+  if (examples.length === 0) throw new ExampleError('Input is empty.')
+  const columns = spec.features.map(() => [] as Value[])
+  examples.forEach((ex, index) => {
+    const merged: Example = { ...context, ...ex }
+    const filled = new Set<number>()
+    // Present features first (TensorFlow walks them last entry first), then the absent ones.
+    for (const key of Object.keys(merged).reverse()) {
+      const d = spec.features.findIndex((f) => f.key === key)
+      const f = spec.features[d]
+      const feature = merged[key] as Feature
+      if (!f || feature.kind === undefined) continue
+      const want = DTYPE_NAME[f.dtype] ?? f.dtype
+      if (KIND_DTYPE[feature.kind] !== want)
+        throw new ExampleError(exampleTypeMismatch(index, key, KIND_DTYPE[feature.kind], want))
+      const per = f.shape.reduce((n, s) => n * s, 1)
+      if (feature.values.length !== per)
         throw new ExampleError(
-          `example ${i}: feature '${f.key}' has ${vals.length} values, expected ${per} (shape [${f.shape.join(',')}])`,
+          exampleWrongCount(
+            index,
+            key,
+            COUNT_WORD[f.dtype] ?? want,
+            f.shape,
+            feature.values.length,
+          ),
         )
-      all.push(...vals)
+      ;(columns[d] as Value[]).push(...(feature.values as Value[]))
+      filled.add(d)
+    }
+    spec.features.forEach((f, d) => {
+      if (filled.has(d)) return
+      if (!f.default)
+        throw new ExampleError(exampleFeatureMissing(f.key, DTYPE_NAME[f.dtype] ?? f.dtype))
+      ;(columns[d] as Value[]).push(...f.default)
     })
-    if (!f.tensor) continue
+  })
+  const feeds: Record<string, FeedTensor> = {}
+  spec.features.forEach((f, d) => {
+    if (!f.tensor) return
+    const all = columns[d] as Value[]
     const shape = [examples.length, ...f.shape]
     if (f.dtype === 'DT_STRING')
       feeds[f.tensor] = {
@@ -86,6 +103,6 @@ export const examplesToFeeds = (
     else if (f.dtype === 'DT_FLOAT')
       feeds[f.tensor] = { dtype: 'float32', shape, data: Float32Array.from(all as number[]) }
     else feeds[f.tensor] = { dtype: 'int32', shape, data: Int32Array.from(all as number[]) }
-  }
+  })
   return feeds
 }

@@ -100,7 +100,6 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
   const examples: Record<string, ExampleSignature> = {}
   const skippedSignatures: Record<string, string> = {}
   const kept = new Set<string>()
-  const expanded = new Set<string>()
   const fedDtype = new Map<string, string>()
   for (const [key, sig] of Object.entries(meta.signatureDef ?? {}).sort(([a], [b]) =>
     a.localeCompare(b),
@@ -126,12 +125,18 @@ export const prepareGraph = (meta: MetaGraphDef, supported: Set<string>): Prepar
       fedDtype.set(node, info.dtype ?? 'DT_FLOAT')
     }
     const inputs = Object.values(sig.inputs ?? {})
-    if (inputs.length === 1 && inputs[0]!.dtype === 'DT_STRING') {
+    // Whatever dtype the SignatureDef declares: TensorFlow 1.0 exports (TF Serving's
+    // half_plus_three) declare the serialized Examples as DT_FLOAT and still parse them in the
+    // graph, and TF Serving feeds them the serialized Examples regardless (util.cc:213-236).
+    if (inputs.length === 1) {
       const origin = traceRef(nodes, inputs[0]!.name!)?.node
       const features = cuts.filter((c) => c.serializedFrom === origin).flatMap((c) => c.features)
       if (features.length > 0) examples[key] = { features: features.map((f) => ({ ...f })) }
     }
     const stack = Object.values(sig.outputs ?? {}).map((i) => parseRef(i.name!).node)
+    // Per signature: a node another signature reached may have stopped at that signature's feeds
+    // (half_plus_three's predict feeds x, its regress computes x from the parsed Examples).
+    const expanded = new Set<string>()
     while (stack.length) {
       const name = stack.pop()!
       kept.add(name)

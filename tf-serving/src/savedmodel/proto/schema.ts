@@ -24,6 +24,17 @@ enum DataType {
   DT_INT64_REF = 109; DT_BOOL_REF = 110; DT_RESOURCE_REF = 120; DT_VARIANT_REF = 121;
 }
 
+// tf.Example (tensorflow/core/example/{example,feature}.proto), for serialized Examples sent to
+// predict as {"b64": …}.
+message BytesList { repeated bytes value = 1; }
+message FloatList { repeated float value = 1 [packed = true]; }
+message Int64List { repeated int64 value = 1 [packed = true]; }
+message Feature {
+  oneof kind { BytesList bytes_list = 1; FloatList float_list = 2; Int64List int64_list = 3; }
+}
+message Features { map<string, Feature> feature = 1; }
+message Example { Features features = 1; }
+
 message TensorShapeProto {
   message Dim { int64 size = 1; string name = 2; }
   repeated Dim dim = 2;

@@ -10,8 +10,8 @@ import type { NodeObject } from './graph-builder.ts'
 export interface TensorInfoObject {
   name: string
   dtype: string
-  /** null = unknown rank. */
-  shape: number[] | null
+  /** null = unknown rank; undefined = no tensor_shape at all (TensorFlow 1.0 wrote none). */
+  shape: number[] | null | undefined
 }
 
 export interface SignatureObject {
@@ -49,7 +49,11 @@ export interface SavedModelSpec {
 const tensorInfo = (t: TensorInfoObject) => ({
   name: t.name,
   dtype: t.dtype,
-  tensorShape: t.shape ? { dim: t.shape.map((size) => ({ size })) } : { unknownRank: true },
+  ...(t.shape === undefined
+    ? {}
+    : {
+        tensorShape: t.shape ? { dim: t.shape.map((size) => ({ size })) } : { unknownRank: true },
+      }),
 })
 
 /** The SavedModel protobuf bytes for `spec`. */
