@@ -92,8 +92,9 @@ describe('names are looked up as own keys only', () => {
         status: 400,
         body: { error: `No signature was found with the name: ${name}` },
       })
-      const label = await fetch(`${base}/v1/models/toy/labels/${name}`)
-      expect(label.status).toBe(404)
+      // A status request ignores its label (TF Serving); metadata resolves it: 400 when unknown.
+      const label = await fetch(`${base}/v1/models/toy/labels/${name}/metadata`)
+      expect(label.status).toBe(400)
       expect(await label.json()).toEqual({
         error: `Unrecognized servable version label: ${name}`,
       })
@@ -105,18 +106,15 @@ describe('names are looked up as own keys only', () => {
     })
 
   // Before: a "__proto__" key became the body's prototype, so its "instances" were found
-  // through `in` while the unknown-key check (own keys) saw nothing.
+  // through `in`. Now it is an ordinary key, which TF Serving ignores like any unknown one.
   test('a "__proto__" key in a body is a key, not a prototype', async () => {
     const r = await post('/v1/models/toy:predict', '{"__proto__": {"instances": [[1, 2, 3]]}}')
-    expect(r.status).toBe(400)
-    expect(r.body.error).toContain("has unknown key '__proto__'")
+    expect(r).toEqual({ status: 400, body: { error: "Missing 'inputs' or 'instances' key" } })
+    // A columnar key named like an Object.prototype member is not an input, and is ignored.
     const input = await post('/v1/models/toy:predict', {
       inputs: { x: [[1, 2, 3]], toString: [1] },
     })
-    expect(input).toEqual({
-      status: 400,
-      body: { error: 'JSON object: does not have named input: toString' },
-    })
+    expect(input.status).toBe(200)
   })
 })
 
