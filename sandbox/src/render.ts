@@ -28,15 +28,19 @@ const STAGE_NAMES: Record<string, string> = {
   reply: 'Reply posted to X',
 }
 
-type Row = { label: string; value: string; bar?: number; cls?: string }
+type Row = { label: string; value: string; bar?: number; cls?: string; t: number }
 
-/** The timeline rows: only figures the stack reported (master's answer, job events, fake X). */
+/**
+ * The timeline rows, in the order things ended: only figures the stack reported (the master's
+ * answer, the workers' job events, what the fake X received). Times are from the first POST.
+ */
 const timelineRows = (m: SandboxMessage): Row[] => {
   const t0 = m.deliveries[0]?.at ?? m.createdAt
   const rows: Row[] = m.deliveries.map((d, i) => ({
     label: i === 0 ? 'Webhook answered' : 'Sent again',
     value: `${d.status} in ${ms(d.ms)}: ${describeAnswer(d.answer)}`,
     cls: i === 0 ? 'delivery' : 'delivery again',
+    t: d.at + d.ms,
   }))
   const stages = m.events.filter(
     (e): e is Extract<JobEvent, { type: 'stage' }> => e.type === 'stage',
@@ -45,30 +49,43 @@ const timelineRows = (m: SandboxMessage): Row[] => {
   for (const e of m.events) {
     if (e.type === 'taken') {
       if (e.enqueuedAt !== undefined)
-        rows.push({ label: 'Queued by the master', value: plus(e.enqueuedAt - t0) })
+        rows.push({
+          label: 'Queued by the master',
+          value: plus(e.enqueuedAt - t0),
+          t: e.enqueuedAt,
+        })
       const waited = e.enqueuedAt !== undefined ? `, ${ms(e.at - e.enqueuedAt)} in the queue` : ''
       rows.push({
         label: `Reserved by ${e.worker}`,
         value: `${plus(e.at - t0)}${waited}${e.attempt > 0 ? ` (attempt ${e.attempt + 1})` : ''}`,
         cls: 'taken',
+        t: e.at,
       })
     } else if (e.type === 'stage')
       rows.push({
         label: `${STAGE_NAMES[e.stage] ?? e.stage}${e.ok ? '' : ' (failed)'}`,
         value: ms(e.ms),
         bar: e.ms / longest,
-        cls: `stage ${e.stage}`,
+        cls: `stage stage-${e.stage}`,
+        t: e.startedAt + e.ms,
       })
     else if (e.type === 'finished')
       rows.push({
         label: `Job ${e.outcome}`,
         value: `${plus(e.at - t0)}${e.reason ? `: ${e.reason}` : ''}`,
         cls: `finished ${e.outcome}`,
+        t: e.at,
       })
   }
   for (const r of m.replies)
-    rows.push({ label: `X received ${r.endpoint}`, value: plus(r.at - t0), cls: 'received' })
-  return rows
+    rows.push({
+      label: `X received ${r.endpoint}`,
+      value: plus(r.at - t0),
+      cls: 'received',
+      t: r.at,
+    })
+  // Stable sort: rows that end together keep the order they were reported in.
+  return rows.sort((a, b) => a.t - b.t)
 }
 
 const scoresList = (m: SandboxMessage): Html | string => {
@@ -83,8 +100,8 @@ const scoresList = (m: SandboxMessage): Html | string => {
         (r) =>
           html`<li>
             <span class="label">${r.label}</span>
-            <span class="bar" aria-hidden="true"><span style="width:${(r.score * 100).toFixed(1)}%"></span></span>
             <span class="pct">${(r.score * 100).toFixed(1)}%</span>
+            <span class="bar" aria-hidden="true"><span style="width:${(r.score * 100).toFixed(1)}%"></span></span>
           </li>`,
       )}
     </ul>`
