@@ -8,6 +8,7 @@ import { serveSandboxX } from './fake-x.ts'
 import { createMessageStore, type MessageStore } from './messages.ts'
 import { createPhotoStore } from './photos.ts'
 import { readStackStatus } from './status.ts'
+import { sandboxWorkerEnv } from './worker-env.ts'
 import { type FakeXApi, startFakeXApi } from './x-testing.ts'
 
 export interface SandboxOptions {
@@ -48,13 +49,6 @@ export interface Sandbox {
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost)$/i
-
-/** Placeholder keys for the workers: the fake X does not check them, and they are not secrets. */
-const SANDBOX_X_KEYS = {
-  TWITTER_CONSUMER_KEY: 'sandbox-consumer-key',
-  TWITTER_ACCESS_TOKEN: 'sandbox-access-token',
-  TWITTER_ACCESS_TOKEN_SECRET: 'sandbox-access-secret',
-}
 
 /** Starts the fake X API and the page; the bot is attached now (`bot`) or later (`connect`). */
 export const startSandbox = async (opts: SandboxOptions): Promise<Sandbox> => {
@@ -118,14 +112,11 @@ export const startSandbox = async (opts: SandboxOptions): Promise<Sandbox> => {
     port: server.port as number,
     x,
     store,
-    workerEnv: {
-      ...SANDBOX_X_KEYS,
-      FLT_LOAD_TESTING_MODE: 'False',
-      TWITTER_API_BASE_URL: x.url,
-      TWITTER_CA_FILE: opts.caFile,
-      MEDIA_ALLOWED_HOSTS: `${urlHost}:${server.port}`,
-      JOB_EVENTS: 'True',
-    },
+    workerEnv: sandboxWorkerEnv({
+      xUrl: x.url,
+      caFile: opts.caFile,
+      mediaHost: `${urlHost}:${server.port}`,
+    }),
     connect,
     stop: async () => {
       await server.stop(true)
