@@ -111,9 +111,12 @@ const botReplies = (m: SandboxMessage): Html => {
   if (m.replies.length === 0) {
     const done = m.events.findLast((e) => e.type === 'finished')
     const note =
-      done?.type === 'finished' && done.outcome !== 'replied'
-        ? `No reply: ${done.outcome}${done.reason ? ` (${done.reason})` : ''}`
-        : 'Waiting for the bot…'
+      done?.type !== 'finished'
+        ? 'Waiting for the bot…'
+        : done.outcome !== 'replied'
+          ? `No reply: ${done.outcome}${done.reason ? ` (${done.reason})` : ''}`
+          : // In load-testing mode the worker forms the reply and sends it nowhere.
+            'The worker finished the job as replied, but nothing reached the fake X (load-testing mode?)'
     return html`<p class="waiting">${note}</p>`
   }
   return html`${m.replies.map(

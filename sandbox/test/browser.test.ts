@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { makePhoto, type SandboxStack, startSandboxStack } from './helpers.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? Bun.which('chromium') ?? '/usr/bin/chromium'
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium)
   console.warn(
