@@ -130,7 +130,8 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
     const photoFile = file instanceof File && file.size > 0 ? file : undefined
     if (file !== null && !(file instanceof File))
       throw new HTTPException(400, { message: 'photo must be a file' })
-    if (photoFile && !photoFile.type.startsWith('image/'))
+    const photoType = photoFile?.type.split(';')[0]?.trim().toLowerCase() ?? ''
+    if (photoFile && !photoType.startsWith('image/'))
       throw new HTTPException(415, {
         message: `photo must be an image, got ${photoFile.type || 'no type'}`,
       })
@@ -142,7 +143,7 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
     const id = nextXId()
     const userId = nextXId()
     const photo = photoFile
-      ? photos.add(id, new Uint8Array(await photoFile.arrayBuffer()), photoFile.type)
+      ? photos.add(id, new Uint8Array(await photoFile.arrayBuffer()), photoType)
       : undefined
     const body = JSON.stringify(
       buildDelivery({
