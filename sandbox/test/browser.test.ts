@@ -2,14 +2,12 @@
 // driven by playwright-core, against the real bot: upload a JPEG through the file input, send a
 // mention, send a delivery again. Skipped, saying why, only when no Chromium is installed.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium } from './chromium.ts'
 import { makePhoto, type SandboxStack, startSandboxStack } from './helpers.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? Bun.which('chromium') ?? '/usr/bin/chromium'
-const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium)
   console.warn(
     `sandbox/test/browser.test.ts: SKIPPED: no Chromium at ${CHROMIUM}; run 'make setup' (apt-get install chromium) or set CHROMIUM_PATH`,
@@ -29,24 +27,7 @@ describe.skipIf(!hasChromium)('sandbox page in headless Chromium', () => {
   beforeAll(async () => {
     env = await startSandboxStack()
     jpeg = Buffer.from(await makePhoto(11, 480, 360))
-    browser = await chromium.launchPersistentContext(
-      mkdtempSync(join(tmpdir(), 'tweetbot-chromium-')),
-      {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-        viewport: { width: WIDTH, height: 780 },
-      },
-    )
+    browser = await launchChromium({ width: WIDTH, height: 780 })
     page = browser.pages()[0] ?? (await browser.newPage())
     // Anything the page asks for outside the sandbox would show up here.
     page.on('request', (r) => {
