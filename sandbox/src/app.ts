@@ -180,7 +180,8 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
     return c.json(toJson(m))
   })
 
-  // Server-sent events: `message` = { id, html, json } whenever a message changes.
+  // Server-sent events: `snapshot` = { id, html } for every message on connect, then
+  // `message` = { id, html, message } whenever one changes.
   app.get('/api/stream', (c) =>
     streamSSE(c, async (stream) => {
       const queue: SandboxMessage[] = []
@@ -193,7 +194,13 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
         unsubscribe()
         wake?.()
       })
-      await stream.writeSSE({ event: 'hello', data: String(store.all().length) })
+      // Every message as it is now: what changed between rendering the page and this stream
+      // (or while a dropped stream reconnected) is not lost.
+      for (const m of store.all())
+        await stream.writeSSE({
+          event: 'snapshot',
+          data: JSON.stringify({ id: m.id, html: String(await renderMessage(m)) }),
+        })
       while (!stream.aborted) {
         const m = queue.shift()
         if (!m) {

@@ -89,13 +89,20 @@ describe.skipIf(!hasChromium)('sandbox page in headless Chromium', () => {
     )
   })
 
-  test('a mention is answered under its photo', async () => {
+  test('a photo dropped on the page and sent as a mention is answered under it', async () => {
     await page.getByLabel('Mention').check()
-    await page.locator('#photo').setInputFiles({
-      name: 'photo.jpg',
-      mimeType: 'image/jpeg',
-      buffer: jpeg,
-    })
+    // A drop as the browser delivers it: a DataTransfer holding the JPEG, on the page.
+    const dropped = await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+      const data = new DataTransfer()
+      data.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }))
+      document.body.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+      )
+      const input = document.getElementById('photo') as HTMLInputElement
+      return input.files?.[0]?.name
+    }, jpeg.toString('base64'))
+    expect(dropped).toBe('dropped.jpg')
     await page.locator('#send button[type=submit]').click()
     const msg = await replyOf(2)
     await expect(msg.locator('.meta').textContent()).resolves.toContain('Mention · AAA')

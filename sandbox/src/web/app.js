@@ -22,7 +22,7 @@ const showDelay = (li) => {
     `${li.dataset.predictionToPageMs} ms after the prediction`
 }
 
-const upsert = (id, html) => {
+const upsert = (id, html, measure = true) => {
   const old = document.getElementById(`m-${id}`)
   const tpl = document.createElement('template')
   tpl.innerHTML = html.trim()
@@ -35,7 +35,8 @@ const upsert = (id, html) => {
       if (old.dataset[k]) li.dataset[k] = old.dataset[k]
     old.replaceWith(li)
   } else list.append(li)
-  noteShown(li)
+  // Only a reply seen arriving is timed; a snapshot may hold replies that came in earlier.
+  if (measure && (!old || old.dataset.replies === '0')) noteShown(li)
   showDelay(li)
 }
 
@@ -43,6 +44,10 @@ const stream = new EventSource('/api/stream')
 stream.addEventListener('message', (e) => {
   const { id, html } = JSON.parse(e.data)
   upsert(id, html)
+})
+stream.addEventListener('snapshot', (e) => {
+  const { id, html } = JSON.parse(e.data)
+  upsert(id, html, false)
 })
 
 const send = async (url, body) => {
