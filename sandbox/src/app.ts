@@ -34,6 +34,7 @@ export interface SandboxAppDeps {
 const WEB = join(import.meta.dir, 'web')
 const asset = (name: string) => readFileSync(join(WEB, name), 'utf8')
 const MAX_TEXT = 200
+const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost)(:\d{1,5})?$/i
 
 const isKind = (v: unknown): v is MessageKind => v === 'dm' || v === 'mention'
 const isApi = (v: unknown): v is PayloadApi => v === 'aaa' || v === 'xaa'
@@ -82,6 +83,19 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status)
     console.error('sandbox: unhandled', err)
     return c.json({ error: 'internal error' }, 500)
+  })
+
+  // Loopback is not enough on its own: a web page elsewhere could post to 127.0.0.1 (CSRF) or
+  // reach it under its own name (DNS rebinding). So the Host must be a loopback name, and a
+  // request that says where it comes from (Origin) must come from this page.
+  app.use(async (c, next) => {
+    const host = c.req.header('host') ?? ''
+    if (!LOOPBACK_HOST.test(host))
+      throw new HTTPException(403, { message: `refused: Host ${host || '(none)'} is not loopback` })
+    const origin = c.req.header('origin')
+    if (c.req.method !== 'GET' && origin && origin !== `http://${host}`)
+      throw new HTTPException(403, { message: `refused: cross-site request from ${origin}` })
+    await next()
   })
 
   app.get('/healthz', (c) => c.json({ ok: true, connected: deps.targets() !== undefined }))

@@ -127,7 +127,7 @@ describe('POST /api/messages', () => {
       expect(scores.scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2)
     }
     expect(m.events.at(-1)).toMatchObject({ type: 'finished', outcome: 'replied' })
-  })
+  }, 60_000) // the first photo also pays for the model's first predict
 
   test('the photo is served back at its media path, byte for byte', async () => {
     const res = await sendMessage({ kind: 'dm', api: 'aaa' }, jpegBlob())
@@ -186,6 +186,30 @@ describe('POST /api/messages', () => {
     expect(notForm.status).toBe(400)
     expect(env.sandbox.store.all().length).toBe(before)
   })
+})
+
+test('requests from another site or under another host name are refused', async () => {
+  const before = env.sandbox.store.all().length
+  const form = new FormData()
+  form.set('text', 'hi')
+  const crossSite = await fetch(url('/api/messages'), {
+    method: 'POST',
+    body: form,
+    headers: { origin: 'http://evil.example' },
+  })
+  expect(crossSite.status).toBe(403)
+  expect(((await crossSite.json()) as { error: string }).error).toBe(
+    'refused: cross-site request from http://evil.example',
+  )
+  const rebound = await fetch(url('/api/messages'), { headers: { host: 'evil.example:8090' } })
+  expect(rebound.status).toBe(403)
+  const sameSite = await fetch(url('/api/messages'), {
+    method: 'POST',
+    body: form,
+    headers: { origin: new URL(env.sandbox.url).origin },
+  })
+  expect(sameSite.status).toBe(201)
+  expect(env.sandbox.store.all().length).toBe(before + 1)
 })
 
 describe('POST /api/messages/:id/resend', () => {

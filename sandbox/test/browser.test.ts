@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)('sandbox page in headless Chromium', () => {
     await expect(msg.locator('.timeline li.shown').textContent()).resolves.toMatch(
       /\d+ ms after the prediction/,
     )
-  })
+  }, 60_000) // the first photo also pays for the model's first predict
 
   test('a photo dropped on the page and sent as a mention is answered under it', async () => {
     await page.getByLabel('Mention').check()
