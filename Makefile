@@ -56,7 +56,7 @@ setup-chromium:
 models: ## export the default image model into models/default/1 (offline, from node_modules)
 	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi
 
-dev: setup ## run Redis, tf-serving, master and both workers with prefixed logs (Ctrl-C stops all)
+dev: setup ## run Redis, tf-serving, master, both workers (and, without X keys, the sandbox on :8090) with prefixed logs (Ctrl-C stops all)
 	@bun scripts/dev.ts
 
 -include manifests/oc.mk load_test/load-test.mk bench/chaos/chaos.mk
