@@ -6,12 +6,12 @@ BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
 JUNIT ?= .ci/out/junit.xml
 export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test fresh-check
+.PHONY: help setup setup-bun setup-packages setup-redis setup-chromium models dev test typecheck lint format chaos load_test fresh-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
 
-setup: setup-bun setup-packages setup-redis models ## install what is missing (Bun, packages, redis-server, the default model)
+setup: setup-bun setup-packages setup-redis setup-chromium models ## install what is missing (Bun, packages, redis-server, Chromium, the default model)
 
 setup-bun:
 	@have=$$(bun --version 2>/dev/null | cut -d. -f1); \
@@ -39,10 +39,24 @@ setup-redis:
 	  echo "setup: redis-server is missing; install it (Redis >= 6.2, e.g. 'apt-get install redis-server' or 'brew install redis') and re-run make"; exit 1; \
 	fi
 
+setup-chromium:
+	@command -v chromium >/dev/null && exit 0; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: installing chromium with apt-get (for the sandbox's browser test)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || { echo "setup: apt-get install chromium failed; install Chromium (or set CHROMIUM_PATH) and re-run make"; exit 1; }; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	  echo "setup: installing chromium with sudo apt-get (for the sandbox's browser test)"; \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || { echo "setup: apt-get install chromium failed; install Chromium (or set CHROMIUM_PATH) and re-run make"; exit 1; }; \
+	else \
+	  echo "setup: chromium is missing; the sandbox's browser test will be skipped (install Chromium and set CHROMIUM_PATH to run it)"; \
+	fi
+
 models: ## export the default image model into models/default/1 (offline, from node_modules)
 	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi
 
-dev: setup ## run Redis, tf-serving, master and both workers with prefixed logs (Ctrl-C stops all)
+dev: setup ## run Redis, tf-serving, master, both workers (and, without X keys, the sandbox on :8090) with prefixed logs (Ctrl-C stops all)
 	@bun scripts/dev.ts
 
 -include manifests/oc.mk load_test/load-test.mk bench/chaos/chaos.mk

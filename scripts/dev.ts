@@ -1,7 +1,9 @@
 // `make dev`: Redis, tf-serving, master and both workers on one machine, with prefixed coloured
-// logs; Ctrl-C (or SIGTERM) stops every one of them cleanly, Redis last.
+// logs; Ctrl-C (or SIGTERM) stops every one of them cleanly, Redis last. Without the bot's X
+// keys it also starts the sandbox (a stand-in X with a web page) and points the workers at it.
 import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { sandboxWorkerEnv } from '../sandbox/src/worker-env.ts'
 
 interface Service {
   name: string
@@ -9,6 +11,8 @@ interface Service {
   env?: Record<string, string>
   /** Only started when this file exists (services land one issue at a time). */
   entry?: string
+  /** Wait until this URL answers before starting the next service. */
+  readyUrl?: string
 }
 
 const root = resolve(import.meta.dir, '..')
@@ -16,16 +20,41 @@ const dataDir = resolve(root, '.data/redis')
 mkdirSync(dataDir, { recursive: true })
 const redisPort = process.env.DEV_REDIS_PORT || '6379'
 const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
+// Without X keys the sandbox stands in for X (unless load-testing mode was asked for, which
+// sends nothing anywhere: load_test/vegeta_attack.sh wants that).
+const loadTesting = /^(true|1|yes)$/i.test(process.env.FLT_LOAD_TESTING_MODE ?? '')
+const sandbox = !hasX
+const sandboxHost = process.env.SANDBOX_HOST || '127.0.0.1'
+const sandboxPort = process.env.SANDBOX_PORT || '8090'
+const sandboxXPort = process.env.SANDBOX_X_PORT || '8091'
+const sandboxCaFile = resolve(root, process.env.SANDBOX_CA_FILE || '.data/sandbox/fake-x-ca.pem')
+const mediaHosts = process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100'
 const env: Record<string, string> = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
   TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET || 'dev-consumer-secret',
   TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
-  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || (hasX ? 'False' : 'True'),
-  MEDIA_ALLOWED_HOSTS: process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100',
+  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || 'False',
+  MEDIA_ALLOWED_HOSTS: mediaHosts,
 }
-if (env.FLT_LOAD_TESTING_MODE === 'True')
+const workerEnv: Record<string, string> = sandbox
+  ? {
+      ...sandboxWorkerEnv({
+        xUrl: `https://${sandboxHost}:${sandboxXPort}`,
+        caFile: sandboxCaFile,
+        mediaHost: `${sandboxHost}:${sandboxPort}`,
+      }),
+      // The load-test media server stays allowed next to the sandbox's photos.
+      MEDIA_ALLOWED_HOSTS: `${mediaHosts},${sandboxHost}:${sandboxPort}`,
+      FLT_LOAD_TESTING_MODE: env.FLT_LOAD_TESTING_MODE,
+    }
+  : {}
+if (sandbox && loadTesting)
   console.info(
-    'dev: no X credentials set: running in load-testing mode (FLT_LOAD_TESTING_MODE=True), nothing is sent to X',
+    'dev: load-testing mode (FLT_LOAD_TESTING_MODE=True): replies are formed and logged, sent nowhere; the sandbox page shows the timelines only',
+  )
+else if (sandbox)
+  console.info(
+    'dev: no X credentials set: the sandbox stands in for X; the workers reply to its fake X API',
   )
 
 const services: Service[] = [
@@ -62,17 +91,36 @@ const services: Service[] = [
     cmd: ['bun', 'master/src/main.ts'],
     env: { PORT: '8080' },
   },
+  ...(sandbox
+    ? [
+        {
+          name: 'sandbox',
+          entry: 'sandbox/src/main.ts',
+          cmd: ['bun', 'sandbox/src/main.ts'],
+          env: {
+            SANDBOX_HOST: sandboxHost,
+            SANDBOX_PORT: sandboxPort,
+            SANDBOX_X_PORT: sandboxXPort,
+            SANDBOX_CA_FILE: sandboxCaFile,
+            MASTER_URL: 'http://127.0.0.1:8080',
+            WORKER_URLS: 'http://127.0.0.1:8081,http://127.0.0.1:8082',
+          },
+          // The workers read the fake X's certificate at start: it must be written first.
+          readyUrl: `http://${sandboxHost}:${sandboxPort}/healthz`,
+        },
+      ]
+    : []),
   {
     name: 'worker:chat',
     entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'chat'],
-    env: { PORT: '8081' },
+    env: { ...workerEnv, PORT: '8081' },
   },
   {
     name: 'worker:tweet',
     entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'tweet'],
-    env: { PORT: '8082' },
+    env: { ...workerEnv, PORT: '8082' },
   },
 ]
 
@@ -93,6 +141,19 @@ const pipe = async (
     for (const line of lines) out.write(`${prefix}${line}\n`)
   }
   if (buffered) out.write(`${prefix}${buffered}\n`)
+}
+
+const waitUntilUp = async (svc: Service, url: string) => {
+  const deadline = Date.now() + 30_000
+  while (!stopping && Date.now() < deadline) {
+    const up = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (up) return
+    await Bun.sleep(100)
+  }
+  if (!stopping) console.error(`dev: ${svc.name} did not answer ${url} within 30 s; going on`)
 }
 
 let stopping = false
@@ -132,4 +193,5 @@ for (const [i, svc] of services.entries()) {
     void stopAll(1)
   })
   if (svc.name === 'redis') await Bun.sleep(300)
+  if (svc.readyUrl) await waitUntilUp(svc, svc.readyUrl)
 }

@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { masterEdgeEnvSchema, masterEnvSchema } from '../src/config/master.ts'
+import { sandboxEnvSchema } from '../src/config/sandbox.ts'
 import { sharedEnvSchema } from '../src/config/shared.ts'
 import { tfServingEnvSchema } from '../src/config/tf-serving.ts'
 import { workerEnvSchema } from '../src/config/worker.ts'
@@ -20,6 +21,7 @@ const schemas = {
   'master (edge)': masterEdgeEnvSchema,
   workers: workerEnvSchema,
   'tf-serving': tfServingEnvSchema,
+  sandbox: sandboxEnvSchema,
 }
 
 for (const [service, schema] of Object.entries(schemas)) {

@@ -29,6 +29,7 @@ export const DEPLOYED_SCHEMAS: { file: string; exportName: string; components: s
 export const NOT_DEPLOYED: Record<string, string> = {
   sharedEnvSchema: 'part of every service schema, checked through them',
   masterEdgeEnvSchema: 'the master on an edge runtime (Upstash over HTTP), not on OpenShift',
+  sandboxEnvSchema: 'the local stand-in X for `make dev`; loopback only, never deployed',
 }
 
 const isEnvSchema = (v: unknown): v is EnvSchema =>

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
 import { workerEnvSchema } from '@tweetbot/common/src/config/worker.ts'
+import { createJobEventPublisher, jobEventsChannel } from '@tweetbot/common/src/job-events.ts'
 import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
 import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
@@ -148,6 +149,13 @@ const handler = createJobHandler({
   metrics,
   imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
   predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
+  events: config.JOB_EVENTS
+    ? createJobEventPublisher(
+        (cmd, args) => marks.send(cmd, args),
+        jobEventsChannel(config.QUEUE_PREFIX, name),
+      )
+    : undefined,
+  workerId: () => consumer?.id ?? config.WORKER_ID ?? 'unknown',
 })
 
 const app = createWorkerApp({
@@ -182,6 +190,7 @@ logger.info('worker starting', {
   predictConcurrency: config.PREDICT_CONCURRENCY,
   labels,
   preset: config.REPLY_PRESET,
+  jobEvents: config.JOB_EVENTS,
 })
 if (
   config.REPLY_PRESET === 'fedora' &&

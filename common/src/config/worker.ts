@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { httpUrl, port, positiveInt } from './fields.ts'
+import { flag, httpUrl, port, positiveInt } from './fields.ts'
 import { sharedEnvSchema } from './shared.ts'
 
 /** Labels of the default model (nsfwjs' MobileNetV2, exported by `make models`). */
@@ -104,6 +104,8 @@ export const workerEnvSchema = sharedEnvSchema
       .optional(),
     QUEUE_MAX_ATTEMPTS: positiveInt(5),
     QUEUE_HEARTBEAT_TTL_SEC: positiveInt(30),
+    /** Publish each job's stages and scores on `<prefix>:events:<queue>` (the sandbox's timeline). */
+    JOB_EVENTS: flag(false),
   })
   .superRefine(
     (env, ctx) => {

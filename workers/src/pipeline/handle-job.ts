@@ -1,3 +1,4 @@
+import type { JobEventSink, JobStage } from '@tweetbot/common/src/job-events.ts'
 import type { BotJob } from '@tweetbot/common/src/jobs.ts'
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import { PermanentJobError, RetryLaterError } from '@tweetbot/common/src/queue/errors.ts'
@@ -50,12 +51,37 @@ export interface JobDeps {
    * are downloaded and decoded while tf-serving works and it never waits for us.
    */
   predictStage: Semaphore
+  /** Where each job's timeline goes (`JOB_EVENTS=True`, for the sandbox); absent: nowhere. */
+  events?: JobEventSink
+  /** This worker's consumer id, named in the `taken` event. */
+  workerId?: () => string
 }
 
 export interface JobContext {
   signal: AbortSignal
   logger: Logger
+  /** The queue's envelope (the consumer passes it); only read for job events. */
+  job?: { id: string; queue: 'chat' | 'tweet'; attempts: number; enqueuedAt?: number }
 }
+
+/** Times one stage into the metrics and, when job events are on, into the job's timeline. */
+type TimeStage = <T>(stage: JobStage, fn: () => Promise<T>) => Promise<T>
+
+const stageTimer =
+  (deps: JobDeps, eventId: string): TimeStage =>
+  async (stage, fn) => {
+    const startedAt = Date.now()
+    const t0 = performance.now()
+    let ok = false
+    try {
+      // A media lookup is a download from X, and was always counted as one.
+      const out = await deps.metrics.time(stage === 'lookup' ? 'download' : stage, fn)
+      ok = true
+      return out
+    } finally {
+      deps.events?.({ type: 'stage', eventId, stage, startedAt, ms: performance.now() - t0, ok })
+    }
+  }
 
 export type JobOutcome = 'replied' | 'skipped'
 
@@ -77,31 +103,47 @@ const skipReason = (job: BotJob): string | undefined => {
 export const createJobHandler = (deps: JobDeps) =>
   async function handleJob(job: BotJob, ctx: JobContext): Promise<JobOutcome> {
     const log = ctx.logger.child({ eventId: job.eventId })
+    const emit = deps.events
+    if (emit && ctx.job)
+      emit({
+        type: 'taken',
+        eventId: job.eventId,
+        queue: ctx.job.queue,
+        worker: deps.workerId?.() ?? 'unknown',
+        jobId: ctx.job.id,
+        attempt: ctx.job.attempts,
+        enqueuedAt: ctx.job.enqueuedAt,
+        at: Date.now(),
+      })
+    const finish = (outcome: 'replied' | 'skipped' | 'failed', reason?: string) =>
+      emit?.({ type: 'finished', eventId: job.eventId, outcome, reason, at: Date.now() })
     const skip = skipReason(job)
-    if (skip) return skipped(deps, log, skip)
-    if (await deps.guard.isSettled(job.eventId)) return skipped(deps, log, 'already replied')
+    if (skip) return skipped(deps, log, skip, finish)
+    if (await deps.guard.isSettled(job.eventId))
+      return skipped(deps, log, 'already replied', finish)
     const verdict = deps.throttle ? await deps.throttle.check(senderOf(job), job.eventId) : 'reply'
     if (verdict === 'silent') {
       deps.metrics.throttled('silenced')
-      return skipped(deps, log, 'sender throttled')
+      return skipped(deps, log, 'sender throttled', finish)
     }
+    const time = stageTimer(deps, job.eventId)
     try {
       // Over the limit: no download, no predict, just the slow-down reply.
       const text =
-        verdict === 'slow-down' ? deps.slowDownText : await replyText(deps, job, ctx.signal)
+        verdict === 'slow-down' ? deps.slowDownText : await replyText(deps, job, ctx.signal, time)
       let claimedAt = Date.now()
       const claim = await deps.guard.claim(job.eventId)
-      if (claim.state === 'already-sent') return skipped(deps, log, 'already replied')
+      if (claim.state === 'already-sent') return skipped(deps, log, 'already replied', finish)
       if (claim.state === 'in-doubt') {
         const settled = await settleDoubt(deps, job, claim.since)
-        if (settled !== 'send') return skipped(deps, log, settled)
+        if (settled !== 'send') return skipped(deps, log, settled, finish)
         claimedAt = Date.now()
         log.warn('an earlier attempt may have replied; X has no reply, sending it', {
           claimedAt: claim.since,
         })
       }
       try {
-        await deps.metrics.time('reply', () =>
+        await time('reply', () =>
           job.kind === 'dm'
             ? deps.replier.sendDm(job.sender.id, text)
             : deps.replier.replyToTweet(job.tweetId, text),
@@ -124,9 +166,12 @@ export const createJobHandler = (deps: JobDeps) =>
       await deps.guard.markSent(job.eventId)
       if (verdict === 'slow-down') deps.metrics.throttled('slow_down')
       log.info('replied', { kind: job.kind, text })
+      finish('replied')
       return 'replied'
     } catch (err) {
-      throw toJobError(err)
+      const failure = toJobError(err)
+      finish('failed', failure.message)
+      throw failure
     }
   }
 
@@ -202,28 +247,45 @@ const settleDoubt = async (
 /** Whom the reply goes to: the DM's sender, or the mention's author. */
 const senderOf = (job: BotJob) => (job.kind === 'dm' ? job.sender.id : job.author.id)
 
-const skipped = (deps: JobDeps, log: Logger, reason: string): JobOutcome => {
+const skipped = (
+  deps: JobDeps,
+  log: Logger,
+  reason: string,
+  finish?: (outcome: 'skipped', reason: string) => void,
+): JobOutcome => {
   deps.metrics.skipped(reason)
   log.info('skipped', { reason })
+  finish?.('skipped', reason)
   return 'skipped'
 }
 
-const replyText = async (deps: JobDeps, job: BotJob, signal: AbortSignal): Promise<string> => {
+const replyText = async (
+  deps: JobDeps,
+  job: BotJob,
+  signal: AbortSignal,
+  time: TimeStage,
+): Promise<string> => {
   let photo = pickPhoto(job.media)
   if (!photo && job.needsMediaLookup && deps.lookupMedia) {
     const lookup = deps.lookupMedia
-    photo = pickPhoto(await deps.metrics.time('download', () => lookup(job)))
+    photo = pickPhoto(await time('lookup', () => lookup(job)))
   }
   if (!photo) return deps.helpText
   const input = deps.modelInput()
   const url = photo
   const scores = await deps.imageStage.run(async () => {
     signal.throwIfAborted() // shut down while waiting for a slot: the job is handed back
-    const bytes = await deps.metrics.time('download', () => deps.fetchMedia(url, signal))
-    const pixels = await deps.metrics.time('preprocess', () => deps.preprocess(bytes, input))
+    const bytes = await time('download', () => deps.fetchMedia(url, signal))
+    const pixels = await time('preprocess', () => deps.preprocess(bytes, input))
     return deps.predictStage.run(() =>
-      deps.metrics.time('predict', () => deps.model.predict(pixels, input, signal)),
+      time('predict', () => deps.model.predict(pixels, input, signal)),
     )
+  })
+  deps.events?.({
+    type: 'scores',
+    eventId: job.eventId,
+    labels: [...deps.labels],
+    scores: [...scores],
   })
   return formatPrediction(scores, deps.labels, deps.style)
 }
