@@ -44,7 +44,10 @@ const server = Bun.serve({
   // app's own limit, which counts streamed bytes, answer a chunked body first (413, counted).
   maxRequestBodySize: config.WEBHOOK_MAX_BODY_BYTES + BUN_LIMIT_SLACK_BYTES,
 })
-const metricsServer = Bun.serve({ port: config.METRICS_PORT, fetch: metricsOnlyFetch(metrics.render) })
+const metricsServer = Bun.serve({
+  port: config.METRICS_PORT,
+  fetch: metricsOnlyFetch(metrics.render),
+})
 logger.info('master listening', {
   port: server.port,
   metricsPort: metricsServer.port,

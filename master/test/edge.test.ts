@@ -8,8 +8,8 @@ import {
   type UpstashRestServer,
 } from '@tweetbot/common/src/testing/upstash-rest-server.ts'
 import edgeEntry, { createEdgeMaster } from '../src/edge.ts'
-import { fixtureText } from './fixtures/index.ts'
 import { createInMemoryMasterMetrics } from '../src/metrics/in-memory.ts'
+import { fixtureText } from './fixtures/index.ts'
 import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
 
 let rest: UpstashRestServer
