@@ -31,6 +31,17 @@ const webhookLimits = {
   WEBHOOK_MAX_EVENT_AGE_SEC: positiveInt(D.maxEventAgeSec),
 }
 
+type LimitsEnv = { WEBHOOK_MAX_BODY_BYTES: number; WEBHOOK_BODY_BUDGET_BYTES: number }
+const budgetFitsABody = (env: LimitsEnv, ctx: z.RefinementCtx) => {
+  // Large bodies may fill three quarters of the budget (master/src/middleware/body-budget.ts).
+  if (env.WEBHOOK_BODY_BUDGET_BYTES < 2 * env.WEBHOOK_MAX_BODY_BYTES)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBHOOK_BODY_BUDGET_BYTES'],
+      message: 'must be at least 2 × WEBHOOK_MAX_BODY_BYTES (a largest body must fit)',
+    })
+}
+
 /** The master's environment: where it listens, the one secret it needs, and its limits. */
 export const masterEnvSchema = sharedEnvSchema
   .extend({
@@ -48,23 +59,19 @@ export const masterEnvSchema = sharedEnvSchema
         path: ['METRICS_PORT'],
         message: 'must differ from PORT (metrics stay off the public port)',
       })
-    // Large bodies may fill three quarters of the budget (master/src/middleware/body-budget.ts).
-    if (env.WEBHOOK_BODY_BUDGET_BYTES < 2 * env.WEBHOOK_MAX_BODY_BYTES)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['WEBHOOK_BODY_BUDGET_BYTES'],
-        message: 'must be at least 2 × WEBHOOK_MAX_BODY_BYTES (a largest body must fit)',
-      })
+    budgetFitsABody(env, ctx)
   })
 export type MasterConfig = z.output<typeof masterEnvSchema>
 
 /** The master on an edge runtime: the same app, queue over @upstash/redis (HTTP). */
-export const masterEdgeEnvSchema = z.object({
-  TWITTER_CONSUMER_SECRET: secret,
-  ...webhookLimits,
-  UPSTASH_REDIS_REST_URL: httpUrl,
-  UPSTASH_REDIS_REST_TOKEN: secret,
-  QUEUE_PREFIX: sharedEnvSchema.shape.QUEUE_PREFIX,
-  FLT_DEBUG_MODE: sharedEnvSchema.shape.FLT_DEBUG_MODE,
-})
+export const masterEdgeEnvSchema = z
+  .object({
+    TWITTER_CONSUMER_SECRET: secret,
+    ...webhookLimits,
+    UPSTASH_REDIS_REST_URL: httpUrl,
+    UPSTASH_REDIS_REST_TOKEN: secret,
+    QUEUE_PREFIX: sharedEnvSchema.shape.QUEUE_PREFIX,
+    FLT_DEBUG_MODE: sharedEnvSchema.shape.FLT_DEBUG_MODE,
+  })
+  .superRefine(budgetFitsABody)
 export type MasterEdgeConfig = z.output<typeof masterEdgeEnvSchema>
