@@ -84,12 +84,16 @@ export const bodyLimit = (opts: BodyLimitOptions): MiddlewareHandler<MasterEnv> 
       const body = c.req.raw.body
       if (!body) c.set('rawBody', new Uint8Array(0))
       else {
+        // A timer cleared as soon as the body is in (AbortSignal.timeout would keep one alive
+        // for timeoutMs after every request).
+        const deadline = new AbortController()
+        const timer = setTimeout(() => deadline.abort(), timeoutMs)
         const read = await readStreamWithin(body, {
           maxBytes,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: deadline.signal,
           // A declared body already holds its share; a chunked one takes it as it arrives.
           ...(declared === undefined ? { admit: take } : {}),
-        })
+        }).finally(() => clearTimeout(timer))
         if (!read.ok) throw refuse(c, REFUSAL[read.reason], read.bytesRead)
         c.set('rawBody', read.bytes)
       }
