@@ -80,6 +80,8 @@ export interface RawRequest {
   status(): number | undefined
   /** The raw response text so far. */
   response(): string
+  /** True once the connection is closed (by either side). */
+  closed(): boolean
 }
 
 /**
@@ -93,6 +95,10 @@ export const rawRequest = (port: number, head: string, body: Uint8Array | string
     text += d.toString('latin1')
   })
   socket.on('error', () => {})
+  let closed = false
+  socket.on('close', () => {
+    closed = true
+  })
   socket.write(`${head}\r\n`)
   if (body.length > 0) socket.write(body)
   return {
@@ -102,6 +108,7 @@ export const rawRequest = (port: number, head: string, body: Uint8Array | string
       return m ? Number(m[1]) : undefined
     },
     response: () => text,
+    closed: () => closed,
   } satisfies RawRequest
 }
 
