@@ -40,7 +40,7 @@ export const enqueueDecisions = async (
     decisions.map(async (d) => {
       if (d.outcome === 'ignored') return count(d, 'ignored')
       if (d.outcome === 'stale') {
-        deps.logger.info('stale event dropped', {
+        deps.logger.debug('stale event dropped', {
           api: d.api,
           eventId: d.eventId,
           ageSec: d.ageSec,

@@ -80,6 +80,9 @@ export const webhookRoutes = (deps: WebhookDeps) => {
         maxAgeSec: deps.maxEventAgeSec,
       })
       const summary = await enqueueDecisions(decisions, deps)
+      // One line per delivery (not per event): a replayed capture must not flood the log.
+      if (summary.stale > 0)
+        deps.logger.info('stale events dropped', { api: verdict.api, stale: summary.stale })
       // X retries non-200 deliveries; dedupe on event ids makes the retry safe (see enqueueDecisions).
       if (summary.failed > 0) {
         c.header('retry-after', '5')
