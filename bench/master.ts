@@ -36,9 +36,12 @@ const ROOT = join(import.meta.dir, '..')
 const work = mkdtempSync(join(tmpdir(), 'bench-master-'))
 
 // A realistic photo DM (the master's test fixture), compacted; the event id varies per request.
+// Stamped now: the master drops events older than WEBHOOK_MAX_EVENT_AGE_SEC unqueued.
 const template = JSON.stringify(
   JSON.parse(readFileSync(join(ROOT, 'master/test/fixtures/aaa/dm-photo.json'), 'utf8')),
-).replaceAll('954491830116155396', '{{ID}}')
+)
+  .replaceAll('954491830116155396', '{{ID}}')
+  .replace(/"created_timestamp":"\d+"/, `"created_timestamp":"${Date.now()}"`)
 let nextId = 1_000_000_000_000_000_000n
 const signedDm = () => {
   const body = template.replaceAll('{{ID}}', String(nextId++))
@@ -67,6 +70,7 @@ const startMaster = async (redisUrl: string) => {
     env: {
       ...process.env,
       PORT: String(port),
+      METRICS_PORT: String(await freePort()),
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: PREFIX,
       TWITTER_CONSUMER_SECRET: SECRET,

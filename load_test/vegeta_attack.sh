@@ -6,7 +6,7 @@
 # Uses vegeta when installed, otherwise the same attack with autocannon (from load_test's packages).
 #
 # Environment (all optional):
-#   WORKER_URLS       workers' HTTP bases, comma-separated (default http://127.0.0.1:8081,http://127.0.0.1:8082)
+#   WORKER_URLS       workers' metrics bases (METRICS_PORT), comma-separated (default http://127.0.0.1:9091,http://127.0.0.1:9092)
 #   KIND              dm | tweet | mix (default mix)
 #   LOAD_TEST_OUT     output directory (default load_test/out)
 #   LOAD_TEST_MEDIA_URL  media server the payloads point at (default http://127.0.0.1:9100; started if down)
@@ -19,7 +19,7 @@ set -euo pipefail
 RATE="${1:-10}"
 DURATION="${2:-180}"
 URL="${3:-http://127.0.0.1:8080/webhook}"
-WORKER_URLS="${WORKER_URLS:-http://127.0.0.1:8081,http://127.0.0.1:8082}"
+WORKER_URLS="${WORKER_URLS:-http://127.0.0.1:9091,http://127.0.0.1:9092}"
 KIND="${KIND:-mix}"
 OUT="${LOAD_TEST_OUT:-load_test/out}"
 MEDIA_URL="${LOAD_TEST_MEDIA_URL:-http://127.0.0.1:9100}"

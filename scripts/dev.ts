@@ -89,7 +89,7 @@ const services: Service[] = [
     name: 'master',
     entry: 'master/src/main.ts',
     cmd: ['bun', 'master/src/main.ts'],
-    env: { PORT: '8080' },
+    env: { PORT: '8080', METRICS_PORT: '9090' },
   },
   ...(sandbox
     ? [
@@ -114,13 +114,13 @@ const services: Service[] = [
     name: 'worker:chat',
     entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'chat'],
-    env: { ...workerEnv, PORT: '8081' },
+    env: { ...workerEnv, PORT: '8081', METRICS_PORT: '9091' },
   },
   {
     name: 'worker:tweet',
     entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'tweet'],
-    env: { ...workerEnv, PORT: '8082' },
+    env: { ...workerEnv, PORT: '8082', METRICS_PORT: '9092' },
   },
 ]
 

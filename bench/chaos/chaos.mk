@@ -5,5 +5,5 @@
 
 .PHONY: chaos
 
-chaos: setup ## fault-injection suite: 7 scenarios under live traffic, prints lost/duplicated/buried/recovery (minutes)
+chaos: setup ## fault-injection suite: 8 scenarios under live traffic, prints lost/duplicated/buried/recovery (minutes)
 	@bun bench/chaos/run.ts

@@ -27,6 +27,10 @@ export interface ChaosConfig {
   floodFactor: number
   /** CHAT_WORKER_CONCURRENCY and TWEET_WORKER_CONCURRENCY. */
   concurrency: number
+  /** Stalled bodies held at once in the hostile scenario. */
+  hostileStalled: number
+  /** The master pod's memory limit (manifests: MASTER_MEMORY_LIMIT 256Mi), MiB. */
+  masterMemoryMiB: number
   /** Where the JSON results go. */
   out: string
 }
@@ -46,6 +50,8 @@ const NUMBERS = {
   CHAOS_SHUTDOWN_GRACE_MS: ['shutdownGraceMs', 2_000],
   CHAOS_FLOOD_FACTOR: ['floodFactor', 10],
   CHAOS_CONCURRENCY: ['concurrency', 8],
+  CHAOS_HOSTILE_STALLED: ['hostileStalled', 300],
+  CHAOS_MASTER_MEMORY_MIB: ['masterMemoryMiB', 256],
 } as const satisfies Record<string, readonly [keyof ChaosConfig, number]>
 
 /** Parses the CHAOS_* variables; throws one error naming every bad one. */

@@ -5,6 +5,7 @@ import { replyRecordOf } from './accounting.ts'
 import type { ChaosConfig } from './config.ts'
 import { BAD_KINDS, startFlood } from './flood.ts'
 import type { ChaosMediaServer } from './media-server.ts'
+import { hostileScenario } from './scenario-hostile.ts'
 import type { XFaults } from './x-faults.ts'
 
 /** What a scenario can touch while traffic flows. */
@@ -351,4 +352,5 @@ export const SCENARIOS: readonly Scenario[] = [
   mediaFaults,
   rollingRestart,
   badFlood,
+  hostileScenario,
 ]

@@ -13,3 +13,14 @@ export const metricsResponse = async (registry: Registry) =>
   new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } })
 
 export type { Registry } from 'prom-client'
+
+/**
+ * The whole HTTP side of a metrics port (METRICS_PORT): `GET /metrics` and nothing else. A port
+ * of its own keeps Prometheus text (process start time, counters) off any port a Route exposes.
+ */
+export const metricsOnlyFetch =
+  (render: () => Promise<Response>) =>
+  (req: Request): Promise<Response> | Response => {
+    if (new URL(req.url).pathname === '/metrics' && req.method === 'GET') return render()
+    return new Response('not found: this port serves GET /metrics only\n', { status: 404 })
+  }

@@ -1,3 +1,15 @@
+/** The chunks as one array (the only chunk itself when there is one). */
+const concat = (chunks: Uint8Array[], total: number): Uint8Array => {
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
 /**
  * Reads a byte stream whole, but never more than `maxBytes`: at the first chunk past the limit
  * it cancels the stream (the rest is never read) and returns undefined. Web-standard APIs only,
@@ -20,12 +32,62 @@ export const readStreamAtMost = async (
     }
     chunks.push(value)
   }
-  if (chunks.length === 1 && chunks[0]) return chunks[0]
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
+  return concat(chunks, total)
+}
+
+/** Why `readStreamWithin` stopped before the end of the stream. */
+export type StreamReadStop = 'too_large' | 'refused' | 'timeout' | 'aborted'
+
+export type StreamReadResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; reason: StreamReadStop; bytesRead: number }
+
+export interface ReadWithinOptions {
+  maxBytes: number
+  /** The deadline: when it aborts, the stream is cancelled and the read ends as `timeout`. */
+  signal?: AbortSignal
+  /** Asked before each chunk is kept; false cancels the stream and ends the read as `refused`. */
+  admit?: (chunkBytes: number) => boolean
+}
+
+/**
+ * Like `readStreamAtMost`, but it never throws and also stops on a deadline (`signal`) or when
+ * `admit` refuses a chunk: the result says why, so a server can answer 413, 503, 408 or 499
+ * instead of treating a client that went away as its own failure. Web-standard APIs only.
+ */
+export const readStreamWithin = async (
+  stream: ReadableStream<Uint8Array>,
+  opts: ReadWithinOptions,
+): Promise<StreamReadResult> => {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const stop = (reason: StreamReadStop): StreamReadResult => {
+    reader.cancel().catch(() => {})
+    return { ok: false, reason, bytesRead: total }
   }
-  return bytes
+  // Cancelling ends a pending read (done, or an error), so a stalled sender cannot outlive it.
+  const onDeadline = () => void reader.cancel().catch(() => {})
+  opts.signal?.addEventListener('abort', onDeadline, { once: true })
+  try {
+    if (opts.signal?.aborted) return stop('timeout')
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>
+      try {
+        next = await reader.read()
+      } catch {
+        return stop(opts.signal?.aborted ? 'timeout' : 'aborted')
+      }
+      if (opts.signal?.aborted) return stop('timeout')
+      if (next.done) break
+      const chunk = next.value
+      if (total + chunk.byteLength > opts.maxBytes) return stop('too_large')
+      if (opts.admit && !opts.admit(chunk.byteLength)) return stop('refused')
+      total += chunk.byteLength
+      chunks.push(chunk)
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onDeadline)
+  }
+  return { ok: true, bytes: concat(chunks, total) }
 }

@@ -1,12 +1,13 @@
 import type { Stack } from '@tweetbot/common/src/testing/stack.ts'
 
 /**
- * What vegeta_attack.sh needs to attack a `startStack` stack: its workers (preflight, drain),
+ * What vegeta_attack.sh needs to attack a `startStack` stack: its workers' metrics ports
+ * (preflight, drain),
  * image server, consumer secret (signing) and queue (depths at the end). Used by `make
  * load_test` and the attack's end-to-end test alike.
  */
 export const attackEnvFor = (stack: Stack): Record<string, string> => ({
-  WORKER_URLS: `${stack.services['worker:chat'].url},${stack.services['worker:tweet'].url}`,
+  WORKER_URLS: `${stack.services['worker:chat'].metricsUrl},${stack.services['worker:tweet'].metricsUrl}`,
   LOAD_TEST_MEDIA_URL: stack.images.url,
   TWITTER_CONSUMER_SECRET: stack.consumerSecret,
   REDIS_URL: stack.redis.url,

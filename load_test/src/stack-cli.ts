@@ -133,7 +133,7 @@ const main = async () => {
   const { values } = parseArgs({
     args: rest,
     options: {
-      workers: { type: 'string', default: 'http://127.0.0.1:8081,http://127.0.0.1:8082' },
+      workers: { type: 'string', default: 'http://127.0.0.1:9091,http://127.0.0.1:9092' },
       master: { type: 'string' },
       baseline: { type: 'string' },
       report: { type: 'string' },

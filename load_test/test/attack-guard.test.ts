@@ -20,8 +20,10 @@ describe('the attack refuses a stack that is not in load-testing mode', () => {
   let workerUrl = ''
   beforeAll(async () => {
     const [mp, wp] = [await freePort(), await freePort()]
+    const [mmp, wmp] = [await freePort(), await freePort()]
     masterUrl = `http://127.0.0.1:${mp}`
-    workerUrl = `http://127.0.0.1:${wp}`
+    // The guard reads a worker's /metrics, which is on its METRICS_PORT.
+    workerUrl = `http://127.0.0.1:${wmp}`
     const base = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -31,7 +33,12 @@ describe('the attack refuses a stack that is not in load-testing mode', () => {
     procs.push(
       Bun.spawn(['bun', 'master/src/main.ts'], {
         cwd: repoRoot,
-        env: { ...base, PORT: String(mp), TWITTER_CONSUMER_SECRET: 'guard-secret' },
+        env: {
+          ...base,
+          PORT: String(mp),
+          METRICS_PORT: String(mmp),
+          TWITTER_CONSUMER_SECRET: 'guard-secret',
+        },
         stdout: 'ignore',
         stderr: 'ignore',
       }),
@@ -40,6 +47,7 @@ describe('the attack refuses a stack that is not in load-testing mode', () => {
         env: {
           ...base,
           PORT: String(wp),
+          METRICS_PORT: String(wmp),
           FLT_LOAD_TESTING_MODE: 'False',
           TF_SERVER_URL: 'http://127.0.0.1:1/v1/models/default:predict',
           TWITTER_CONSUMER_KEY: 'k',

@@ -21,6 +21,7 @@ beforeAll(async () => {
     env: {
       ...process.env,
       PORT: String(port),
+      METRICS_PORT: String(await freePort()),
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: prefix,
       TWITTER_CONSUMER_SECRET: SECRET,

@@ -1,9 +1,11 @@
+import { WEBHOOK_LIMIT_DEFAULTS } from '@tweetbot/common/src/config/master.ts'
 import type { Logger } from '@tweetbot/common/src/log.ts'
 import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from './env.ts'
 import type { MasterMetrics } from './metrics/types.ts'
+import { createBodyBudget } from './middleware/body-budget.ts'
 import type { SignatureVerifier } from './middleware/webhook-signature.ts'
 import { webhookRoutes } from './routes/webhook.ts'
 
@@ -14,8 +16,16 @@ export interface MasterAppDeps {
   logger: Logger
   /** `createPromMasterMetrics(registry)` on Bun; `createInMemoryMasterMetrics()` on the edge. */
   metrics: MasterMetrics
-  /** Largest accepted webhook body; default 1 MiB. */
+  /** Largest accepted webhook body. @defaultValue 256 KiB */
   maxBodyBytes?: number
+  /** Body bytes all requests may be reading at once (503 past it). @defaultValue 16 MiB */
+  bodyBudgetBytes?: number
+  /** Deadline for receiving a body (408 past it). @defaultValue 5000 */
+  bodyTimeoutMs?: number
+  /** Events older than this are acknowledged and dropped (`stale`). @defaultValue 86400 */
+  maxEventAgeSec?: number
+  /** The clock events are aged by. @defaultValue Date.now */
+  now?: () => number
   /**
    * Signature check; default: the shared Web Crypto verifier (runs anywhere). `main.ts` passes
    * the faster node:crypto one (`nodeSignatureVerifier`).
@@ -23,15 +33,25 @@ export interface MasterAppDeps {
   verifySignature?: SignatureVerifier
 }
 
-const ROUTES = new Set(['/webhook', '/healthz', '/readyz', '/metrics'])
+const ROUTES = new Set(['/webhook', '/healthz', '/readyz'])
 
 /**
- * The master's Hono app. It uses only Web-standard APIs (Request/Response, Web Crypto), so the
- * same app runs under Bun (`main.ts`, Redis over TCP) and on edge runtimes (`edge.ts`, Upstash).
+ * The master's public Hono app: the webhook and the probes. It uses only Web-standard APIs
+ * (Request/Response, Web Crypto), so the same app runs under Bun (`main.ts`, Redis over TCP) and
+ * on edge runtimes (`edge.ts`, Upstash). `/metrics` is not served here: `main.ts` serves
+ * `metrics.render()` on METRICS_PORT, which no Route exposes.
  */
 export const createMasterApp = (deps: MasterAppDeps) => {
   if (!deps.consumerSecret) throw new Error('createMasterApp: consumerSecret is empty')
-  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024
+  const D = WEBHOOK_LIMIT_DEFAULTS
+  const webhook = {
+    ...deps,
+    maxBodyBytes: deps.maxBodyBytes ?? D.maxBodyBytes,
+    bodyBudget: createBodyBudget(deps.bodyBudgetBytes ?? D.bodyBudgetBytes),
+    bodyTimeoutMs: deps.bodyTimeoutMs ?? D.bodyTimeoutMs,
+    maxEventAgeSec: deps.maxEventAgeSec ?? D.maxEventAgeSec,
+    now: deps.now ?? Date.now,
+  }
   const { logger, queue, metrics } = deps
   const app = new Hono<MasterEnv>()
 
@@ -48,8 +68,7 @@ export const createMasterApp = (deps: MasterAppDeps) => {
     const up = await queue.ping().catch(() => false)
     return up ? c.json({ status: 'ready' }) : c.json({ status: 'redis unreachable' }, 503)
   })
-  app.get('/metrics', () => metrics.render())
-  app.route('/webhook', webhookRoutes({ ...deps, maxBodyBytes }))
+  app.route('/webhook', webhookRoutes(webhook))
 
   app.notFound((c) => c.json({ error: 'not found' }, 404))
   app.onError((err, c) => {

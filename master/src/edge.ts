@@ -29,8 +29,9 @@ export interface EdgeMasterOptions {
 
 /**
  * Builds the master from the runtime's environment (`TWITTER_CONSUMER_SECRET`,
- * `UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_REST_TOKEN`, optional `QUEUE_PREFIX`,
- * `WEBHOOK_MAX_BODY_BYTES`, `FLT_DEBUG_MODE`). Throws `ConfigError` naming each bad variable.
+ * `UPSTASH_REDIS_REST_URL`, `UPSTASH_REDIS_REST_TOKEN`, optional `QUEUE_PREFIX`, the
+ * `WEBHOOK_*` limits, `FLT_DEBUG_MODE`). Throws `ConfigError` naming each bad variable.
+ * No `/metrics` route is public: pass `metrics` and expose its `render()` where only you reach it.
  */
 export const createEdgeMaster = (env: Env, opts: EdgeMasterOptions = {}): MasterApp => {
   const config = loadConfig('master', masterEdgeEnvSchema, env)
@@ -45,11 +46,17 @@ export const createEdgeMaster = (env: Env, opts: EdgeMasterOptions = {}): Master
   })
   return createMasterApp({
     consumerSecret: config.TWITTER_CONSUMER_SECRET,
-    queue: createUpstashProducer(redis, { prefix: config.QUEUE_PREFIX }),
+    queue: createUpstashProducer(redis, {
+      prefix: config.QUEUE_PREFIX,
+      dedupeTtlSec: config.WEBHOOK_MAX_EVENT_AGE_SEC,
+    }),
     logger: opts.logger ?? consoleLogger(config.FLT_DEBUG_MODE),
     // prom-client needs Node built-ins (cluster, v8) that edge runtimes lack.
     metrics: opts.metrics ?? createInMemoryMasterMetrics(),
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    bodyBudgetBytes: config.WEBHOOK_BODY_BUDGET_BYTES,
+    bodyTimeoutMs: config.WEBHOOK_BODY_TIMEOUT_MS,
+    maxEventAgeSec: config.WEBHOOK_MAX_EVENT_AGE_SEC,
   })
 }
 

@@ -7,6 +7,8 @@ export interface EnqueueSummary {
   queued: number
   duplicate: number
   ignored: number
+  /** Older than WEBHOOK_MAX_EVENT_AGE_SEC: acknowledged and dropped, never queued. */
+  stale: number
   rejected: number
   /** Routed events Redis did not acknowledge: the delivery must be answered 503. */
   failed: number
@@ -22,7 +24,14 @@ export const enqueueDecisions = async (
   decisions: EventDecision[],
   deps: { queue: QueueProducer; metrics: MasterMetrics; logger: Logger },
 ): Promise<EnqueueSummary> => {
-  const summary: EnqueueSummary = { queued: 0, duplicate: 0, ignored: 0, rejected: 0, failed: 0 }
+  const summary: EnqueueSummary = {
+    queued: 0,
+    duplicate: 0,
+    ignored: 0,
+    stale: 0,
+    rejected: 0,
+    failed: 0,
+  }
   const count = (d: EventDecision, outcome: keyof EnqueueSummary) => {
     summary[outcome]++
     deps.metrics.events.inc({ api: d.api, kind: d.kind, outcome })
@@ -30,6 +39,14 @@ export const enqueueDecisions = async (
   await Promise.all(
     decisions.map(async (d) => {
       if (d.outcome === 'ignored') return count(d, 'ignored')
+      if (d.outcome === 'stale') {
+        deps.logger.debug('stale event dropped', {
+          api: d.api,
+          eventId: d.eventId,
+          ageSec: d.ageSec,
+        })
+        return count(d, 'stale')
+      }
       if (d.outcome === 'rejected') {
         deps.logger.warn('event rejected', { api: d.api, kind: d.kind, reason: d.reason })
         return count(d, 'rejected')

@@ -8,8 +8,9 @@ import {
   type UpstashRestServer,
 } from '@tweetbot/common/src/testing/upstash-rest-server.ts'
 import edgeEntry, { createEdgeMaster } from '../src/edge.ts'
+import { createInMemoryMasterMetrics } from '../src/metrics/in-memory.ts'
 import { fixtureText } from './fixtures/index.ts'
-import { SECRET, sign } from './helpers.ts'
+import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
 
 let rest: UpstashRestServer
 const redis = new Bun.RedisClient(testRedisUrl())
@@ -28,6 +29,7 @@ const envFor = (prefix: string, token = rest.token) => ({
   UPSTASH_REDIS_REST_URL: rest.url,
   UPSTASH_REDIS_REST_TOKEN: token,
   QUEUE_PREFIX: prefix,
+  WEBHOOK_MAX_EVENT_AGE_SEC: String(FIXTURE_MAX_AGE_SEC),
 })
 const pending = async (prefix: string, queue: 'chat' | 'tweet') =>
   ((await redis.send('LRANGE', [queueKeys(prefix, queue).pending, '0', '-1'])) as string[]).map(
@@ -43,7 +45,8 @@ const signedPost = (body: string) =>
 describe('edge entry over the Upstash REST transport', () => {
   test('CRC, signed DM queued once over 3 deliveries, readyz', async () => {
     const prefix = uniquePrefix('edge')
-    const app = createEdgeMaster(envFor(prefix), { logger })
+    const metrics = createInMemoryMasterMetrics()
+    const app = createEdgeMaster(envFor(prefix), { logger, metrics })
     const token = 'ZWRnZS1ydW50aW1lLWNyYy10b2tlbg'
     const crc = await app.request(`/webhook?crc_token=${token}`)
     expect(await crc.json()).toEqual({ response_token: sign(token) })
@@ -52,11 +55,13 @@ describe('edge entry over the Upstash REST transport', () => {
     const jobs = await pending(prefix, 'chat')
     expect(jobs.map((j) => [j.eventId, j.payload.api])).toEqual([['954491830116155396', 'xaa']])
     expect((await app.request('/readyz')).status).toBe(200)
-    const metrics = await (await app.request('/metrics')).text()
-    expect(metrics).toContain(
+    // Metrics are never public on the edge either: the embedder reads what it passed in.
+    expect((await app.request('/metrics')).status).toBe(404)
+    const text = await (await metrics.render()).text()
+    expect(text).toContain(
       'tweetbot_master_events_total{api="xaa",kind="dm.received",outcome="duplicate"} 2',
     )
-    expect(metrics).toContain(
+    expect(text).toContain(
       'tweetbot_master_request_duration_seconds_count{route="/webhook",method="POST",status="200"} 3',
     )
   })

@@ -13,6 +13,12 @@ import type { SignatureVerifier } from '../src/middleware/webhook-signature.ts'
 
 export const SECRET = 'test-consumer-secret-Zx9'
 
+/**
+ * The fixtures are X's documented examples, stamped 2018–2026, so tests that are not about
+ * event age accept events this old; the age limit has its own tests (stale-events.test.ts).
+ */
+export const FIXTURE_MAX_AGE_SEC = 30 * 365 * 24 * 3600
+
 /** The signature header computed independently of the code under test (node:crypto). */
 export const sign = (body: string | Uint8Array, secret = SECRET) =>
   `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`
@@ -33,6 +39,10 @@ export interface Harness {
 export const startHarness = (opts: {
   redisUrl: string
   maxBodyBytes?: number
+  bodyBudgetBytes?: number
+  bodyTimeoutMs?: number
+  maxEventAgeSec?: number
+  now?: () => number
   connectTimeoutMs?: number
   logger?: Logger
   verifySignature?: SignatureVerifier
@@ -48,12 +58,17 @@ export const startHarness = (opts: {
   const logger =
     opts.logger ?? createLogger({ service: 'master', debug: true, write: (l) => logs.push(l) })
   const registry = createMetricsRegistry('master', { defaults: false })
+  const metrics = createPromMasterMetrics(registry)
   const app = createMasterApp({
     consumerSecret: SECRET,
     queue,
     logger,
-    metrics: createPromMasterMetrics(registry),
+    metrics,
+    maxEventAgeSec: opts.maxEventAgeSec ?? FIXTURE_MAX_AGE_SEC,
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.bodyBudgetBytes ? { bodyBudgetBytes: opts.bodyBudgetBytes } : {}),
+    ...(opts.bodyTimeoutMs ? { bodyTimeoutMs: opts.bodyTimeoutMs } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
     ...(opts.verifySignature ? { verifySignature: opts.verifySignature } : {}),
   })
   const reader = new Bun.RedisClient(opts.redisUrl)
@@ -82,7 +97,8 @@ export const startHarness = (opts: {
         return env
       })
     },
-    metrics: async () => (await app.request('/metrics')).text(),
+    // Served on METRICS_PORT by main.ts, never by the app: read straight from the registry.
+    metrics: async () => (await metrics.render()).text(),
     close: async () => {
       reader.close()
       await queue.close()

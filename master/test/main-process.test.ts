@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
 import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
 import {
   freePort,
@@ -8,47 +7,30 @@ import {
   waitFor,
 } from '@tweetbot/common/src/testing/index.ts'
 import { fixtureText } from './fixtures/index.ts'
-import { SECRET, sign } from './helpers.ts'
+import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
+import { rawRequest, spawnMaster, startMasterProcess } from './master-process.ts'
 
-const MAIN = join(import.meta.dir, '../src/main.ts')
 const procs: ReturnType<typeof Bun.spawn>[] = []
 afterAll(() => {
   for (const p of procs) p.kill('SIGKILL')
 })
 
-const spawnMaster = (env: Record<string, string>) => {
-  const proc = Bun.spawn(['bun', MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  procs.push(proc)
-  return proc
+const startMaster = async (env: Record<string, string>) => {
+  const m = await startMasterProcess(env)
+  procs.push(m.proc)
+  return m
 }
-
-const waitHealthy = (base: string) =>
-  waitFor(
-    'master to become healthy',
-    () =>
-      fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    10_000,
-  )
 
 describe('bun master/src/main.ts', () => {
   test('answers CRC, queues a signed DM, shows it in metrics, stops on SIGTERM', async () => {
-    const port = await freePort()
     const prefix = uniquePrefix('main')
-    const proc = spawnMaster({
-      PORT: String(port),
+    const m = await startMaster({
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: prefix,
       TWITTER_CONSUMER_SECRET: SECRET,
+      WEBHOOK_MAX_EVENT_AGE_SEC: String(FIXTURE_MAX_AGE_SEC),
     })
-    const base = `http://127.0.0.1:${port}`
-    await waitHealthy(base)
+    const { base, proc } = m
 
     const token = 'cHJvY2Vzcy10ZXN0LWNyYy10b2tlbg'
     const crc = (await (await fetch(`${base}/webhook?crc_token=${token}`)).json()) as {
@@ -82,25 +64,65 @@ describe('bun master/src/main.ts', () => {
     redis.close()
     expect(pending.map((raw) => JSON.parse(raw).eventId)).toEqual(['954491830116155396'])
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
-    expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+    expect(await (await fetch(`${m.metricsBase}/metrics`)).text()).toContain(
       'tweetbot_master_events_total{api="aaa",kind="direct_message",outcome="queued"',
     )
 
-    // Bun itself refuses a declared body over WEBHOOK_MAX_BODY_BYTES (default 1 MiB).
-    const big = await fetch(`${base}/webhook`, {
-      method: 'POST',
-      body: ' '.repeat(1024 * 1024 + 1),
-      headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': sign('{}') },
-    })
-    expect(big.status).toBe(413)
+    // A declared body over WEBHOOK_MAX_BODY_BYTES (default 256 KiB) is refused unread: by the
+    // app just past the limit, by Bun itself far past it.
+    for (const size of [256 * 1024 + 1, 1024 * 1024 + 1]) {
+      const big = await fetch(`${base}/webhook`, {
+        method: 'POST',
+        body: ' '.repeat(size),
+        headers: {
+          'content-type': 'application/json',
+          'x-twitter-webhooks-signature': sign('{}'),
+        },
+      })
+      expect(big.status).toBe(413)
+    }
 
     proc.kill('SIGTERM')
     expect(await proc.exited).toBe(0)
-    expect(await new Response(proc.stdout as ReadableStream).text()).toContain('"msg":"stopped"')
+    await waitFor('the last log lines', () => m.output().includes('"msg":"stopped"'), 5_000)
+  })
+
+  test('/metrics answers on METRICS_PORT only, never on the webhook port, however spelt', async () => {
+    const m = await startMaster({
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniquePrefix('main'),
+      TWITTER_CONSUMER_SECRET: SECRET,
+    })
+    const onMetricsPort = await fetch(`${m.metricsBase}/metrics`)
+    expect(onMetricsPort.status).toBe(200)
+    const text = await onMetricsPort.text()
+    expect(text).toContain('tweetbot_master_request_duration_seconds')
+    expect(text).toContain('process_start_time_seconds')
+    // The metrics port serves nothing else; the webhook port keeps the probes.
+    expect((await fetch(`${m.metricsBase}/webhook`, { method: 'POST' })).status).toBe(404)
+    expect((await fetch(`${m.base}/healthz`)).status).toBe(200)
+    expect((await fetch(`${m.base}/readyz`)).status).toBe(200)
+    // Raw request lines, so no client normalises the path before the server sees it.
+    for (const path of [
+      '/metrics',
+      '/webhook/../metrics',
+      '/webhook/%2e%2e/metrics',
+      '//metrics',
+      '/METRICS',
+      '/metrics/',
+    ]) {
+      const r = rawRequest(m.port, `GET ${path} HTTP/1.1\r\nhost: master\r\nconnection: close\r\n`)
+      await waitFor(`an answer to ${path}`, () => r.status() !== undefined, 5_000)
+      await Bun.sleep(50)
+      expect([path, r.status()]).toEqual([path, 404])
+      expect(r.response()).not.toContain('tweetbot_master')
+      r.socket.destroy()
+    }
   })
 
   test('refuses to start without TWITTER_CONSUMER_SECRET, naming it', async () => {
     const proc = spawnMaster({ PORT: String(await freePort()), REDIS_URL: testRedisUrl() })
+    procs.push(proc)
     expect(await proc.exited).toBe(2)
     const stderr = await new Response(proc.stderr as ReadableStream).text()
     expect(stderr).toContain('TWITTER_CONSUMER_SECRET: required but not set')

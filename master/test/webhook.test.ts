@@ -62,6 +62,7 @@ describe('POST /webhook delivery', () => {
       queued: 3,
       duplicate: 0,
       ignored: 3,
+      stale: 0,
       rejected: 0,
       failed: 0,
     })

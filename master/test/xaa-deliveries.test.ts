@@ -31,6 +31,7 @@ const counts = (queued: number, ignored: number, duplicate = 0) => ({
   queued,
   duplicate,
   ignored,
+  stale: 0,
   rejected: 0,
   failed: 0,
 })

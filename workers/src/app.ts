@@ -1,15 +1,16 @@
-import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
 import { Hono } from 'hono'
 
 export interface WorkerAppDeps {
-  registry: Registry
   /** Ready = the model input is known, Redis answers and the consumer is taking jobs. */
   readiness: () => Promise<Record<string, boolean>>
   /** Shown on /readyz so tooling (load_test/vegeta_attack.sh) can refuse to attack a live bot. */
   loadTestingMode: boolean
 }
 
-/** The worker's small HTTP side: liveness, readiness and Prometheus metrics. */
+/**
+ * The worker's probe port: liveness and readiness. Prometheus metrics have a port of their own
+ * (METRICS_PORT, `metricsOnlyFetch` in main.ts), like the master's.
+ */
 export const createWorkerApp = (deps: WorkerAppDeps) => {
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ ok: true }))
@@ -18,6 +19,5 @@ export const createWorkerApp = (deps: WorkerAppDeps) => {
     const ready = Object.values(checks).every(Boolean)
     return c.json({ ready, loadTestingMode: deps.loadTestingMode, checks }, ready ? 200 : 503)
   })
-  app.get('/metrics', () => metricsResponse(deps.registry))
   return app
 }

@@ -5,7 +5,11 @@ import { workerEnvSchema } from '@tweetbot/common/src/config/worker.ts'
 import { createJobEventPublisher, jobEventsChannel } from '@tweetbot/common/src/job-events.ts'
 import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
 import { createLogger } from '@tweetbot/common/src/log.ts'
-import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
+import {
+  createMetricsRegistry,
+  metricsOnlyFetch,
+  metricsResponse,
+} from '@tweetbot/common/src/metrics.ts'
 import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
 import { type Consumer, createConsumer } from '@tweetbot/common/src/queue/consumer.ts'
 import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
@@ -159,7 +163,6 @@ const handler = createJobHandler({
 })
 
 const app = createWorkerApp({
-  registry,
   loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   readiness: async () => ({
     model: input !== undefined && modelAnswers,
@@ -171,12 +174,17 @@ const app = createWorkerApp({
   }),
 })
 const server = Bun.serve({ port: config.PORT, fetch: app.fetch })
+const metricsServer = Bun.serve({
+  port: config.METRICS_PORT,
+  fetch: metricsOnlyFetch(() => metricsResponse(registry)),
+})
 const starting = new AbortController()
 installShutdown(
   [
     { name: 'startup', run: () => starting.abort() },
     { name: 'consumer', run: () => consumer?.close(config.SHUTDOWN_GRACE_MS) },
     { name: 'http', run: () => server.stop() },
+    { name: 'metrics', run: () => metricsServer.stop() },
     { name: 'redis', run: () => marks.close() },
   ],
   { logger, graceMs: config.SHUTDOWN_GRACE_MS + 5_000 },
@@ -184,6 +192,7 @@ installShutdown(
 logger.info('worker starting', {
   queue: name,
   port: server.port,
+  metricsPort: metricsServer.port,
   prefix: config.QUEUE_PREFIX,
   loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   concurrency,

@@ -47,6 +47,8 @@ const TWITTER_KEYS = [
 export const workerEnvSchema = sharedEnvSchema
   .extend({
     PORT: port(8081),
+    /** `/metrics` only, apart from the probes' port. */
+    METRICS_PORT: port(9091),
     TF_SERVER_URL: httpUrl,
     TWITTER_CONSUMER_KEY: z.string().optional(),
     TWITTER_CONSUMER_SECRET: z.string().optional(),
@@ -109,6 +111,8 @@ export const workerEnvSchema = sharedEnvSchema
   })
   .superRefine(
     (env, ctx) => {
+      if (typeof env.PORT === 'number' && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT)
+        ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT' })
       // In load-testing mode nothing is sent to X, so the bot's keys are not needed.
       if (env.FLT_LOAD_TESTING_MODE === true) return
       for (const key of TWITTER_KEYS)

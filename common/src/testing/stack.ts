@@ -67,6 +67,8 @@ export interface ServiceHandle {
   port: number
   /** `http://127.0.0.1:<port>` */
   url: string
+  /** Where its `/metrics` answers: METRICS_PORT for the master and workers, `url` for tf-serving. */
+  metricsUrl: string
   logFile: string
   readonly pid: number | undefined
   readonly running: boolean
@@ -179,6 +181,12 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
   const ports = Object.fromEntries(
     await Promise.all(ALL_SERVICES.map(async (n) => [n, await freePort()] as const)),
   ) as Record<ServiceName, number>
+  // The master and workers serve /metrics on a port of their own; tf-serving on its REST port.
+  const metricsPorts = Object.fromEntries(
+    await Promise.all(
+      ALL_SERVICES.map(async (n) => [n, n === 'tf-serving' ? ports[n] : await freePort()] as const),
+    ),
+  ) as Record<ServiceName, number>
   const predictUrl = `http://127.0.0.1:${ports['tf-serving']}/v1/models/default:predict`
   const labelsFile = join(modelDir, '1', 'labels.txt')
   const common = {
@@ -190,6 +198,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
   const workerEnv = (name: ServiceName): Record<string, string> => ({
     ...common,
     PORT: String(ports[name]),
+    METRICS_PORT: String(metricsPorts[name]),
     TF_SERVER_URL: predictUrl,
     FLT_LOAD_TESTING_MODE: opts.loadTesting ? 'True' : 'False',
     ...fakeKeys,
@@ -207,6 +216,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     master: () => ({
       ...common,
       PORT: String(ports.master),
+      METRICS_PORT: String(metricsPorts.master),
       TWITTER_CONSUMER_SECRET: consumerSecret,
       ...opts.env?.master,
     }),
@@ -232,6 +242,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
       name,
       port: ports[name],
       url: `http://127.0.0.1:${ports[name]}`,
+      metricsUrl: `http://127.0.0.1:${metricsPorts[name]}`,
       logFile,
       get pid() {
         return procs.get(name)?.pid
@@ -365,7 +376,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
       if (o.waitReady ?? true) await waitReady(name)
     },
     waitReady,
-    metrics: async (name) => (await fetch(`${handles[name].url}/metrics`)).text(),
+    metrics: async (name) => (await fetch(`${handles[name].metricsUrl}/metrics`)).text(),
     stop: stopAll,
   }
 }

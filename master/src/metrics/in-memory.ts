@@ -65,10 +65,12 @@ export const createInMemoryMasterMetrics = (): MasterMetrics => {
   const events = counter()
   const requestDuration = histogram(METRIC.requestDuration.buckets)
   const signatureFailures = counter()
+  const bodyRefusals = counter()
   return {
     events,
     requestDuration,
     signatureFailures,
+    bodyRefusals,
     render: async () =>
       new Response(
         header(METRIC.events, 'counter') +
@@ -76,7 +78,9 @@ export const createInMemoryMasterMetrics = (): MasterMetrics => {
           header(METRIC.requestDuration, 'histogram') +
           requestDuration.text(METRIC.requestDuration.name) +
           header(METRIC.signatureFailures, 'counter') +
-          signatureFailures.text(METRIC.signatureFailures.name),
+          signatureFailures.text(METRIC.signatureFailures.name) +
+          header(METRIC.bodyRefusals, 'counter') +
+          bodyRefusals.text(METRIC.bodyRefusals.name),
         { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } },
       ),
   }

@@ -20,5 +20,10 @@ export const createPromMasterMetrics = (registry: Registry): MasterMetrics => ({
     labelNames: ['reason'] as const,
     registers: [registry],
   }),
+  bodyRefusals: new Counter({
+    ...METRIC.bodyRefusals,
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  }),
   render: () => metricsResponse(registry),
 })

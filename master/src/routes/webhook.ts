@@ -7,9 +7,11 @@ import { HTTPException } from 'hono/http-exception'
 import { enqueueDecisions } from '../enqueue-decisions.ts'
 import type { MasterEnv } from '../env.ts'
 import type { MasterMetrics } from '../metrics/types.ts'
+import type { BodyBudget } from '../middleware/body-budget.ts'
 import { bodyLimit } from '../middleware/body-limit.ts'
 import { requireJson } from '../middleware/require-json.ts'
 import { type SignatureVerifier, webhookSignature } from '../middleware/webhook-signature.ts'
+import { dropStale } from '../routing/drop-stale.ts'
 import { routeDelivery } from '../routing/route-delivery.ts'
 
 export interface WebhookDeps {
@@ -18,6 +20,12 @@ export interface WebhookDeps {
   logger: Logger
   metrics: MasterMetrics
   maxBodyBytes: number
+  /** Shared by every request: body bytes being read at once. */
+  bodyBudget: BodyBudget
+  bodyTimeoutMs: number
+  maxEventAgeSec: number
+  /** The clock events are aged by. */
+  now: () => number
   verifySignature?: SignatureVerifier
 }
 
@@ -49,7 +57,13 @@ export const webhookRoutes = (deps: WebhookDeps) => {
   app.post(
     '/',
     requireJson(),
-    bodyLimit(deps.maxBodyBytes),
+    bodyLimit({
+      maxBytes: deps.maxBodyBytes,
+      budget: deps.bodyBudget,
+      timeoutMs: deps.bodyTimeoutMs,
+      logger: deps.logger,
+      onRefused: (reason) => deps.metrics.bodyRefusals.inc({ reason }),
+    }),
     webhookSignature(
       deps.consumerSecret,
       (reason) => deps.metrics.signatureFailures.inc({ reason }),
@@ -61,13 +75,21 @@ export const webhookRoutes = (deps: WebhookDeps) => {
         deps.metrics.events.inc({ api: 'unknown', kind: 'delivery', outcome: 'rejected' })
         throw new HTTPException(400, { message: verdict.reason })
       }
-      const summary = await enqueueDecisions(verdict.decisions, deps)
+      const decisions = dropStale(verdict.decisions, {
+        nowMs: deps.now(),
+        maxAgeSec: deps.maxEventAgeSec,
+      })
+      const summary = await enqueueDecisions(decisions, deps)
+      // One line per delivery (not per event): a replayed capture must not flood the log.
+      if (summary.stale > 0)
+        deps.logger.info('stale events dropped', { api: verdict.api, stale: summary.stale })
       // X retries non-200 deliveries; dedupe on event ids makes the retry safe (see enqueueDecisions).
       if (summary.failed > 0) {
         c.header('retry-after', '5')
         return c.json({ error: 'queue unavailable', ...summary }, 503)
       }
-      const decided = verdict.decisions.length
+      // A stale event is answered 200 like an ignored one: any other answer makes X deliver again.
+      const decided = decisions.length
       if (decided > 0 && summary.rejected === decided)
         return c.json({ error: 'no valid event in the delivery', ...summary }, 400)
       return c.json({ api: verdict.api, ...summary }, 200)

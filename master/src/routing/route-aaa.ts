@@ -10,7 +10,14 @@ import {
 } from '@tweetbot/common/src/x/aaa-payload.ts'
 import { dmEventSchema, dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
 import { xIdSchema } from '@tweetbot/common/src/x/ids.ts'
-import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
+import {
+  type DeliveryVerdict,
+  type EventDecision,
+  firstIssue,
+  ignored,
+  MAX_EVENTS_PER_DELIVERY,
+  rejected,
+} from './types.ts'
 
 const KNOWN_KEYS = new Set<string>(AAA_EVENT_KEYS)
 type Json = Record<string, unknown>
@@ -68,6 +75,11 @@ export const routeAaa = (body: Json): DeliveryVerdict => {
     botId = id.data
   }
   const users = (typeof body.users === 'object' && body.users) || {}
+  const events = Object.entries(body)
+    .filter(([key, value]) => isEventKey(key) && Array.isArray(value))
+    .reduce((sum, [, value]) => sum + (value as unknown[]).length, 0)
+  if (events > MAX_EVENTS_PER_DELIVERY)
+    return { ok: false, reason: `more than ${MAX_EVENTS_PER_DELIVERY} events in one delivery` }
   const decisions: EventDecision[] = []
   for (const [key, value] of Object.entries(body)) {
     if (!isEventKey(key)) continue

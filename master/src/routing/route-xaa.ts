@@ -10,7 +10,14 @@ import {
   xaaPostToTweetJob,
   xaaUserRef,
 } from '@tweetbot/common/src/x/xaa-payload.ts'
-import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
+import {
+  type DeliveryVerdict,
+  type EventDecision,
+  firstIssue,
+  ignored,
+  MAX_EVENTS_PER_DELIVERY,
+  rejected,
+} from './types.ts'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -72,8 +79,17 @@ const routeEvent = (raw: unknown): EventDecision[] => {
   return [ignored('xaa', kind, 'not answered')]
 }
 
+/** Events one XAA event stands for: each DM of a `dm.*` payload counts, anything else is one. */
+const eventCount = (raw: unknown): number => {
+  const payload = isObject(raw) ? raw.payload : undefined
+  const dms = isObject(payload) ? payload.direct_message_events : undefined
+  return Array.isArray(dms) ? Math.max(1, dms.length) : 1
+}
+
 /** X Activity routing: `dm.received` → chat, `post.mention|reply.create` → tweet, rest ignored. */
 export const routeXaa = (body: Json): DeliveryVerdict => {
   const events = Array.isArray(body.data) ? body.data : [body.data]
+  if (events.reduce((sum: number, e) => sum + eventCount(e), 0) > MAX_EVENTS_PER_DELIVERY)
+    return { ok: false, reason: `more than ${MAX_EVENTS_PER_DELIVERY} events in one delivery` }
   return { ok: true, api: 'xaa', decisions: events.flatMap(routeEvent) }
 }

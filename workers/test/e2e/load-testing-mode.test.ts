@@ -53,3 +53,16 @@ test('load-testing mode is visible to tooling on /readyz and /metrics', async ()
     expect(await stack.metrics(name)).toMatch(/^tweetbot_load_testing_mode\{[^}]*\} 1$/m)
   }
 })
+
+test('workers serve /metrics on METRICS_PORT only; PORT keeps the probes', async () => {
+  for (const name of ['worker:chat', 'worker:tweet'] as const) {
+    const { url, metricsUrl } = stack.services[name]
+    expect(metricsUrl).not.toBe(url)
+    expect((await fetch(`${url}/metrics`)).status).toBe(404)
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    const metrics = await fetch(`${metricsUrl}/metrics`)
+    expect(metrics.status).toBe(200)
+    expect(await metrics.text()).toContain('tweetbot_jobs_in_flight')
+    expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(404)
+  }
+})
