@@ -1,4 +1,4 @@
-import { makePhoto } from '../../workers/test/helpers/images.ts'
+import { makePhoto } from '@tweetbot/testing/images'
 
 /**
  * The image host the chaos suite points events at (allow-listed for the workers). Unlike the

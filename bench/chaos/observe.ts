@@ -1,6 +1,5 @@
-import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
-import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
-import { ALL_SERVICES, type Stack } from '@tweetbot/common/src/testing/stack.ts'
+import { createRedisQueue, openConnection, queueKeys } from '@tweetbot/common/queue'
+import { ALL_SERVICES, type Stack } from '@tweetbot/testing/stack'
 import {
   type Accounting,
   account,

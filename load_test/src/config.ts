@@ -1,4 +1,4 @@
-import { httpUrl, port, secret } from '@tweetbot/common/src/config/fields.ts'
+import { httpUrl, port, secret } from '@tweetbot/common/config'
 import { z } from 'zod'
 import { DEFAULT_MEDIA_BASE_URL } from './media-catalog.ts'
 

@@ -1,8 +1,8 @@
 // `bun run load-test:media`: serves a few generated photos for load tests, so fake payloads
 // never point at pbs.twimg.com. Workers allow this host in load-testing mode (MEDIA_ALLOWED_HOSTS).
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
-import { createLogger } from '@tweetbot/common/src/log.ts'
-import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { loadConfigOrExit } from '@tweetbot/common/config'
+import { createLogger } from '@tweetbot/common/log'
+import { installShutdown } from '@tweetbot/common/shutdown'
 import { mediaEnvSchema } from './config.ts'
 import { MEDIA_IMAGES } from './media-catalog.ts'
 import { renderStackImages } from './media-images.ts'

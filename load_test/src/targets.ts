@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { createIdSource } from './ids.ts'
 import { PHOTO_NAMES } from './media-catalog.ts'
 import { makePayload, type PayloadKind, syntheticSender } from './payloads.ts'

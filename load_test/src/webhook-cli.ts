@@ -1,5 +1,5 @@
 // `bun run webhook <command>`: manage the X webhook and subscriptions the bot receives events by.
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { ConfigError, loadConfig } from '@tweetbot/common/config'
 import { webhookCliEnvSchema } from './config.ts'
 import { COMMANDS, commandContext, UsageError, usage } from './webhook/commands.ts'
 import { createXClients } from './webhook/x-clients.ts'

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type RecordedRequest, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type RecordedRequest, startFakeXApi } from '@tweetbot/testing/fake-x-api'
 import { runWebhookCli } from '../src/webhook-cli.ts'
 
 const BOT_ID = '1111111111111111111'

@@ -1,5 +1,5 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
+import type { Logger } from '@tweetbot/common/log'
+import type { QueueProducer } from '@tweetbot/common/queue/producer'
 import type { MasterMetrics } from './metrics/types.ts'
 import type { EventDecision } from './routing/types.ts'
 

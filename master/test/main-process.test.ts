@@ -1,12 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import {
-  freePort,
-  testRedisUrl,
-  uniquePrefix,
-  waitFor,
-} from '@tweetbot/common/src/testing/index.ts'
+import { queueKeys } from '@tweetbot/common/queue'
+import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { fixtureText } from './fixtures/index.ts'
 import { SECRET, sign } from './helpers.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
+import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/jobs'
 import { routeDelivery } from '../src/routing/route-delivery.ts'
 import type { EventDecision } from '../src/routing/types.ts'
 import { BOT_ID, fixture } from './fixtures/index.ts'

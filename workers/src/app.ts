@@ -1,4 +1,4 @@
-import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
+import { metricsResponse, type Registry } from '@tweetbot/common/metrics'
 import { Hono } from 'hono'
 
 export interface WorkerAppDeps {

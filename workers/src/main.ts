@@ -1,15 +1,18 @@
 // `bun workers/src/main.ts <chat|tweet>`: the only file of the workers that reads the environment.
 import { readFileSync } from 'node:fs'
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
-import { workerEnvSchema } from '@tweetbot/common/src/config/worker.ts'
-import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
-import { createLogger } from '@tweetbot/common/src/log.ts'
-import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
-import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
-import { type Consumer, createConsumer } from '@tweetbot/common/src/queue/consumer.ts'
-import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
-import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
-import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { loadConfigOrExit, workerEnvSchema } from '@tweetbot/common/config'
+import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/jobs'
+import { createLogger } from '@tweetbot/common/log'
+import { createMetricsRegistry } from '@tweetbot/common/metrics'
+import type { QueueName } from '@tweetbot/common/queue'
+import {
+  type Consumer,
+  createConsumer,
+  createRedisQueue,
+  openConnection,
+  queueKeys,
+} from '@tweetbot/common/queue'
+import { installShutdown } from '@tweetbot/common/shutdown'
 import sharp from 'sharp'
 import { createWorkerApp } from './app.ts'
 import { mediaPolicy } from './media/allow-list.ts'

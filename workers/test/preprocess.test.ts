@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { animatedGif, convert, makePhoto, pixelBombPng } from '@tweetbot/testing/images'
 import sharp from 'sharp'
 import { MediaRejectedError } from '../src/errors.ts'
 import { preprocessImage } from '../src/media/preprocess.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
-import { animatedGif, convert, makePhoto, pixelBombPng } from './helpers/images.ts'
 
 const input: ModelInput = {
   height: 224,

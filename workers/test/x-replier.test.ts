@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { rootCertificates } from 'node:tls'
-import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type FakeXApi, startFakeXApi } from '@tweetbot/testing/fake-x-api'
 import { classifyFailure } from '../src/pipeline/classify-failure.ts'
 import { createXApiAgent, createXApiClient } from '../src/x/x-api-client.ts'
 import { createXReplier, type Replier } from '../src/x/x-replier.ts'

@@ -1,4 +1,4 @@
-import { readStreamAtMost } from '@tweetbot/common/src/read-stream.ts'
+import { readStreamAtMost } from '@tweetbot/common/read-stream'
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from '../env.ts'

@@ -1,7 +1,6 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import type { QueueProducer } from '@tweetbot/common/src/queue/types.ts'
-import { checkCrcToken } from '@tweetbot/common/src/x/crc-token.ts'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import type { Logger } from '@tweetbot/common/log'
+import type { QueueProducer } from '@tweetbot/common/queue/producer'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { enqueueDecisions } from '../enqueue-decisions.ts'
@@ -11,6 +10,7 @@ import { bodyLimit } from '../middleware/body-limit.ts'
 import { requireJson } from '../middleware/require-json.ts'
 import { type SignatureVerifier, webhookSignature } from '../middleware/webhook-signature.ts'
 import { routeDelivery } from '../routing/route-delivery.ts'
+import { checkCrcToken } from '../x/crc-token.ts'
 
 export interface WebhookDeps {
   consumerSecret: string

@@ -6,9 +6,9 @@ import {
   isRetweet,
   toUserRef,
   tweetMentions,
-} from '@tweetbot/common/src/x/aaa-payload.ts'
-import { dmEventSchema, dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
-import { xIdSchema } from '@tweetbot/common/src/x/ids.ts'
+} from '../x/aaa-payload.ts'
+import { dmEventSchema, dmEventToChatJob } from '../x/dm-event.ts'
+import { xIdSchema } from '../x/ids.ts'
 import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
 
 const KNOWN_KEYS = new Set<string>(AAA_EVENT_KEYS)

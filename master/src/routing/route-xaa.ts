@@ -1,4 +1,4 @@
-import { dmEventSchema, dmEventToChatJob } from '@tweetbot/common/src/x/dm-event.ts'
+import { dmEventSchema, dmEventToChatJob } from '../x/dm-event.ts'
 import {
   XAA_KNOWN_TYPES,
   type XaaEvent,
@@ -8,7 +8,7 @@ import {
   xaaPostSchema,
   xaaPostToTweetJob,
   xaaUserRef,
-} from '@tweetbot/common/src/x/xaa-payload.ts'
+} from '../x/xaa-payload.ts'
 import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
 
 type Json = Record<string, unknown>

@@ -1,5 +1,5 @@
-import type { BotJob } from '@tweetbot/common/src/jobs.ts'
-import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+import type { BotJob } from '@tweetbot/common/jobs'
+import type { QueueName } from '@tweetbot/common/queue/producer'
 
 export type Api = 'aaa' | 'xaa'
 

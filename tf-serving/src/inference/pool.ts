@@ -2,7 +2,7 @@
 // loaded servable. Threads (Bun Workers, the default) take tensors by transfer and measured
 // faster here (see README, bench); child processes keep a native crash to one worker. HTTP
 // never runs on them.
-import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Logger } from '@tweetbot/common/log'
 import {
   type FromWorker,
   type ServableForWorker,

@@ -1,4 +1,4 @@
-import type { BotJob } from '@tweetbot/common/src/jobs.ts'
+import type { BotJob } from '@tweetbot/common/jobs'
 import type { TwitterApi } from 'twitter-api-v2'
 import { z } from 'zod'
 

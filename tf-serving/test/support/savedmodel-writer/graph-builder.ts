@@ -1,6 +1,6 @@
 // Small helpers to write GraphDef nodes from code (tests, the benchmark): plain objects in the
 // shape protobufjs encodes as NodeDef/AttrValue.
-import type { WritableDtype } from '../bundle/tensor-bundle-writer.ts'
+import type { WritableDtype } from './tensor-bundle-writer.ts'
 
 export type AttrObject = Record<string, unknown>
 export interface NodeObject {

@@ -1,5 +1,5 @@
+import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import type { TweetJob } from '../jobs.ts'
 import type { UserRef } from './dm-event.ts'
 import { toIsoTime, xIdSchema } from './ids.ts'
 

@@ -1,5 +1,5 @@
+import type { ChatJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import type { ChatJob } from '../jobs.ts'
 import { toIsoTime, xIdSchema } from './ids.ts'
 
 /**

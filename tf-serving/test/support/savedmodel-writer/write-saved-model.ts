@@ -3,8 +3,8 @@
 // build their models with it.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type WritableTensor, writeTensorBundle } from '../bundle/tensor-bundle-writer.ts'
-import { encodeMessage } from '../proto/schema.ts'
+import { type WritableTensor, writeTensorBundle } from './tensor-bundle-writer.ts'
+import { encodeMessage } from '../../../src/savedmodel/proto/schema.ts'
 import type { NodeObject } from './graph-builder.ts'
 
 export interface TensorInfoObject {

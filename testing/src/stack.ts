@@ -22,7 +22,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { signWebhookBody } from '../x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { bunBinDir } from './bun-bin.ts'
 import { type FakeXApi, type FakeXMedia, startFakeXApi } from './fake-x-api.ts'
 import { uniquePrefix } from './index.ts'
