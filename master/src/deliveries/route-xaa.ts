@@ -1,4 +1,3 @@
-import { dmEventSchema, dmEventToChatJob } from '../x/dm-event.ts'
 import {
   XAA_KNOWN_TYPES,
   type XaaEvent,
@@ -9,6 +8,7 @@ import {
   xaaPostToTweetJob,
   xaaUserRef,
 } from '../x/xaa-payload.ts'
+import { routeDm } from './route-dm.ts'
 import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
 
 type Json = Record<string, unknown>
@@ -30,20 +30,16 @@ const routeDms = (event: XaaEvent, botId: string): EventDecision[] => {
   const kind = 'dm.received'
   const payload = xaaDmPayloadSchema.safeParse(event.payload)
   if (!payload.success) return [rejected('xaa', kind, firstIssue(payload.error))]
-  return payload.data.direct_message_events.map((item): EventDecision => {
-    const parsed = dmEventSchema.safeParse(item)
-    if (!parsed.success) return rejected('xaa', kind, firstIssue(parsed.error))
-    const dm = parsed.data
-    if (dm.type !== 'message_create' || !dm.message_create)
-      return ignored('xaa', kind, `type ${dm.type}`)
-    const senderId = dm.message_create.sender_id
-    // One XAA client saw the bot's own replies echo back as dm.received: filter on ids.
-    if (senderId === botId) return ignored('xaa', kind, 'sent by the bot')
-    const sender = xaaUserRef(senderId, payload.data.users?.[senderId])
-    const message_create = dm.message_create
-    const job = dmEventToChatJob({ ...dm, message_create }, { api: 'xaa', botId, sender })
-    return { api: 'xaa', kind, outcome: 'route', queue: 'chat', eventId: dm.id, job }
-  })
+  const users = payload.data.users
+  return payload.data.direct_message_events.map((item) =>
+    routeDm(item, {
+      api: 'xaa',
+      kind,
+      botId,
+      senderRef: (senderId) =>
+        xaaUserRef(senderId, users && Object.hasOwn(users, senderId) ? users[senderId] : undefined),
+    }),
+  )
 }
 
 const routePost = (event: XaaEvent, kind: string, botId: string): EventDecision => {

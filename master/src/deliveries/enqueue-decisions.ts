@@ -1,7 +1,7 @@
 import type { Logger } from '@tweetbot/common/log'
 import type { QueueProducer } from '@tweetbot/common/queue/producer'
-import type { MasterMetrics } from './metrics/types.ts'
-import type { EventDecision } from './routing/types.ts'
+import type { MasterMetrics } from '../metrics/types.ts'
+import type { EventDecision } from './types.ts'
 
 export interface EnqueueSummary {
   queued: number

@@ -7,8 +7,8 @@ import {
   toUserRef,
   tweetMentions,
 } from '../x/aaa-payload.ts'
-import { dmEventSchema, dmEventToChatJob } from '../x/dm-event.ts'
 import { xIdSchema } from '../x/ids.ts'
+import { routeDm } from './route-dm.ts'
 import { type DeliveryVerdict, type EventDecision, firstIssue, ignored, rejected } from './types.ts'
 
 const KNOWN_KEYS = new Set<string>(AAA_EVENT_KEYS)
@@ -24,22 +24,20 @@ export const isAaaDelivery = (body: Json): boolean =>
 /** Metric label for an event key: `tweet_create_events` → `tweet_create`; unknown keys → `other`. */
 const kindOf = (key: string) => (KNOWN_KEYS.has(key) ? key.replace(/_events$/, '') : 'other')
 
-const routeDm = (item: unknown, botId: string | undefined, users: Json): EventDecision => {
+const routeAaaDm = (item: unknown, botId: string | undefined, users: Json): EventDecision => {
   const kind = 'direct_message'
-  const parsed = dmEventSchema.safeParse(item)
-  if (!parsed.success) return rejected('aaa', kind, firstIssue(parsed.error))
-  const event = parsed.data
-  if (event.type !== 'message_create' || !event.message_create)
-    return ignored('aaa', kind, `type ${event.type}`)
   if (!botId) return rejected('aaa', kind, 'no for_user_id')
-  const senderId = event.message_create.sender_id
-  // X echoes the bot's own DMs (including its replies): answering them would loop forever.
-  if (senderId === botId) return ignored('aaa', kind, 'sent by the bot')
-  const user = aaaUserSchema.safeParse(users[senderId])
-  const sender = toUserRef(senderId, user.success ? user.data : undefined)
-  const message_create = event.message_create
-  const job = dmEventToChatJob({ ...event, message_create }, { api: 'aaa', botId, sender })
-  return { api: 'aaa', kind, outcome: 'route', queue: 'chat', eventId: event.id, job }
+  return routeDm(item, {
+    api: 'aaa',
+    kind,
+    botId,
+    senderRef: (senderId) => {
+      const user = aaaUserSchema.safeParse(
+        Object.hasOwn(users, senderId) ? users[senderId] : undefined,
+      )
+      return toUserRef(senderId, user.success ? user.data : undefined)
+    },
+  })
 }
 
 const routeTweet = (item: unknown, botId: string | undefined): EventDecision => {
@@ -80,7 +78,7 @@ export const routeAaa = (body: Json): DeliveryVerdict => {
       continue
     }
     for (const item of value) {
-      if (key === 'direct_message_events') decisions.push(routeDm(item, botId, users as Json))
+      if (key === 'direct_message_events') decisions.push(routeAaaDm(item, botId, users as Json))
       else if (key === 'tweet_create_events') decisions.push(routeTweet(item, botId))
       else decisions.push(ignored('aaa', kind, 'not answered'))
     }
