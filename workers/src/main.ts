@@ -10,7 +10,6 @@ import {
   createConsumer,
   createRedisQueue,
   openConnection,
-  queueKeys,
 } from '@tweetbot/common/queue'
 import { installShutdown } from '@tweetbot/common/shutdown'
 import sharp from 'sharp'
@@ -26,8 +25,8 @@ import type { ModelInput } from './model/parse-metadata.ts'
 import { rideOutOutage } from './model/ride-out-outage.ts'
 import { waitForModel } from './model/wait-for-model.ts'
 import { createJobHandler } from './pipeline/handle-job.ts'
-import { createReplyGuard } from './pipeline/reply-guard.ts'
 import { createSemaphore } from './pipeline/semaphore.ts'
+import { createReplyGuard, replyMarkKey } from './reply/reply-guard.ts'
 import { createMediaLookup } from './x/lookup-media.ts'
 import { createXApiClient } from './x/x-api-client.ts'
 import { createLoadTestReplier, createXReplier } from './x/x-replier.ts'
@@ -116,7 +115,7 @@ const handler = createJobHandler({
   lookupMedia: xClient && createMediaLookup(xClient),
   guard: createReplyGuard({
     send: (cmd, args) => marks.send(cmd, args),
-    keyFor: queueKeys(config.QUEUE_PREFIX, name).replied,
+    keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
     ttlSeconds: config.REPLIED_TTL_SECONDS,
   }),
   // A request X did not answer within X_TIMEOUT_MS gets as long again to be posted before the

@@ -10,5 +10,4 @@ export const queueKeys = (prefix: string, queue: QueueName) =>
     processing: (consumer: string) => `${prefix}:processing:${queue}:${consumer}`,
     heartbeat: (consumer: string) => `${prefix}:heartbeat:${queue}:${consumer}`,
     seen: (eventId: string) => `${prefix}:seen:${queue}:${eventId}`,
-    replied: (eventId: string) => `${prefix}:replied:${queue}:${eventId}`,
   }) as const

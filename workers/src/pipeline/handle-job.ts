@@ -8,10 +8,10 @@ import type { WorkerMetrics } from '../metrics.ts'
 import type { ModelClient } from '../model/model-client.ts'
 import type { ModelInput } from '../model/parse-metadata.ts'
 import { formatPrediction, type ReplyStyle } from '../reply/format-reply.ts'
+import type { ReplyGuard } from '../reply/reply-guard.ts'
 import type { MediaLookup } from '../x/lookup-media.ts'
 import type { Replier } from '../x/x-replier.ts'
 import { classifyFailure } from './classify-failure.ts'
-import type { ReplyGuard } from './reply-guard.ts'
 import type { Semaphore } from './semaphore.ts'
 
 export interface JobDeps {

@@ -1,3 +1,5 @@
+import type { QueueName } from '@tweetbot/common/queue'
+
 /** A Redis command sender (Bun's `RedisClient.send`, or the queue's fail-fast connection). */
 export type RedisSend = (cmd: string, args: string[]) => Promise<unknown>
 
@@ -30,9 +32,16 @@ export interface ReplyGuard {
   release(eventId: string): Promise<void>
 }
 
+/**
+ * The reply mark of one event: `{prefix}:replied:{queue}:{eventId}`. Kept apart from the queue's
+ * keys: the queue never reads it, and its lifetime (REPLIED_TTL_SECONDS) is the guard's own.
+ */
+export const replyMarkKey = (prefix: string, queue: QueueName, eventId: string) =>
+  `${prefix}:replied:${queue}:${eventId}`
+
 export interface ReplyGuardOptions {
   send: RedisSend
-  /** `queueKeys(prefix, queue).replied` */
+  /** Usually `(id) => replyMarkKey(prefix, queue, id)`. */
   keyFor: (eventId: string) => string
   /** How long the mark is kept; longer than X's redelivery and replay windows. */
   ttlSeconds: number
