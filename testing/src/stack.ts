@@ -160,7 +160,7 @@ const startImageServer = (initial: Record<string, FakeXMedia>) => {
 }
 
 export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
-  const root = opts.root ?? resolve(import.meta.dir, '../../..')
+  const root = opts.root ?? resolve(import.meta.dir, '../..')
   const modelDir = resolve(opts.modelDir ?? join(root, 'models/default'))
   const wanted = new Set(opts.services ?? ALL_SERVICES)
   const logDir = opts.logDir ?? mkdtempSync(join(tmpdir(), 'tweetbot-stack-'))

@@ -112,7 +112,7 @@ const handler = createJobHandler({
   preprocess: (bytes, modelInput) =>
     preprocessImage(bytes, modelInput, { maxPixels: config.MEDIA_MAX_PIXELS }),
   replier,
-  lookupMedia: xClient && createMediaLookup(xClient),
+  lookupMedia: xClient ? createMediaLookup(xClient) : async () => [],
   guard: createReplyGuard({
     send: (cmd, args) => marks.send(cmd, args),
     keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
