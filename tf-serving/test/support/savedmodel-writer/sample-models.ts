@@ -3,8 +3,9 @@
 // (VarHandleOp captured by a StatefulPartitionedCall, nested functions, object graph). Tests
 // compare its predictions with the same network run directly in TensorFlow.js; the benchmark
 // uses a larger instance.
-import type { WritableTensor } from './tensor-bundle-writer.ts'
+
 import { attr, constNode, type NodeObject, node } from './graph-builder.ts'
+import type { WritableTensor } from './tensor-bundle-writer.ts'
 import type { SavedModelSpec, SignatureObject } from './write-saved-model.ts'
 
 export interface ClassifierConfig {

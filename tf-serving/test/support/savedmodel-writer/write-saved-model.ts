@@ -3,9 +3,9 @@
 // build their models with it.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type WritableTensor, writeTensorBundle } from './tensor-bundle-writer.ts'
 import { encodeMessage } from '../../../src/savedmodel/proto/schema.ts'
 import type { NodeObject } from './graph-builder.ts'
+import { type WritableTensor, writeTensorBundle } from './tensor-bundle-writer.ts'
 
 export interface TensorInfoObject {
   name: string
