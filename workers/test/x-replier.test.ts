@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { rootCertificates } from 'node:tls'
 import { PermanentJobError, RetryLaterError } from '@tweetbot/common/queue'
+import { xApiAgent } from '@tweetbot/common/x-api'
 import { type FakeXApi, startFakeXApi } from '@tweetbot/testing/fake-x-api'
-import { createXApiAgent, createXApiClient } from '../src/x/x-api-client.ts'
+import { createXApiClient } from '../src/x/x-api-client.ts'
 import { surelyNotPosted, XNoAnswerError, XRefusedError } from '../src/x/x-errors.ts'
 import { createXReplier, type Replier } from '../src/x/x-replier.ts'
 
@@ -171,11 +172,11 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
   })
 
   test('TWITTER_CA_FILE adds a CA: the public roots stay trusted beside it (api.x.com still works)', () => {
-    const ca = createXApiAgent(x.caCert).options.ca as string[]
+    const ca = xApiAgent(x.caCert).options.ca as string[]
     expect(ca).toContain(x.caCert)
     for (const root of rootCertificates) expect(ca).toContain(root)
     expect(ca).toHaveLength(rootCertificates.length + 1)
     // Without an extra CA the agent keeps Node's default store untouched.
-    expect(createXApiAgent().options.ca).toBeUndefined()
+    expect(xApiAgent().options.ca).toBeUndefined()
   })
 })

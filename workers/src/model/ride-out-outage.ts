@@ -1,5 +1,5 @@
-import type { Logger } from '@tweetbot/common/log'
 import { backoffMs } from '@tweetbot/common/backoff'
+import type { Logger } from '@tweetbot/common/log'
 import { sleep } from '@tweetbot/common/sleep'
 import { ModelServerError } from '../errors.ts'
 import type { ModelClient } from './model-client.ts'

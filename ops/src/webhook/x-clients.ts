@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { Agent } from 'node:https'
-import { rootCertificates } from 'node:tls'
-import { type IClientSettings, type ITwitterApiClientPlugin, TwitterApi } from 'twitter-api-v2'
+import { xApiSettings } from '@tweetbot/common/x-api'
+import { TwitterApi } from 'twitter-api-v2'
 import type { WebhookCliEnv } from '../config.ts'
-
-/** twitter-api-v2's hard-coded API root; requests to it are redirected to the configured base. */
-const X_API_ROOT = 'https://api.x.com'
 
 /** Which credentials a call is signed with (X accepts only one kind on most of these paths). */
 export type AuthKind = 'app' | 'user'
@@ -26,32 +22,16 @@ export interface XClients {
   botUserId(): Promise<string>
 }
 
-/**
- * Rewrites the library's fixed `https://api.x.com` to `baseUrl` before signing, so OAuth 1.0a
- * signatures cover the URL actually requested (the fake X API in tests).
- */
-const baseUrlPlugin = (baseUrl: string): ITwitterApiClientPlugin => ({
-  onBeforeRequestConfig({ params }) {
-    if (params.url.startsWith(X_API_ROOT))
-      params.url = baseUrl + params.url.slice(X_API_ROOT.length)
-  },
-})
-
-/**
- * Trusts an extra CA for this client only (never NODE_TLS_REJECT_UNAUTHORIZED): `ca` replaces
- * the default roots, so the public ones are kept alongside.
- */
-const agentFor = (caFile: string | undefined) => {
+/** The extra CA the CLI is told to trust (TWITTER_CA_FILE), read with a clear error. */
+const readCaFile = (caFile: string | undefined) => {
   if (!caFile) return undefined
-  let pem: string
   try {
-    pem = readFileSync(caFile, 'utf8')
+    return readFileSync(caFile, 'utf8')
   } catch (err) {
     throw new MissingCredentialsError(
       `TWITTER_CA_FILE: cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     )
   }
-  return new Agent({ ca: [...rootCertificates, pem], keepAlive: false })
 }
 
 const missing = (names: string[], why: string) =>
@@ -59,11 +39,11 @@ const missing = (names: string[], why: string) =>
 
 export const createXClients = (env: WebhookCliEnv): XClients => {
   const baseUrl = env.TWITTER_API_BASE_URL.replace(/\/+$/, '')
-  const httpAgent = agentFor(env.TWITTER_CA_FILE)
-  const settings: Partial<IClientSettings> = {
-    plugins: baseUrl === X_API_ROOT ? [] : [baseUrlPlugin(baseUrl)],
-    ...(httpAgent ? { httpAgent } : {}),
-  }
+  const settings = xApiSettings({
+    baseUrl,
+    ca: readCaFile(env.TWITTER_CA_FILE),
+    keepAlive: false,
+  })
   let app: Promise<TwitterApi> | undefined
   let user: TwitterApi | undefined
   let botId: Promise<string> | undefined
