@@ -1,13 +1,12 @@
 /**
  * Account Activity deliveries as X sends them (v1.1 JSON shapes, also used by AAA v2), for
  * end-to-end tests, benches and the chaos suite. Ids are strings, like X's `*_str` fields.
- * @see ../../../docs/x-webhooks.md §4 (AAA bodies)
+ * @see ../../docs/x-webhooks.md §4 (AAA bodies)
  */
 
-let counter = 0
-/** A fresh, unique, numeric X-style id. */
-export const nextXId = () =>
-  `${BigInt(Date.now()) * 1_000_000n + BigInt(process.pid % 1000) * 1000n + BigInt(counter++ % 1000)}`
+import { nextXId } from './x-ids.ts'
+
+export { nextXId }
 
 /**
  * The legacy `message_create` DM event both APIs carry. With a photo (or `linked`), X appends the
@@ -178,7 +177,7 @@ export interface XaaMentionOptions {
  * An X Activity API `post.mention.create` delivery (`{ data: { event_type, filter, payload,
  * includes } }`) whose photo is only referenced by media key: the case where the job carries
  * `needsMediaLookup` and the worker reads the post back from X.
- * @see ../../../docs/x-webhooks.md §5 (XAA bodies)
+ * @see ../../docs/x-webhooks.md §5 (XAA bodies)
  */
 export const xaaMentionDelivery = (o: XaaMentionOptions) => {
   const id = o.postId ?? nextXId()
@@ -228,7 +227,7 @@ export interface XaaDmOptions {
  * An X Activity API `dm.received` (or `dm.sent`) delivery: the legacy DM event inside
  * `{ data: { event_type, filter: { user_id: bot }, payload } }`, with `users` as v2 user objects
  * wrapped in `{ data }` and no `apps` / `for_user_id`, as in X's documented example.
- * @see ../../../docs/x-webhooks.md §5 (XAA bodies)
+ * @see ../../docs/x-webhooks.md §5 (XAA bodies)
  */
 export const xaaDmDelivery = (o: XaaDmOptions) => {
   const eventType = o.eventType ?? 'dm.received'
