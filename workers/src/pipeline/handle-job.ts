@@ -1,6 +1,6 @@
 import type { BotJob } from '@tweetbot/common/jobs'
 import type { Logger } from '@tweetbot/common/log'
-import { RetryLaterError } from '@tweetbot/common/queue'
+import { type JobContext as ConsumerJobContext, RetryLaterError } from '@tweetbot/common/queue'
 import type { MediaFetcher } from '../media/fetch-media.ts'
 import { pickPhoto } from '../media/pick-photo.ts'
 import type { WorkerMetrics } from '../metrics.ts'
@@ -46,10 +46,8 @@ export interface JobDeps {
   predictStage: Semaphore
 }
 
-export interface JobContext {
-  signal: AbortSignal
-  logger: Logger
-}
+/** What the handler uses of the consumer's context (tests pass just these two). */
+export type JobContext = Pick<ConsumerJobContext, 'signal' | 'logger'>
 
 export type JobOutcome = 'replied' | 'skipped'
 
