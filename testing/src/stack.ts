@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path'
 import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { bunBinDir } from './bun-bin.ts'
 import { type FakeXApi, type FakeXMedia, startFakeXApi } from './fake-x-api.ts'
+import { type ImageServer, startImageServer } from './image-server.ts'
 import { uniquePrefix } from './index.ts'
 import { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
 
@@ -72,14 +73,6 @@ export interface ServiceHandle {
   readonly running: boolean
   /** Everything the service wrote so far (all its runs). */
   logs(): string
-}
-
-export interface ImageServer {
-  url: string
-  port: number
-  /** GETs served per path. */
-  hits: Map<string, number>
-  set(path: string, media: FakeXMedia): void
 }
 
 export interface Stack {
@@ -133,32 +126,6 @@ type Proc = ReturnType<typeof Bun.spawn>
 const isRunning = (p: Proc | undefined): boolean =>
   p !== undefined && p.exitCode === null && p.signalCode === null
 
-const startImageServer = (initial: Record<string, FakeXMedia>) => {
-  const files = new Map(Object.entries(initial))
-  const hits = new Map<string, number>()
-  const server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => {
-      const path = new URL(req.url).pathname
-      hits.set(path, (hits.get(path) ?? 0) + 1)
-      const file = files.get(path)
-      if (!file) return new Response('not found', { status: 404 })
-      return new Response(file.body, { headers: { 'content-type': file.contentType } })
-    },
-  })
-  const port = server.port as number
-  const handle: ImageServer = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    hits,
-    set: (path, media) => {
-      files.set(path, media)
-    },
-  }
-  return { handle, stop: () => server.stop(true) }
-}
-
 export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
   const root = opts.root ?? resolve(import.meta.dir, '../..')
   const modelDir = resolve(opts.modelDir ?? join(root, 'models/default'))
@@ -196,7 +163,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     TWITTER_CONSUMER_SECRET: consumerSecret,
     TWITTER_API_BASE_URL: x.url,
     TWITTER_CA_FILE: caFile,
-    MEDIA_ALLOWED_HOSTS: `127.0.0.1:${images.handle.port}`,
+    MEDIA_ALLOWED_HOSTS: `127.0.0.1:${images.port}`,
     ...(existsSync(labelsFile) ? { MODEL_LABELS_FILE: labelsFile } : {}),
     // A stable id: a restarted worker takes back what its killed predecessor held at once.
     WORKER_ID: `${prefix}-${name.replace(':', '-')}`,
@@ -310,7 +277,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
       }),
     )
     process.off('exit', killAll)
-    images.stop()
+    void images.stop()
     await x.stop()
     await redis.destroy()
   }
@@ -331,11 +298,11 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     consumerSecret,
     redis,
     x,
-    images: images.handle,
+    images,
     services: handles,
     predictUrl,
     logDir,
-    imageUrl: (path) => `${images.handle.url}${path}`,
+    imageUrl: (path) => `${images.url}${path}`,
     postDelivery: async (body, o = {}) => {
       const raw = typeof body === 'string' ? body : JSON.stringify(body)
       return fetch(`${handles.master.url}/webhook`, {
