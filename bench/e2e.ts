@@ -8,11 +8,11 @@
 //      LOAD_TEST_REPLY_DELAY_MS (default 300, as the original bot), BENCH_PACED_RATE (events/s
 //      for the latency run; default 60% of the measured throughput).
 import { readdirSync, readFileSync } from 'node:fs'
-import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { preprocessImage } from '../workers/src/media/preprocess.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
-import { makePhoto } from '../workers/test/helpers/images.ts'
 import { percentile } from './stats.ts'
 
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 300)

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { freePort, startRedisServer } from '@tweetbot/common/src/testing/index.ts'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
+import { freePort, startRedisServer } from '@tweetbot/testing'
 
 const { values: args } = parseArgs({
   options: {

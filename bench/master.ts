@@ -13,8 +13,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { freePort, startRedisServer, waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { queueKeys } from '@tweetbot/common/queue'
+import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
 
 const { values: args } = parseArgs({
   options: {

@@ -4,11 +4,9 @@
 //                   a handler that returns at once): BLMOVE + claim (EVALSHA) + LREM per job
 //   redis-benchmark `redis-benchmark -t lpush,rpop -q` (50 clients) on the same redis-server
 // Figures depend on the machine; compare the ratios, measured in one run.
-import { silentLogger } from '@tweetbot/common/src/log.ts'
-import { newEnvelope } from '@tweetbot/common/src/queue/envelope.ts'
-import { createConsumer, createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { startRedisServer } from '@tweetbot/common/src/testing/index.ts'
+import { silentLogger } from '@tweetbot/common/log'
+import { createConsumer, createRedisQueue, newEnvelope, queueKeys } from '@tweetbot/common/queue'
+import { startRedisServer } from '@tweetbot/testing'
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000)
 // The machine is shared: each figure is the best of REPEAT runs.

@@ -17,8 +17,8 @@ import {
   classifierWeights,
   tf1Classifier,
   tf2Classifier,
-} from '../tf-serving/src/savedmodel/writer/sample-models.ts'
-import { writeSavedModel } from '../tf-serving/src/savedmodel/writer/write-saved-model.ts'
+} from '../tf-serving/test/support/savedmodel-writer/sample-models.ts'
+import { writeSavedModel } from '../tf-serving/test/support/savedmodel-writer/write-saved-model.ts'
 import { median, percentileOf } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {

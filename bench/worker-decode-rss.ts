@@ -5,9 +5,9 @@
 //           was the only bound), as the worker was before issue 15
 //   after:  the worker's defaults
 import { readFileSync } from 'node:fs'
-import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { startStack } from '@tweetbot/testing/stack'
 
 const LIMITS_OFF = {
   MEDIA_MAX_DIMENSION: '1000000',

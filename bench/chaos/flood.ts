@@ -1,5 +1,5 @@
-import { dmDelivery } from '@tweetbot/common/src/testing/deliveries.ts'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
+import { dmDelivery } from '@tweetbot/testing/deliveries'
 import { postSigned } from './traffic.ts'
 
 /** Kinds of bad request the flood mixes, in turn. */

@@ -1,4 +1,5 @@
-import { makePhoto } from '../../workers/test/helpers/images.ts'
+import { startImageServer } from '@tweetbot/testing/image-server'
+import { makePhoto } from '@tweetbot/testing/images'
 
 /**
  * The image host the chaos suite points events at (allow-listed for the workers). Unlike the
@@ -24,42 +25,22 @@ export const startChaosMediaServer = async (photos = 6): Promise<ChaosMediaServe
   const images = await Promise.all(
     Array.from({ length: photos }, (_, i) => makePhoto(i + 1, 480, 360)),
   )
-  let delayMs = 0
-  let inFlight = 0
-  let peak = 0
-  const server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    idleTimeout: 60,
-    fetch: async (req) => {
-      inFlight++
-      peak = Math.max(peak, inFlight)
-      try {
-        if (delayMs > 0) await Bun.sleep(delayMs)
-        const m = /^\/img\/(\d+)\.jpg$/.exec(new URL(req.url).pathname)
-        const body = m ? images[Number(m[1]) % images.length] : undefined
-        if (!body) return new Response('not found', { status: 404 })
-        return new Response(body as Uint8Array<ArrayBuffer>, {
-          headers: { 'content-type': 'image/jpeg' },
-        })
-      } finally {
-        inFlight--
-      }
-    },
-  })
-  const url = `http://127.0.0.1:${server.port}`
+  const server = startImageServer(
+    Object.fromEntries(
+      images.map((body, i) => [
+        `/img/${i}.jpg`,
+        { body: body as Uint8Array<ArrayBuffer>, contentType: 'image/jpeg' },
+      ]),
+    ),
+  )
   return {
-    url,
-    port: server.port as number,
-    photoUrl: (n) => `${url}/img/${n % photos}.jpg`,
-    missingUrl: (tag) => `${url}/gone/${tag}.jpg`,
-    setDelayMs: (ms) => {
-      delayMs = ms
-    },
-    peakInFlight: () => peak,
-    resetPeak: () => {
-      peak = inFlight
-    },
-    stop: () => void server.stop(true),
+    url: server.url,
+    port: server.port,
+    photoUrl: (n) => `${server.url}/img/${n % photos}.jpg`,
+    missingUrl: (tag) => `${server.url}/gone/${tag}.jpg`,
+    setDelayMs: server.setDelayMs,
+    peakInFlight: server.peakInFlight,
+    resetPeak: server.resetPeak,
+    stop: () => void server.stop(),
   }
 }

@@ -1,6 +1,6 @@
-import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
-import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
-import { ALL_SERVICES, type Stack } from '@tweetbot/common/src/testing/stack.ts'
+import { createRedisQueue, openConnection } from '@tweetbot/common/queue'
+import { ALL_SERVICES, type Stack } from '@tweetbot/testing/stack'
+import { replyMarkKey } from '../../workers/src/reply/reply-guard.ts'
 import {
   type Accounting,
   account,
@@ -33,7 +33,7 @@ const readQueueState = async (s: Stack, events: readonly SentEvent[], lost: Set<
     const inDoubt = new Set<string>()
     for (const e of events) {
       if (!lost.has(e.eventId) || deadIds.has(`${e.queue}:${e.eventId}`)) continue
-      const mark = await conn.send('GET', [queueKeys(s.prefix, e.queue).replied(e.eventId)])
+      const mark = await conn.send('GET', [replyMarkKey(s.prefix, e.queue, e.eventId)])
       // `sending` or `sending:<ms>`: claimed by an attempt that never finished.
       if (typeof mark === 'string' && mark.startsWith('sending')) inDoubt.add(e.eventId)
     }

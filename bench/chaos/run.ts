@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { type ChaosConfig, parseChaosConfig } from './config.ts'
 import { type ChaosMediaServer, startChaosMediaServer } from './media-server.ts'
 import { drain, ensureHealthy, guardSkips } from './observe.ts'

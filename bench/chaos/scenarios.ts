@@ -1,5 +1,5 @@
-import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import type { ServiceName, Stack } from '@tweetbot/common/src/testing/stack.ts'
+import type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
+import type { ServiceName, Stack } from '@tweetbot/testing/stack'
 import { median } from '../stats.ts'
 import { replyRecordOf } from './accounting.ts'
 import type { ChaosConfig } from './config.ts'

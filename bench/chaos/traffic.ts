@@ -1,5 +1,5 @@
-import { dmDelivery, mentionDelivery } from '@tweetbot/common/src/testing/deliveries.ts'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
+import { dmDelivery, mentionDelivery } from '@tweetbot/testing/deliveries'
 import type { SentEvent } from './accounting.ts'
 
 /**

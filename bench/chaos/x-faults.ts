@@ -1,8 +1,4 @@
-import {
-  type FakeXApi,
-  REPLY_PATH,
-  type RecordedRequest,
-} from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type FakeXApi, REPLY_PATH, type RecordedRequest } from '@tweetbot/testing/fake-x-api'
 
 /**
  * Misbehaviours of X, built only from the fake X API's public rules. Each phase lasts until

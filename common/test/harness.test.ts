@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { testRedisUrl } from '../src/testing/index.ts'
+import { testRedisUrl } from '@tweetbot/testing'
 
 test('the preload gives every test a private, reachable redis-server', async () => {
   const url = testRedisUrl()

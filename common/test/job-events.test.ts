@@ -1,12 +1,12 @@
 // Job events go out on Redis pub/sub as JSON the schema reads back; a failed publish is dropped.
 import { expect, test } from 'bun:test'
+import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import {
   createJobEventPublisher,
   type JobEvent,
   jobEventSchema,
   jobEventsChannel,
 } from '../src/job-events.ts'
-import { testRedisUrl, uniquePrefix, waitFor } from '../src/testing/index.ts'
 
 test('a published event reaches a subscriber of its queue channel, intact', async () => {
   const channel = jobEventsChannel(uniquePrefix('events'), 'chat')

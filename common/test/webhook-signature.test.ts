@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
-import { signWebhookBody, verifyWebhookSignature } from '../src/x/webhook-signature.ts'
+import { signWebhookBody, verifyWebhookSignature } from '../src/webhook-signature.ts'
 
 const secret = 'consumer-secret'
 const body = '{"for_user_id":"1","direct_message_events":[]}'

@@ -1,4 +1,4 @@
-import type { Stack } from '@tweetbot/common/src/testing/stack.ts'
+import type { Stack } from '@tweetbot/testing/stack'
 
 /**
  * What vegeta_attack.sh needs to attack a `startStack` stack: its workers' metrics ports

@@ -5,7 +5,7 @@
 //   bun load_test/src/local-load-test.ts [RATE] [DURATION]
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { startStack } from '@tweetbot/testing/stack'
 import { attackEnvFor } from './attack-env.ts'
 import { renderStackImages } from './media-images.ts'
 

@@ -1,4 +1,4 @@
-import type { FakeXMedia } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import type { FakeXMedia } from '@tweetbot/testing/fake-x-api'
 import sharp from 'sharp'
 import { CONTENT_TYPE, MEDIA_IMAGES, type MediaImage } from './media-catalog.ts'
 

@@ -1,54 +1,32 @@
 // `bun run load-test:media`: serves a few generated photos for load tests, so fake payloads
 // never point at pbs.twimg.com. Workers allow this host in load-testing mode (MEDIA_ALLOWED_HOSTS).
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
-import { createLogger } from '@tweetbot/common/src/log.ts'
-import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { loadConfigOrExit } from '@tweetbot/common/config'
+import { createLogger } from '@tweetbot/common/log'
+import { installShutdown } from '@tweetbot/common/shutdown'
+import { type ImageServer, startImageServer } from '@tweetbot/testing/image-server'
 import { mediaEnvSchema } from './config.ts'
 import { MEDIA_IMAGES } from './media-catalog.ts'
 import { renderStackImages } from './media-images.ts'
 
-export interface MediaServer {
-  url: string
-  port: number
-  /** Requests served per image name. */
-  hits: Map<string, number>
-  stop(): Promise<void>
-}
-
-/** Renders every image once, then serves them from memory. */
+/**
+ * Renders every image once, then serves them from memory at `/media/<name>`. X's legacy size
+ * suffix (`cat.jpg:large`) is accepted; query strings (`?name=small`) are ignored. `/` lists the
+ * images, `/healthz` answers ok.
+ */
 export const startMediaServer = async (
   opts: { hostname?: string; port?: number } = {},
-): Promise<MediaServer> => {
-  const images = new Map(Object.entries(await renderStackImages()))
-  const hits = new Map<string, number>()
-  const server = Bun.serve({
-    hostname: opts.hostname ?? '127.0.0.1',
-    port: opts.port ?? 0,
-    fetch(req) {
-      const { pathname } = new URL(req.url)
-      if (pathname === '/healthz') return new Response('ok')
-      if (pathname === '/') return Response.json({ images: [...images.keys()] })
-      // Accept X's legacy size suffix (`cat.jpg:large`); query strings (`?name=small`) are ignored.
-      const name = /^\/media\/([^/:]+)(?::\w+)?$/.exec(pathname)?.[1]
-      const img = name ? images.get(`/media/${name}`) : undefined
-      if (!name || !img || (req.method !== 'GET' && req.method !== 'HEAD'))
-        return new Response('not found', { status: 404 })
-      hits.set(name, (hits.get(name) ?? 0) + 1)
-      return new Response(req.method === 'HEAD' ? null : img.body, {
-        headers: {
-          'content-type': img.contentType,
-          'content-length': String(img.body.byteLength),
-          'cache-control': 'max-age=604800',
-        },
-      })
-    },
+): Promise<ImageServer> => {
+  const images = await renderStackImages()
+  return startImageServer(images, {
+    ...opts,
+    normalizePath: (path) => path.replace(/^(\/media\/[^/:]+):\w+$/, '$1'),
+    extra: (path) =>
+      path === '/healthz'
+        ? new Response('ok')
+        : path === '/'
+          ? Response.json({ images: Object.keys(images) })
+          : undefined,
   })
-  return {
-    url: `http://${server.hostname}:${server.port}`,
-    port: server.port ?? 0,
-    hits,
-    stop: () => server.stop(true),
-  }
 }
 
 if (import.meta.main) {

@@ -5,7 +5,7 @@
 //             wait (bounded) until the workers finished as many jobs as requests succeeded
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createRedisQueue } from '@tweetbot/common/src/queue/index.ts'
+import { createRedisQueue } from '@tweetbot/common/queue'
 import { succeededFromReport } from './attack-report.ts'
 import {
   diffCounts,

@@ -1,6 +1,6 @@
 // `bun run load-test:targets -- --count N --kind dm|tweet|mix --url URL [--out DIR]`
 import { parseArgs } from 'node:util'
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
+import { loadConfigOrExit } from '@tweetbot/common/config'
 import { targetsEnvSchema } from './config.ts'
 import { generateTargets, type TargetKind, writeTargets } from './targets.ts'
 

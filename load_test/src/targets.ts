@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
-import { createIdSource } from './ids.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
+import { createIdSource } from '@tweetbot/testing/x-ids'
 import { PHOTO_NAMES } from './media-catalog.ts'
 import { makePayload, type PayloadKind, syntheticSender } from './payloads.ts'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createRedisQueue, queueKeys } from '@tweetbot/common/src/queue/index.ts'
-import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import { createRedisQueue, queueKeys } from '@tweetbot/common/queue'
+import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { attackWithAutocannon } from '../src/autocannon-attack.ts'
 import { generateTargets, readVegetaJson, type Target, toVegetaJson } from '../src/targets.ts'
 import { repoRoot } from './run-attack-script.ts'

@@ -30,10 +30,10 @@ test('images are photo-like, not flat: many distinct colours', async () => {
 })
 
 test("accepts X's size suffix, counts hits, 404s unknown names", async () => {
-  const before = server.hits.get('valley.jpg') ?? 0
+  const before = server.hits.get('/media/valley.jpg') ?? 0
   expect((await fetch(`${server.url}/media/valley.jpg:large`)).status).toBe(200)
   expect((await fetch(`${server.url}/media/valley.jpg?name=small`)).status).toBe(200)
-  expect(server.hits.get('valley.jpg')).toBe(before + 2)
+  expect(server.hits.get('/media/valley.jpg')).toBe(before + 2)
   expect((await fetch(`${server.url}/media/nope.jpg`)).status).toBe(404)
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
 })

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path'
-import { runProcess } from '@tweetbot/common/src/testing/index.ts'
+import { runProcess } from '@tweetbot/testing'
 
 export const repoRoot = resolve(import.meta.dir, '../..')
 const script = join(repoRoot, 'load_test/vegeta_attack.sh')

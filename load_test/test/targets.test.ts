@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { verifyWebhookSignature } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { verifyWebhookSignature } from '@tweetbot/common/webhook-signature'
 import { fakeBotId } from '../src/payloads.ts'
 import { generateTargets, readVegetaJson, writeTargets } from '../src/targets.ts'
 

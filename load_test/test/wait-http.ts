@@ -1,4 +1,4 @@
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { waitFor } from '@tweetbot/testing'
 
 /** Resolves once `url` answers 2xx; throws after `timeoutMs` (a process that never came up). */
 export const waitHttpOk = (url: string, timeoutMs = 20_000) =>

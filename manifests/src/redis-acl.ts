@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { redisAclConfig } from '@tweetbot/common/src/queue/acl.ts'
+import { redisAclConfig } from '@tweetbot/common/queue'
 import { TEMPLATE_DIR } from './load.ts'
 
 export const REDIS_TEMPLATE = join(TEMPLATE_DIR, 'redis.yaml')

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
+import { ConfigError, loadConfig } from '@tweetbot/common/config'
 import type { z } from 'zod'
 import { containerEnv } from './checks.ts'
 import { podTemplate, workloads } from './k8s.ts'

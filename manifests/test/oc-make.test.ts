@@ -11,7 +11,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bunBinDir } from '@tweetbot/common/src/testing/index.ts'
+import { bunBinDir } from '@tweetbot/testing'
 import { parseAllDocuments } from 'yaml'
 import { allProblems } from '../src/checks.ts'
 import {

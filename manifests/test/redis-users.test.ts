@@ -3,7 +3,7 @@
 // exercised against a real redis-server in common/test/queue/acl.test.ts.
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { REDIS_ROLES, redisAclConfig } from '@tweetbot/common/src/queue/acl.ts'
+import { REDIS_ROLES, redisAclConfig } from '@tweetbot/common/queue'
 import { renderDeployment } from '../src/deployment.ts'
 import { type LabelSelector, podTemplate, selects, workloads } from '../src/k8s.ts'
 import { renderTemplate } from '../src/load.ts'

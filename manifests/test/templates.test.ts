@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
+import { queueKeys } from '@tweetbot/common/queue'
 import { renderDeployment } from '../src/deployment.ts'
 import { podTemplate, workloads } from '../src/k8s.ts'
 import { readTemplate, renderTemplate, templateNames } from '../src/load.ts'

@@ -1,9 +1,8 @@
 // The master on an edge runtime (Vercel Edge, Cloudflare Workers, Deno Deploy, …): the same Hono
 // app, with the queue over @upstash/redis (HTTP) instead of a TCP Redis connection.
-import { loadConfig } from '@tweetbot/common/src/config/load-config.ts'
-import { masterEdgeEnvSchema } from '@tweetbot/common/src/config/master.ts'
-import { createLogger, type Logger } from '@tweetbot/common/src/log.ts'
-import { createUpstashProducer } from '@tweetbot/common/src/queue/upstash-producer.ts'
+import { loadConfig, masterEdgeEnvSchema } from '@tweetbot/common/config'
+import { createLogger, type Logger } from '@tweetbot/common/log'
+import { createUpstashProducer } from '@tweetbot/common/queue/producer'
 import { Redis } from '@upstash/redis'
 import { createMasterApp, type MasterApp } from './app.ts'
 import { createInMemoryMasterMetrics } from './metrics/in-memory.ts'

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { WEBHOOK_SIGNATURE_FORMAT } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { WEBHOOK_SIGNATURE_FORMAT } from '@tweetbot/common/webhook-signature'
 import type { SignatureVerifier } from './middleware/webhook-signature.ts'
 
 /**

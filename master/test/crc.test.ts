@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
-import { testRedisUrl } from '@tweetbot/common/src/testing/index.ts'
+import { testRedisUrl } from '@tweetbot/testing'
 import { fixtureText } from './fixtures/index.ts'
 import { SECRET, startHarness } from './helpers.ts'
 

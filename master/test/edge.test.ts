@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { createLogger } from '@tweetbot/common/src/log.ts'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import { createLogger } from '@tweetbot/common/log'
+import { queueKeys } from '@tweetbot/common/queue'
+import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import {
   startUpstashRestServer,
   type UpstashRestServer,
-} from '@tweetbot/common/src/testing/upstash-rest-server.ts'
+} from '@tweetbot/testing/upstash-rest-server'
 import edgeEntry, { createEdgeMaster } from '../src/edge.ts'
 import { createInMemoryMasterMetrics } from '../src/metrics/in-memory.ts'
 import { fixtureText } from './fixtures/index.ts'

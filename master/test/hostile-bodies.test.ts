@@ -3,9 +3,9 @@
 // within bounded memory, refuse past its body budget with 503 + retry-after, cut slow bodies at
 // the deadline, count walk-aways as 499 in one quiet log line, and keep taking good deliveries.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { dmDelivery } from '@tweetbot/common/src/testing/deliveries.ts'
-import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { queueKeys } from '@tweetbot/common/queue'
+import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
+import { dmDelivery } from '@tweetbot/testing/deliveries'
 import { metric, SECRET, sign } from './helpers.ts'
 import {
   type MasterProcess,

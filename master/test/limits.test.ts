@@ -1,10 +1,14 @@
 // The master's limits in process (app.request): config defaults and checks, the AAA/XAA event
 // cap, events older than the dedupe window, and the body budget and deadline on streamed bodies.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
-import { masterEnvSchema, WEBHOOK_LIMIT_DEFAULTS } from '@tweetbot/common/src/config/master.ts'
-import { dmDelivery, mentionDelivery } from '@tweetbot/common/src/testing/deliveries.ts'
-import { testRedisUrl } from '@tweetbot/common/src/testing/index.ts'
+import {
+  ConfigError,
+  loadConfig,
+  masterEnvSchema,
+  WEBHOOK_LIMIT_DEFAULTS,
+} from '@tweetbot/common/config'
+import { testRedisUrl } from '@tweetbot/testing'
+import { dmDelivery, mentionDelivery } from '@tweetbot/testing/deliveries'
 import { createBodyBudget } from '../src/middleware/body-budget.ts'
 import { fixture } from './fixtures/index.ts'
 import { type Harness, metric, sign, startHarness } from './helpers.ts'

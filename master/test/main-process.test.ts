@@ -1,11 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import {
-  freePort,
-  testRedisUrl,
-  uniquePrefix,
-  waitFor,
-} from '@tweetbot/common/src/testing/index.ts'
+import { queueKeys } from '@tweetbot/common/queue'
+import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { fixtureText } from './fixtures/index.ts'
 import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
 import { rawRequest, spawnMaster, startMasterProcess } from './master-process.ts'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { freePort, waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { freePort, waitFor } from '@tweetbot/testing'
 
 const MAIN = join(import.meta.dir, '../src/main.ts')
 

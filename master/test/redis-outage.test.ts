@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type RedisServerHandle, startRedisServer } from '@tweetbot/common/src/testing/index.ts'
+import { type RedisServerHandle, startRedisServer } from '@tweetbot/testing'
 import { BOT_ID, fixture, fixtureText } from './fixtures/index.ts'
 import { type Harness, metric, startHarness } from './helpers.ts'
 

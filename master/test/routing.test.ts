@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
-import { routeDelivery } from '../src/routing/route-delivery.ts'
-import type { EventDecision } from '../src/routing/types.ts'
+import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/jobs'
+import { routeDelivery } from '../src/deliveries/route-delivery.ts'
+import type { EventDecision } from '../src/deliveries/types.ts'
 import { BOT_ID, fixture } from './fixtures/index.ts'
 
 const decide = (name: string): EventDecision[] => {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { testRedisUrl } from '@tweetbot/common/src/testing/index.ts'
+import { testRedisUrl } from '@tweetbot/testing'
 import { BOT_ID, fixtureText } from './fixtures/index.ts'
 import { metric, parseJob, sign, startHarness } from './helpers.ts'
 

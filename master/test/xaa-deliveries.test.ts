@@ -2,14 +2,14 @@
 // metrics), built from X's documented examples (master/test/fixtures/xaa/*, ids moved to our bot)
 // and from the shared builders the end-to-end tests use.
 import { afterAll, describe, expect, test } from 'bun:test'
+import { testRedisUrl } from '@tweetbot/testing'
 import {
   dmDelivery,
   mentionDelivery,
   nextXId,
   xaaDmDelivery,
   xaaMentionDelivery,
-} from '@tweetbot/common/src/testing/deliveries.ts'
-import { testRedisUrl } from '@tweetbot/common/src/testing/index.ts'
+} from '@tweetbot/testing/deliveries'
 import { BOT_ID, fixture, fixtureText } from './fixtures/index.ts'
 import { metric, parseJob, sign, startHarness } from './helpers.ts'
 

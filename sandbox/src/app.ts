@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { JobEvent } from '@tweetbot/common/src/job-events.ts'
+import type { JobEvent } from '@tweetbot/common/job-events'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { streamSSE } from 'hono/streaming'

@@ -1,4 +1,4 @@
-import { signWebhookBody } from '@tweetbot/common/src/x/webhook-signature.ts'
+import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import type { DeliveryAttempt, MessageKind, PayloadApi } from './messages.ts'
 import { dmDelivery, mentionDelivery, xaaDmDelivery, xaaMentionDelivery } from './x-testing.ts'
 

@@ -1,7 +1,6 @@
 // `bun run sandbox`: the only file of the sandbox that reads the environment.
 import { resolve } from 'node:path'
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
-import { sandboxEnvSchema } from '@tweetbot/common/src/config/sandbox.ts'
+import { loadConfigOrExit, sandboxEnvSchema } from '@tweetbot/common/config'
 import { startSandbox } from './sandbox.ts'
 
 const config = loadConfigOrExit(

@@ -1,4 +1,4 @@
-import type { JobEvent } from '@tweetbot/common/src/job-events.ts'
+import type { JobEvent } from '@tweetbot/common/job-events'
 
 export type MessageKind = 'dm' | 'mention'
 export type PayloadApi = 'aaa' | 'xaa'

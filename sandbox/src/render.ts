@@ -1,4 +1,4 @@
-import type { JobEvent } from '@tweetbot/common/src/job-events.ts'
+import type { JobEvent } from '@tweetbot/common/job-events'
 import { html, raw } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
 import { predictedAt, type SandboxMessage } from './messages.ts'

@@ -1,4 +1,4 @@
-import type { QueueDepths, QueueName } from '@tweetbot/common/src/queue/types.ts'
+import type { QueueDepths, QueueName } from '@tweetbot/common/queue'
 
 export interface WorkerStatus {
   url: string

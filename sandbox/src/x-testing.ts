@@ -6,10 +6,10 @@ export {
   nextXId,
   xaaDmDelivery,
   xaaMentionDelivery,
-} from '@tweetbot/common/src/testing/deliveries.ts'
+} from '@tweetbot/testing/deliveries'
 export {
   type FakeXApi,
   REPLY_PATH,
   type RecordedRequest,
   startFakeXApi,
-} from '@tweetbot/common/src/testing/fake-x-api.ts'
+} from '@tweetbot/testing/fake-x-api'

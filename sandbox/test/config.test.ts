@@ -1,7 +1,6 @@
 // The sandbox's two refusals: anything but loopback, and real X keys beside it.
 import { expect, test } from 'bun:test'
-import { ConfigError, loadConfig } from '@tweetbot/common/src/config/load-config.ts'
-import { sandboxEnvSchema } from '@tweetbot/common/src/config/sandbox.ts'
+import { ConfigError, loadConfig, sandboxEnvSchema } from '@tweetbot/common/config'
 import { startSandbox } from '../src/sandbox.ts'
 
 const base = { TWITTER_CONSUMER_SECRET: 'dev-consumer-secret' }

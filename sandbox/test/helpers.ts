@@ -2,12 +2,12 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel } from '../../workers/test/e2e/helpers.ts'
 import { type Sandbox, startSandbox } from '../src/sandbox.ts'
 
-export { waitFor } from '@tweetbot/common/src/testing/index.ts'
-export { makePhoto } from '../../workers/test/helpers/images.ts'
+export { waitFor } from '@tweetbot/testing'
+export { makePhoto } from '@tweetbot/testing/images'
 
 export interface SandboxStack {
   sandbox: Sandbox

@@ -2,7 +2,7 @@
 // health/readiness/metrics endpoints every tf-tweetbot service has. Pure wiring: everything
 // stateful (models, inference pool, batcher) comes in through `deps`.
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/g3doc/api_rest.md
-import { metricsResponse } from '@tweetbot/common/src/metrics.ts'
+import { metricsResponse } from '@tweetbot/common/metrics'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'

@@ -1,8 +1,7 @@
 // `bun run tf-serving [flags]`: the only file that reads env and argv.
-import { loadConfigOrExit } from '@tweetbot/common/src/config/load-config.ts'
-import { tfServingEnvSchema } from '@tweetbot/common/src/config/tf-serving.ts'
-import { createLogger } from '@tweetbot/common/src/log.ts'
-import { installShutdown } from '@tweetbot/common/src/shutdown.ts'
+import { loadConfigOrExit, tfServingEnvSchema } from '@tweetbot/common/config'
+import { createLogger } from '@tweetbot/common/log'
+import { installShutdown } from '@tweetbot/common/shutdown'
 import { FlagError, resolveOptions } from './config/flags.ts'
 import { startServer } from './server.ts'
 

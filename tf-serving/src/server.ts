@@ -2,8 +2,8 @@
 // batcher, HTTP app. main.ts calls it with flags/env; tests and the bench call it directly.
 import { readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import { createMetricsRegistry } from '@tweetbot/common/src/metrics.ts'
+import type { Logger } from '@tweetbot/common/log'
+import { createMetricsRegistry } from '@tweetbot/common/metrics'
 import { createApp } from './app.ts'
 import { Batcher } from './batching/batcher.ts'
 import { DEFAULT_BATCHING, parseBatchingParameters } from './config/batching-params.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { cpus } from 'node:os'
-import { tfServingEnvSchema } from '@tweetbot/common/src/config/tf-serving.ts'
+import { tfServingEnvSchema } from '@tweetbot/common/config'
 import { parseBatchingParameters } from '../src/config/batching-params.ts'
 import { FlagError, resolveOptions } from '../src/config/flags.ts'
 import { ModelConfigError, parseModelConfig } from '../src/config/model-config.ts'

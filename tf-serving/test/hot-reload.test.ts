@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
+import { waitFor } from '@tweetbot/testing'
 import { writeToyModel } from './support/models.ts'
 import { type ServerProcess, spawnServer } from './support/server.ts'
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@tweetbot/common/src/log.ts'
+import { silentLogger } from '@tweetbot/common/log'
 import { parseJsonBody } from '../src/rest/json-parse.ts'
 import { startServer } from '../src/server.ts'
 import {

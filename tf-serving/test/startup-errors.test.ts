@@ -2,7 +2,7 @@ import { expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { runProcess } from '@tweetbot/common/src/testing/index.ts'
+import { runProcess } from '@tweetbot/testing'
 
 const MAIN = resolve(import.meta.dir, '../src/main.ts')
 

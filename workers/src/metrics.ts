@@ -1,4 +1,4 @@
-import type { QueueName } from '@tweetbot/common/src/queue/types.ts'
+import type { QueueName } from '@tweetbot/common/queue'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 export type Stage = 'download' | 'preprocess' | 'predict' | 'reply'

@@ -1,10 +1,6 @@
-// The fake X API itself (common/src/testing/fake-x-api.ts): other suites rely on its contract.
+// The fake X API itself (testing/src/fake-x-api.ts): other suites rely on its contract.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import {
-  type FakeXApi,
-  REPLY_PATH,
-  startFakeXApi,
-} from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type FakeXApi, REPLY_PATH, startFakeXApi } from '@tweetbot/testing/fake-x-api'
 
 let x: FakeXApi
 const call = (path: string, init: RequestInit = {}) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
+import { type FakeXApi, startFakeXApi } from '@tweetbot/testing/fake-x-api'
 import { MediaRejectedError, MediaUnavailableError } from '../src/errors.ts'
 import { mediaPolicy } from '../src/media/allow-list.ts'
 import { createMediaFetcher } from '../src/media/fetch-media.ts'

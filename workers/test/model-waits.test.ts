@@ -2,9 +2,9 @@
 // outage (during a job) both stop at once when their signal aborts. tf-serving here is a closed
 // loopback port, so every call really fails to connect.
 import { describe, expect, test } from 'bun:test'
-import { silentLogger } from '@tweetbot/common/src/log.ts'
-import { sleep } from '@tweetbot/common/src/sleep.ts'
-import { freePort } from '@tweetbot/common/src/testing/index.ts'
+import { silentLogger } from '@tweetbot/common/log'
+import { sleep } from '@tweetbot/common/sleep'
+import { freePort } from '@tweetbot/testing'
 import { createModelClient } from '../src/model/model-client.ts'
 import { rideOutOutage } from '../src/model/ride-out-outage.ts'
 import { waitForModel } from '../src/model/wait-for-model.ts'

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
+import { PermanentJobError } from '@tweetbot/common/queue'
+import { animatedGif, convert, makePhoto, pixelBombPng } from '@tweetbot/testing/images'
 import sharp from 'sharp'
 import { MediaRejectedError } from '../src/errors.ts'
 import { createPreprocessor, preprocessImage } from '../src/media/preprocess.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
-import { classifyFailure } from '../src/pipeline/classify-failure.ts'
-import { animatedGif, convert, makePhoto, pixelBombPng } from './helpers/images.ts'
 
 const input: ModelInput = {
   height: 224,
@@ -107,7 +107,7 @@ describe('preprocessImage', () => {
       expect(bySide.message).toBe(
         'media rejected: not decoded: 5000×5000 px is larger than 4096 px a side',
       )
-      expect(classifyFailure(bySide)).toEqual({ kind: 'permanent', reason: bySide.message })
+      expect(bySide).toBeInstanceOf(PermanentJobError) // buried at once, with this message
       const byBytes = await preprocessImage(bomb, input, { ...opts, maxDimension: 8192 }).catch(
         (e) => e,
       )
@@ -115,7 +115,7 @@ describe('preprocessImage', () => {
       expect(byBytes.message).toMatch(
         /needs about 215 MiB to decode, more than the 128 MiB allowed/,
       )
-      expect(classifyFailure(byBytes).kind).toBe('permanent')
+      expect(byBytes).toBeInstanceOf(PermanentJobError)
     })
 
     test('only the header is read: the same file cut after 1 KB gets the same refusal', async () => {

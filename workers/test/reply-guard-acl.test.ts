@@ -1,11 +1,10 @@
 // Issue 15, finding 6: the worker's Redis user (common/src/queue/acl.ts) is enough for the reply
 // guard's marks and scripts, and the master's user is refused them.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { openConnection } from '@tweetbot/common/src/queue/connection.ts'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { type AclRedisServer, startAclRedisServer } from '@tweetbot/common/src/testing/index.ts'
-import { createReplyGuard } from '../src/pipeline/reply-guard.ts'
+import { openConnection, queueKeys } from '@tweetbot/common/queue'
+import { type AclRedisServer, startAclRedisServer } from '@tweetbot/testing'
 import { createSenderThrottle } from '../src/pipeline/sender-throttle.ts'
+import { createReplyGuard, replyMarkKey } from '../src/reply/reply-guard.ts'
 
 const prefix = 'guard-acl'
 let redis: AclRedisServer
@@ -21,7 +20,7 @@ const guardAs = (role: 'worker' | 'master') => {
   })
   const guard = createReplyGuard({
     send: (cmd, args) => conn.send(cmd, args),
-    keyFor: queueKeys(prefix, 'chat').replied,
+    keyFor: (eventId) => replyMarkKey(prefix, 'chat', eventId),
     ttlSeconds: 60,
   })
   return { guard, close: () => conn.close() }

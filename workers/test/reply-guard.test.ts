@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
-import { createReplyGuard } from '../src/pipeline/reply-guard.ts'
+import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
+import { createReplyGuard, replyMarkKey } from '../src/reply/reply-guard.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
 afterAll(() => redis.close())
-const keys = queueKeys(uniquePrefix('guard'), 'chat')
+const prefix = uniquePrefix('guard')
+const keys = { replied: (eventId: string) => replyMarkKey(prefix, 'chat', eventId) }
 const guard = createReplyGuard({
   send: (cmd, args) => redis.send(cmd, args),
   keyFor: keys.replied,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { testRedisUrl, uniquePrefix } from '@tweetbot/common/src/testing/index.ts'
+import { queueKeys } from '@tweetbot/common/queue'
+import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { createSenderThrottle, verdictFor } from '../src/pipeline/sender-throttle.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { rootCertificates } from 'node:tls'
-import { type FakeXApi, startFakeXApi } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import { classifyFailure } from '../src/pipeline/classify-failure.ts'
-import { createXApiAgent, createXApiClient } from '../src/x/x-api-client.ts'
+import { PermanentJobError, RetryLaterError } from '@tweetbot/common/queue'
+import { xApiAgent } from '@tweetbot/common/x-api'
+import { type FakeXApi, startFakeXApi } from '@tweetbot/testing/fake-x-api'
+import { createXApiClient } from '../src/x/x-api-client.ts'
+import { surelyNotPosted, XNoAnswerError, XRefusedError } from '../src/x/x-errors.ts'
 import { createXReplier, type Replier } from '../src/x/x-replier.ts'
 
 let x: FakeXApi
@@ -18,12 +20,18 @@ beforeAll(async () => {
 afterAll(() => x.stop())
 beforeEach(() => x.reset())
 
+/** What the queue will do with the error a call threw, read from its class alone. */
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => {
       throw new Error('expected a failure')
     },
-    (err) => classifyFailure(err),
+    (err: unknown) => {
+      if (err instanceof PermanentJobError) return { kind: 'permanent' as const, err }
+      if (err instanceof RetryLaterError)
+        return { kind: 'retry-later' as const, delayMs: err.retryAfterMs, err }
+      return { kind: 'transient' as const, err }
+    },
   )
 
 describe('createXReplier against the fake X API (HTTPS, test CA trusted by the agent only)', () => {
@@ -45,25 +53,25 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
 
   test('dmSentSince: finds the bot DM to that user at or after a time, nothing else', async () => {
     const before = Date.now()
-    expect(await replier.dmSentSince!('1000', '42', before)).toBe(false)
+    expect(await replier.dmSentSince('1000', '42', before)).toBe(false)
     await replier.sendDm('42', 'hello')
-    expect(await replier.dmSentSince!('1000', '42', before)).toBe(true)
-    expect(await replier.dmSentSince!('1000', '43', before)).toBe(false)
-    expect(await replier.dmSentSince!('1000', '42', Date.now() + 60_000)).toBe(false)
-    expect(await replier.dmSentSince!('someone-else', '42', before)).toBe(false)
+    expect(await replier.dmSentSince('1000', '42', before)).toBe(true)
+    expect(await replier.dmSentSince('1000', '43', before)).toBe(false)
+    expect(await replier.dmSentSince('1000', '42', Date.now() + 60_000)).toBe(false)
+    expect(await replier.dmSentSince('someone-else', '42', before)).toBe(false)
     const lookup = x.requests.find((r) => r.path === '/2/dm_conversations/with/42/dm_events')
     expect(lookup?.query['dm_event.fields']).toBe('sender_id,created_at')
   })
 
   test('tweetRepliedSince: finds the bot reply to that tweet on its timeline since a time', async () => {
     const before = Date.now()
-    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(false)
+    expect(await replier.tweetRepliedSince('1000', '777', before)).toBe(false)
     await replier.replyToTweet('778', 'another thread')
-    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(false)
+    expect(await replier.tweetRepliedSince('1000', '777', before)).toBe(false)
     await replier.replyToTweet('777', 'I see cats')
-    expect(await replier.tweetRepliedSince!('1000', '777', before)).toBe(true)
-    expect(await replier.tweetRepliedSince!('1000', '777', Date.now() + 60_000)).toBe(false)
-    expect(await replier.tweetRepliedSince!('someone-else', '777', before)).toBe(false)
+    expect(await replier.tweetRepliedSince('1000', '777', before)).toBe(true)
+    expect(await replier.tweetRepliedSince('1000', '777', Date.now() + 60_000)).toBe(false)
+    expect(await replier.tweetRepliedSince('someone-else', '777', before)).toBe(false)
     const lookup = x.requests.find((r) => r.path === '/2/users/1000/tweets')
     expect(lookup?.query['tweet.fields']).toContain('referenced_tweets')
     expect(lookup?.query.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
@@ -73,13 +81,13 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     const before = Date.now()
     await replier.replyToTweet('900', 'first, so oldest')
     for (let i = 0; i < 120; i++) await replier.replyToTweet(`9${i}x`, 'filler')
-    expect(await replier.tweetRepliedSince!('1000', '900', before)).toBe(true)
+    expect(await replier.tweetRepliedSince('1000', '900', before)).toBe(true)
     expect(x.requests.filter((r) => r.path === '/2/users/1000/tweets')).toHaveLength(2)
   })
 
   test('tweetRepliedSince: an error answer from X throws (the caller retries, never guesses)', async () => {
     x.respondWith({ path: '/2/users/1000/tweets', status: 503, body: { title: 'Unavailable' } })
-    expect(await failure(replier.tweetRepliedSince!('1000', '777', Date.now()))).toMatchObject({
+    expect(await failure(replier.tweetRepliedSince('1000', '777', Date.now()))).toMatchObject({
       kind: 'transient',
     })
   })
@@ -125,7 +133,10 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
       status: 403,
       body: { title: 'Forbidden', detail: 'not allowed to reply', status: 403 },
     })
-    expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('permanent')
+    const refused = await failure(replier.replyToTweet('1', 'x'))
+    expect(refused.kind).toBe('permanent')
+    expect(refused.err).toBeInstanceOf(XRefusedError)
+    expect((refused.err as XRefusedError).posted).toBe(false)
     x.respondWith({ status: 404, body: { title: 'Not Found', status: 404 } })
     expect((await failure(replier.replyToTweet('1', 'x'))).kind).toBe('permanent')
     x.respondWith({ status: 503, body: { title: 'Service Unavailable', status: 503 } })
@@ -133,7 +144,23 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
     const closed = createXReplier(
       createXApiClient({ keys, baseUrl: 'https://127.0.0.1:1', timeoutMs: 500 }),
     )
-    expect((await failure(closed.sendDm('1', 'x'))).kind).toBe('transient')
+    const unreachable = await failure(closed.sendDm('1', 'x'))
+    expect(unreachable.kind).toBe('transient')
+    // The connection never opened: X surely did not post, so a retry may send.
+    expect(unreachable.err).toBeInstanceOf(XNoAnswerError)
+    expect(surelyNotPosted(unreachable.err)).toBe(true)
+  })
+
+  test('no answer in time: X may have posted (the reply is left in doubt)', async () => {
+    x.respondWith({ delayMs: 3_000, status: 201, body: { data: { id: '1' } } })
+    const slow = createXReplier(
+      createXApiClient({ keys, baseUrl: x.url, ca: x.caCert, timeoutMs: 300 }),
+    )
+    const f = await failure(slow.replyToTweet('1', 'x'))
+    expect(f.kind).toBe('transient')
+    expect(f.err).toBeInstanceOf(XNoAnswerError)
+    expect((f.err as XNoAnswerError).posted).toBe('maybe')
+    expect(surelyNotPosted(f.err)).toBe(false)
   })
 
   test('a server whose certificate is not trusted is refused (TLS verification stays on)', async () => {
@@ -145,11 +172,11 @@ describe('createXReplier against the fake X API (HTTPS, test CA trusted by the a
   })
 
   test('TWITTER_CA_FILE adds a CA: the public roots stay trusted beside it (api.x.com still works)', () => {
-    const ca = createXApiAgent(x.caCert).options.ca as string[]
+    const ca = xApiAgent(x.caCert).options.ca as string[]
     expect(ca).toContain(x.caCert)
     for (const root of rootCertificates) expect(ca).toContain(root)
     expect(ca).toHaveLength(rootCertificates.length + 1)
     // Without an extra CA the agent keeps Node's default store untouched.
-    expect(createXApiAgent().options.ca).toBeUndefined()
+    expect(xApiAgent().options.ca).toBeUndefined()
   })
 })

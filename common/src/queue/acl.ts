@@ -3,6 +3,8 @@
 // by `bun manifests/src/redis-acl.ts --write`) and the tests that start a real redis-server with
 // them both come from here.
 import { createHash } from 'node:crypto'
+import { jobEventsChannel } from '../job-events.ts'
+import { replyMarkKey } from '../reply-marks.ts'
 import { queueKeys } from './keys.ts'
 import { ENQUEUE, type LuaScript } from './scripts.ts'
 import { QUEUE_NAMES } from './types.ts'
@@ -64,6 +66,8 @@ const WORKER_COMMANDS = [
   'hlen',
   'hset',
   'expire',
+  // job events (JOB_EVENTS=True)
+  'publish',
 ]
 
 /**
@@ -92,9 +96,11 @@ export const redisAclRules = (prefix: string): Record<RedisRole, string[]> => ({
       k.consumers,
       k.processing('*'),
       k.heartbeat('*'),
-      k.replied('*'),
       k.throttle('*', 0).replace(/0$/, '*'),
     ]),
+    ...QUEUE_NAMES.map((q) => `~${replyMarkKey(prefix, q, '*')}`),
+    // job events for the sandbox's timeline (JOB_EVENTS=True), on their channels only
+    ...QUEUE_NAMES.map((q) => `&${jobEventsChannel(prefix, q)}`),
     '-@all',
     ...WORKER_COMMANDS.map((c) => `+${c}`),
   ],

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { Registry } from 'prom-client'
 import type { z } from 'zod'
+import { backoffMs } from '../backoff.ts'
 import type { Logger } from '../log.ts'
 import { sleep } from '../sleep.ts'
 import { QueueUnavailableError } from './errors.ts'
@@ -130,7 +131,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
           return undefined
         }
         if (attempt === 5) logger.warn(`${what} waits for redis`, { err })
-        await Bun.sleep(Math.min(5_000, 100 * 2 ** attempt))
+        await sleep(backoffMs(attempt + 1, 100, 5_000, 0))
       }
     }
   }
@@ -226,7 +227,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         return true
       } catch (err) {
         logger.warn('redis unavailable; waiting to start', { err })
-        await sleep(Math.min(5_000, 200 * 2 ** attempt), stop.signal)
+        await sleep(backoffMs(attempt + 1, 200, 5_000, 0), stop.signal)
       }
     }
     return false
@@ -255,7 +256,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         failures++
         if (failures === 1 || failures % 20 === 0)
           logger.warn('reserve failed; retrying', { err, failures })
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), stop.signal)
+        await sleep(backoffMs(failures + 1, 100, 5_000, 0), stop.signal)
         continue
       }
       if (r) track(r)

@@ -38,11 +38,11 @@ export const crashReason = (times: number): string =>
   `worker died while holding it ${times} time${times === 1 ? '' : 's'} ` +
   '(its heartbeat stopped: killed, out of memory, or stalled)'
 
-/** The delay an error asks for (`retryAfterMs` on any error object), if a valid one. */
+/** The delay a `RetryLaterError` asks for, if a valid one. */
 export const requestedDelayMs = (err: unknown): number | undefined => {
-  if (typeof err !== 'object' || err === null || !('retryAfterMs' in err)) return undefined
-  const ms = (err as { retryAfterMs: unknown }).retryAfterMs
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined
+  if (!(err instanceof RetryLaterError)) return undefined
+  const ms = err.retryAfterMs
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined
 }
 
 /** A short, single-line description of an error for the job's `lastError`. */

@@ -10,7 +10,6 @@ export const queueKeys = (prefix: string, queue: QueueName) =>
     processing: (consumer: string) => `${prefix}:processing:${queue}:${consumer}`,
     heartbeat: (consumer: string) => `${prefix}:heartbeat:${queue}:${consumer}`,
     seen: (eventId: string) => `${prefix}:seen:${queue}:${eventId}`,
-    replied: (eventId: string) => `${prefix}:replied:${queue}:${eventId}`,
     throttle: (senderId: string, window: number) =>
       `${prefix}:throttle:${queue}:${senderId}:${window}`,
   }) as const

@@ -1,4 +1,4 @@
-import { backoffMs } from './backoff.ts'
+import { backoffMs } from '../backoff.ts'
 import { type Connection, openConnection } from './connection.ts'
 import { createEnqueueBatcher, enqueueRequest } from './enqueue-batcher.ts'
 import { newEnvelope, parseEnvelope } from './envelope.ts'

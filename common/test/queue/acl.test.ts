@@ -2,13 +2,13 @@
 // rules (redisAclConfig, the same rules manifests/templates/redis.yaml carries); each role runs
 // its real code through it and is refused everything else.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { type AclRedisServer, startAclRedisServer, waitFor } from '@tweetbot/testing'
 import { silentLogger } from '../../src/log.ts'
 import type { RedisRole } from '../../src/queue/acl.ts'
 import { runQueueCli } from '../../src/queue/cli.ts'
 import { createConsumer, createRedisQueue, PermanentJobError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
 import { MOVE_JOB, scriptSha } from '../../src/queue/scripts.ts'
-import { type AclRedisServer, startAclRedisServer, waitFor } from '../../src/testing/index.ts'
 
 const prefix = 'acl-test'
 const k = queueKeys(prefix, 'chat')

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { freePort, runProcess, testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { createRedisQueue } from '../../src/queue/index.ts'
-import { freePort, runProcess, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
 
 const CLI = join(import.meta.dir, '..', '..', 'src', 'queue', 'cli.ts')
 const prefix = uniquePrefix('cli')

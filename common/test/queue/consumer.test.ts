@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { Registry } from 'prom-client'
 import { z } from 'zod'
 import { silentLogger } from '../../src/log.ts'
@@ -11,7 +12,6 @@ import {
   type RedisQueueOptions,
 } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { testRedisUrl, uniquePrefix, waitFor } from '../../src/testing/index.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
 const consumers: Consumer[] = []

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { createBatcher } from '../../src/queue/enqueue-batcher.ts'
 import { createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { freePort, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
 
 /** A batch function whose calls the test answers by hand. */
 const manualBatches = () => {

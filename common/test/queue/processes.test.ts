@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { startRedisServer, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { silentLogger } from '../../src/log.ts'
 import { runQueueCli } from '../../src/queue/cli.ts'
 import { createConsumer, createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { startRedisServer, testRedisUrl, uniquePrefix, waitFor } from '../../src/testing/index.ts'
 
 const FIXTURE = join(import.meta.dir, 'fixtures', 'consumer-process.ts')
 const children: Bun.Subprocess[] = []

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { freePort, testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import {
   createRedisQueue,
   PermanentJobError,
@@ -7,7 +8,6 @@ import {
 } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
 import { ENQUEUE, knownSha, MOVE_JOB, scriptSha } from '../../src/queue/scripts.ts'
-import { freePort, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
 
 const opened: { close(): Promise<void> }[] = []
 const newQueue = (

@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startRedisServer, testRedisUrl, uniquePrefix } from '@tweetbot/testing'
+import {
+  startUpstashRestServer,
+  type UpstashRestServer,
+} from '@tweetbot/testing/upstash-rest-server'
 import { Redis } from '@upstash/redis'
 import {
   createRedisQueue,
@@ -6,11 +11,6 @@ import {
   QueueUnavailableError,
 } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { startRedisServer, testRedisUrl, uniquePrefix } from '../../src/testing/index.ts'
-import {
-  startUpstashRestServer,
-  type UpstashRestServer,
-} from '../../src/testing/upstash-rest-server.ts'
 
 let server: UpstashRestServer
 const direct = new Bun.RedisClient(testRedisUrl())

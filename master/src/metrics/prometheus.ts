@@ -1,4 +1,4 @@
-import { metricsResponse, type Registry } from '@tweetbot/common/src/metrics.ts'
+import { metricsResponse, type Registry } from '@tweetbot/common/metrics'
 import { Counter, Histogram } from 'prom-client'
 import { type MasterMetrics, METRIC } from './types.ts'
 

@@ -1,9 +1,9 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Logger } from '@tweetbot/common/log'
 import {
   readStreamWithin,
   type StreamReadResult,
   type StreamReadStop,
-} from '@tweetbot/common/src/read-stream.ts'
+} from '@tweetbot/common/read-stream'
 import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'

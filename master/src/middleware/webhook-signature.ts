@@ -1,7 +1,7 @@
 import {
   verifyWebhookSignature,
   WEBHOOK_SIGNATURE_FORMAT as WELL_FORMED,
-} from '@tweetbot/common/src/x/webhook-signature.ts'
+} from '@tweetbot/common/webhook-signature'
 import type { MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from '../env.ts'

@@ -4,7 +4,7 @@
 // @see tensorflow_serving/model_servers/main.cc
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
-import type { TfServingEnv } from '@tweetbot/common/src/config/tf-serving.ts'
+import type { TfServingEnv } from '@tweetbot/common/config'
 
 export interface ServerOptions {
   restApiPort: number

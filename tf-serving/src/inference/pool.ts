@@ -7,7 +7,7 @@
 // a run whose caller gave up (its deadline passed: the request timed out) is dropped before any
 // worker spends time on it. A worker whose WebAssembly heap grew past `maxHeapBytes` (it never
 // shrinks) is replaced by a fresh one, loaded with every servable, and retired once idle.
-import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Logger } from '@tweetbot/common/log'
 import type { Deadline } from './deadline.ts'
 import {
   type CrossCheckReport,

@@ -3,7 +3,7 @@
 // and only then retires the ones they replace (TF Serving's availability-preserving policy), so
 // a request never finds a model without a live version. A retiring version stays usable until
 // the requests holding it finish. States follow TF Serving's ModelVersionStatus.
-import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Logger } from '@tweetbot/common/log'
 import type { ModelConfig } from '../config/model-config.ts'
 import type { ServableForWorker } from '../inference/protocol.ts'
 import { findLoader } from '../loaders/index.ts'

@@ -1,4 +1,4 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
+import type { Logger } from '@tweetbot/common/log'
 import type { Registry } from 'prom-client'
 import type { Deadline } from '../inference/deadline.ts'
 import type { CrossCheckReport, TensorMap } from '../inference/protocol.ts'

@@ -3,7 +3,7 @@
 // and line(s) it was derived from. The rows run against the real tf-serving process serving the
 // SavedModel fixtures (rest-conformance.test.ts): `half_plus_two` (TF Serving's test model, y =
 // 0.5x + 2, version 123, label "stable" → 123) and `half_plus_three` (our writer's equivalent of
-// TF Serving's TF 1.0 export, y = 0.5x + 3; see src/savedmodel/writer/half-plus-three.ts).
+// TF Serving's TF 1.0 export, y = 0.5x + 3; see tf-serving/test/support/savedmodel-writer/half-plus-three.ts).
 
 export interface ConformanceCase {
   name: string

@@ -5,8 +5,8 @@ import { crc32c, maskCrc, unmaskCrc } from '../../src/savedmodel/bundle/crc32c.t
 import { snappyUncompress } from '../../src/savedmodel/bundle/snappy.ts'
 import { readTable, writeTable } from '../../src/savedmodel/bundle/sstable.ts'
 import { openTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle.ts'
-import { writeTensorBundle } from '../../src/savedmodel/bundle/tensor-bundle-writer.ts'
 import { decodeRaw, decodeTensorProto } from '../../src/savedmodel/graph/host-tensor.ts'
+import { writeTensorBundle } from '../support/savedmodel-writer/tensor-bundle-writer.ts'
 import { FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 let dir = ''

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import * as tf from '@tensorflow/tfjs'
 import { savedModelLoader } from '../../src/savedmodel/loader.ts'
-import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
-import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+import { attr, constNode, node } from '../support/savedmodel-writer/graph-builder.ts'
+import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
 import { floatBranch, removeDir, statelessIfNodes, tempDir, useCpu } from './helpers.ts'
 
 let dir = ''

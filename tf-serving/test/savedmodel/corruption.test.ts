@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { savedModelLoader } from '../../src/savedmodel/loader.ts'
-import { attr, constNode, node } from '../../src/savedmodel/writer/graph-builder.ts'
-import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+import { attr, constNode, node } from '../support/savedmodel-writer/graph-builder.ts'
+import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
 import {
   copyWritable,
   FIXTURES,

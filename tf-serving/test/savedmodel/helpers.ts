@@ -8,8 +8,8 @@ import {
   constNode,
   type NodeObject,
   node,
-} from '../../src/savedmodel/writer/graph-builder.ts'
-import type { ClassifierWeights } from '../../src/savedmodel/writer/sample-models.ts'
+} from '../support/savedmodel-writer/graph-builder.ts'
+import type { ClassifierWeights } from '../support/savedmodel-writer/sample-models.ts'
 
 /** TF Serving's test SavedModels, copied into the repository (origin and licence: README.md beside them). */
 export const FIXTURES = resolve(import.meta.dir, '../fixtures/savedmodels')

@@ -6,8 +6,8 @@ import {
   classifierWeights,
   tf1Classifier,
   tf2Classifier,
-} from '../../src/savedmodel/writer/sample-models.ts'
-import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+} from '../support/savedmodel-writer/sample-models.ts'
+import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
 import { referenceClassifier, removeDir, runSignature, tempDir, useCpu } from './helpers.ts'
 
 const weights = classifierWeights({ size: 12, channels: [4, 6], classes: 5, seed: 7 })

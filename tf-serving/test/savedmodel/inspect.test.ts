@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join, resolve } from 'node:path'
-import { runProcess } from '@tweetbot/common/src/testing/index.ts'
-import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+import { runProcess } from '@tweetbot/testing'
+import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
 import { binaryOpModel, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
 const CLI = resolve(import.meta.dir, '../../src/savedmodel/inspect-cli.ts')

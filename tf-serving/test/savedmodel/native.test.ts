@@ -8,7 +8,7 @@ import {
   importTfjsNode,
   NativeUnavailableError,
   predictNative,
-} from '../../src/savedmodel/native.ts'
+} from '../support/native-savedmodel.ts'
 import { FIXTURES, runSignature } from './helpers.ts'
 
 const DIR = join(FIXTURES, 'half_plus_two/00000123')

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { freePort } from '@tweetbot/common/src/testing/index.ts'
-import { writeSavedModel } from '../../src/savedmodel/writer/write-saved-model.ts'
+import { freePort } from '@tweetbot/testing'
+import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
 import { collectOutput } from '../support/server.ts'
 import { binaryOpModel, copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
 

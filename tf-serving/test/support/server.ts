@@ -1,6 +1,6 @@
 // Runs the real tf-serving (bun tf-serving/src/main.ts) as a child process for a test file.
 import { resolve } from 'node:path'
-import { freePort } from '@tweetbot/common/src/testing/index.ts'
+import { freePort } from '@tweetbot/testing'
 
 const MAIN = resolve(import.meta.dir, '../../src/main.ts')
 

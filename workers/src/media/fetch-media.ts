@@ -1,4 +1,4 @@
-import { readStreamAtMost } from '@tweetbot/common/src/read-stream.ts'
+import { readStreamAtMost } from '@tweetbot/common/read-stream'
 import { MediaRejectedError, MediaUnavailableError } from '../errors.ts'
 import { checkMediaUrl, type MediaPolicy } from './allow-list.ts'
 import type { RequestSigner } from './oauth1-signer.ts'

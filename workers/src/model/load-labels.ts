@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { DEFAULT_MODEL_LABELS } from '@tweetbot/common/src/config/worker.ts'
+import { DEFAULT_MODEL_LABELS } from '@tweetbot/common/config'
 
 /**
  * The model's class names, in output order: MODEL_LABELS (comma-separated) wins, then

@@ -1,4 +1,4 @@
-import { ModelServerError } from '../errors.ts'
+import { ModelServerError, modelServerError } from '../errors.ts'
 import { encodePredictBody, type InputScale } from './encode-instances.ts'
 import { extractScores } from './extract-scores.ts'
 import { type ModelInput, metadataUrlFor, parseModelMetadata } from './parse-metadata.ts'
@@ -41,7 +41,7 @@ export const createModelClient = (opts: ModelClientOptions): ModelClient => {
       })
     }
     const text = await res.text().catch(() => '')
-    if (!res.ok) throw new ModelServerError(res.status, text)
+    if (!res.ok) throw modelServerError(res.status, text)
     try {
       return JSON.parse(text) as unknown
     } catch (err) {

@@ -1,4 +1,4 @@
-import { ownValue } from '@tweetbot/common/src/own.ts'
+import { ownValue } from '@tweetbot/common/own'
 import { z } from 'zod'
 
 /** What the worker must know about the model's input to build a `:predict` request. */

@@ -1,5 +1,6 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import { sleep } from '@tweetbot/common/src/sleep.ts'
+import { backoffMs } from '@tweetbot/common/backoff'
+import type { Logger } from '@tweetbot/common/log'
+import { sleep } from '@tweetbot/common/sleep'
 import { ModelServerError } from '../errors.ts'
 import type { ModelClient } from './model-client.ts'
 
@@ -42,7 +43,7 @@ export const rideOutOutage = (client: ModelClient, opts: OutageOptions): ModelCl
         } catch (err) {
           if (!isOutage(err) || signal?.aborted) throw err
           mark(false)
-          const delay = Math.min(2_000, 100 * 2 ** attempt)
+          const delay = backoffMs(attempt + 1, 100, 2_000, 0)
           if (Date.now() + delay > deadline) throw err
           await sleep(delay, signal)
           if (signal?.aborted) throw err

@@ -1,5 +1,6 @@
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import { sleep } from '@tweetbot/common/src/sleep.ts'
+import { backoffMs } from '@tweetbot/common/backoff'
+import type { Logger } from '@tweetbot/common/log'
+import { sleep } from '@tweetbot/common/sleep'
 import type { ModelClient } from './model-client.ts'
 import type { ModelInput } from './parse-metadata.ts'
 
@@ -30,7 +31,7 @@ export const waitForModel = async (
       return input
     } catch (err) {
       if (opts.signal?.aborted) throw err
-      const delay = Math.min(max, base * 2 ** (attempt - 1))
+      const delay = backoffMs(attempt, base, max, 0)
       opts.logger.warn('tf-serving not ready; retrying', {
         attempt,
         delayMs: delay,

@@ -1,18 +1,17 @@
-import type { JobEventSink, JobStage } from '@tweetbot/common/src/job-events.ts'
-import type { BotJob } from '@tweetbot/common/src/jobs.ts'
-import type { Logger } from '@tweetbot/common/src/log.ts'
-import { PermanentJobError, RetryLaterError } from '@tweetbot/common/src/queue/errors.ts'
-import { ApiRequestError, ApiResponseError } from 'twitter-api-v2'
+import type { JobEventSink, JobStage } from '@tweetbot/common/job-events'
+import type { BotJob } from '@tweetbot/common/jobs'
+import type { Logger } from '@tweetbot/common/log'
+import { type JobContext as ConsumerJobContext, RetryLaterError } from '@tweetbot/common/queue'
 import type { MediaFetcher } from '../media/fetch-media.ts'
 import { pickPhoto } from '../media/pick-photo.ts'
 import type { WorkerMetrics } from '../metrics.ts'
 import type { ModelClient } from '../model/model-client.ts'
 import type { ModelInput } from '../model/parse-metadata.ts'
 import { formatPrediction, type ReplyStyle } from '../reply/format-reply.ts'
+import type { ReplyGuard } from '../reply/reply-guard.ts'
 import type { MediaLookup } from '../x/lookup-media.ts'
+import { surelyNotPosted } from '../x/x-errors.ts'
 import type { Replier } from '../x/x-replier.ts'
-import { classifyFailure } from './classify-failure.ts'
-import type { ReplyGuard } from './reply-guard.ts'
 import type { Semaphore } from './semaphore.ts'
 import type { SenderThrottle } from './sender-throttle.ts'
 
@@ -23,8 +22,8 @@ export interface JobDeps {
   fetchMedia: MediaFetcher
   preprocess: (bytes: Uint8Array, input: ModelInput) => Promise<Uint8Array>
   replier: Replier
-  /** Finds media X Activity deliveries left out (`needsMediaLookup`); absent in load-testing mode. */
-  lookupMedia?: MediaLookup
+  /** Finds media X Activity deliveries left out (`needsMediaLookup`); finds none in load-testing mode. */
+  lookupMedia: MediaLookup
   guard: ReplyGuard
   /**
    * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in main.ts):
@@ -57,12 +56,12 @@ export interface JobDeps {
   workerId?: () => string
 }
 
-export interface JobContext {
-  signal: AbortSignal
-  logger: Logger
-  /** The queue's envelope (the consumer passes it); only read for job events. */
-  job?: { id: string; queue: 'chat' | 'tweet'; attempts: number; enqueuedAt?: number }
-}
+/**
+ * What the handler uses of the consumer's context; `job` (the envelope) is only read for job
+ * events, so in-process tests may leave it out.
+ */
+export type JobContext = Pick<ConsumerJobContext, 'signal' | 'logger'> &
+  Partial<Pick<ConsumerJobContext, 'job'>>
 
 /** Times one stage into the metrics and, when job events are on, into the job's timeline. */
 type TimeStage = <T>(stage: JobStage, fn: () => Promise<T>) => Promise<T>
@@ -96,9 +95,9 @@ const skipReason = (job: BotJob): string | undefined => {
 /**
  * One job, start to finish (the consumer has already checked the payload against the queue's
  * schema): skip echoes and retweets → download the first photo → preprocess → predict →
- * format → reply once. Failures leave as the queue's error classes:
- * `PermanentJobError` (buried with the reason), `RetryLaterError` (X's rate-limit reset), or
- * anything else (retried with backoff until the attempts run out).
+ * format → reply once. Failures leave as thrown by the stages, whose classes already say what
+ * the queue does (`errors.ts`, `x/x-errors.ts`): buried, retried after a delay, or retried with
+ * backoff until the attempts run out.
  */
 export const createJobHandler = (deps: JobDeps) =>
   async function handleJob(job: BotJob, ctx: JobContext): Promise<JobOutcome> {
@@ -149,7 +148,7 @@ export const createJobHandler = (deps: JobDeps) =>
             : deps.replier.replyToTweet(job.tweetId, text),
         )
       } catch (err) {
-        if (!mayHavePosted(err)) {
+        if (surelyNotPosted(err)) {
           // X answered with an error status, or the connection never opened: nothing was
           // posted, so the retry may send.
           await deps.guard.release(job.eventId)
@@ -159,9 +158,8 @@ export const createJobHandler = (deps: JobDeps) =>
         // The claim stays, so the retry is in doubt and asks X first; it waits until X has had
         // time to finish this request (README: "At most one reply per event").
         const waitMs = Math.max(1_000, claimedAt + deps.doubtCheckAfterMs - Date.now())
-        throw new RetryLaterError(`reply in doubt (${describe(err)}); asking X later`, waitMs, {
-          cause: err,
-        })
+        const why = err instanceof Error ? err.message : String(err)
+        throw new RetryLaterError(`reply in doubt (${why}); asking X later`, waitMs, { cause: err })
       }
       await deps.guard.markSent(job.eventId)
       if (verdict === 'slow-down') deps.metrics.throttled('slow_down')
@@ -169,32 +167,11 @@ export const createJobHandler = (deps: JobDeps) =>
       finish('replied')
       return 'replied'
     } catch (err) {
-      const failure = toJobError(err)
-      finish('failed', failure.message)
-      throw failure
+      // The stages' errors already say what the queue does with them (errors.ts, x-errors.ts).
+      finish('failed', err instanceof Error ? err.message : String(err))
+      throw err
     }
   }
-
-// Connection errors that mean the request never reached X.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
-
-/** False only when X surely did not post: it answered with a status, or was never reached. */
-const mayHavePosted = (err: unknown): boolean => {
-  if (err instanceof ApiResponseError) return false
-  if (err instanceof ApiRequestError) {
-    const code = (err.requestError as NodeJS.ErrnoException | undefined)?.code
-    return !(code && NOT_SENT_CODES.has(code))
-  }
-  return true
-}
-
-// twitter-api-v2 says "Request failed."; the cause ("Request timeout.", a socket error) says why.
-const describe = (err: unknown) =>
-  err instanceof ApiRequestError
-    ? err.requestError.message
-    : err instanceof Error
-      ? err.message
-      : String(err)
 
 /**
  * An earlier attempt claimed the reply and never marked it sent (it crashed, or X did not
@@ -211,12 +188,10 @@ const settleDoubt = async (
     await guard.reclaim(job.eventId, since)
     return 'send'
   }
-  const check =
+  const check = () =>
     job.kind === 'dm'
-      ? replier.dmSentSince && (() => replier.dmSentSince!(job.botId, job.sender.id, since))
-      : replier.tweetRepliedSince &&
-        (() => replier.tweetRepliedSince!(job.botId, job.tweetId, since))
-  if (!check) return 'reply in doubt'
+      ? replier.dmSentSince(job.botId, job.sender.id, since)
+      : replier.tweetRepliedSince(job.botId, job.tweetId, since)
   const age = Date.now() - since
   if (age < deps.doubtCheckAfterMs)
     throw new RetryLaterError(
@@ -228,10 +203,9 @@ const settleDoubt = async (
     found = await check()
   } catch (err) {
     // Cannot tell: retry (429 after X's reset, else backoff); the claim stays in doubt.
-    const failure = toJobError(err)
-    const reason = `reply in doubt, asking X failed: ${failure.message}`
-    if (failure instanceof RetryLaterError)
-      throw new RetryLaterError(reason, failure.retryAfterMs, { cause: err })
+    const reason = `reply in doubt, asking X failed: ${err instanceof Error ? err.message : err}`
+    if (err instanceof RetryLaterError)
+      throw new RetryLaterError(reason, err.retryAfterMs, { cause: err })
     throw new Error(reason, { cause: err })
   }
   if (found) {
@@ -266,9 +240,8 @@ const replyText = async (
   time: TimeStage,
 ): Promise<string> => {
   let photo = pickPhoto(job.media)
-  if (!photo && job.needsMediaLookup && deps.lookupMedia) {
-    const lookup = deps.lookupMedia
-    photo = pickPhoto(await time('lookup', () => lookup(job)))
+  if (!photo && job.needsMediaLookup) {
+    photo = pickPhoto(await time('lookup', () => deps.lookupMedia(job)))
   }
   if (!photo) return deps.helpText
   const input = deps.modelInput()
@@ -288,13 +261,4 @@ const replyText = async (
     scores: [...scores],
   })
   return formatPrediction(scores, deps.labels, deps.style)
-}
-
-const toJobError = (err: unknown): Error => {
-  if (err instanceof PermanentJobError || err instanceof RetryLaterError) return err
-  const failure = classifyFailure(err)
-  if (failure.kind === 'permanent') return new PermanentJobError(failure.reason, { cause: err })
-  if (failure.kind === 'retry-later')
-    return new RetryLaterError(failure.reason, failure.delayMs, { cause: err })
-  return err instanceof Error ? err : new Error(failure.reason)
 }

@@ -1,4 +1,4 @@
-import type { RedisSend } from './reply-guard.ts'
+import type { RedisSend } from '../reply/reply-guard.ts'
 
 /** What to do with one event of a sender: answer it, ask the sender to slow down, or stay silent. */
 export type ThrottleVerdict = 'reply' | 'slow-down' | 'silent'

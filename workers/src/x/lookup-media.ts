@@ -1,6 +1,7 @@
-import type { BotJob } from '@tweetbot/common/src/jobs.ts'
+import type { BotJob } from '@tweetbot/common/jobs'
 import type { TwitterApi } from 'twitter-api-v2'
 import { z } from 'zod'
+import { callX } from './x-errors.ts'
 
 export interface MediaRef {
   url: string
@@ -39,13 +40,14 @@ const FIELDS = {
 export const createMediaLookup =
   (client: TwitterApi): MediaLookup =>
   async (job) => {
-    const body =
+    const body = await callX(() =>
       job.kind === 'mention'
-        ? await client.v2.get(`tweets/${job.tweetId}`, FIELDS)
-        : await client.v2.get(`dm_events/${job.eventId}`, {
+        ? client.v2.get(`tweets/${job.tweetId}`, FIELDS)
+        : client.v2.get(`dm_events/${job.eventId}`, {
             ...FIELDS,
             'dm_event.fields': 'attachments,sender_id',
-          })
+          }),
+    )
     const parsed = lookupSchema.safeParse(body)
     if (!parsed.success) return []
     return (parsed.data.includes?.media ?? []).flatMap((m) => {

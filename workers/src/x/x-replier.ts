@@ -1,23 +1,27 @@
 import type { TwitterApi } from 'twitter-api-v2'
 import { z } from 'zod'
+import { callX } from './x-errors.ts'
 
-/** How a worker answers: by DM to the sender, or in the thread of the mentioning tweet. */
+/**
+ * How a worker answers: by DM to the sender, or in the thread of the mentioning tweet. Every
+ * failure is one of `x-errors.ts`'s classes, never twitter-api-v2's.
+ */
 export interface Replier {
   sendDm(recipientId: string, text: string): Promise<void>
   replyToTweet(tweetId: string, text: string): Promise<void>
   /**
    * For a reply left in doubt by a crash: true when the bot sent `recipientId` a DM at or after
-   * `since` (epoch ms), false when it did not. Absent when it cannot be known.
+   * `since` (epoch ms), false when it did not.
    */
-  dmSentSince?(botId: string, recipientId: string, since: number): Promise<boolean>
+  dmSentSince(botId: string, recipientId: string, since: number): Promise<boolean>
   /**
    * For a tweet reply left in doubt (crash, or an X call that got no answer): true when the bot
    * posted a reply to `tweetId` at or after `since` (epoch ms), false when it did not. Throws when
    * X cannot tell (error answer, or more of the bot's tweets since then than it pages through).
    */
-  tweetRepliedSince?(botId: string, tweetId: string, since: number): Promise<boolean>
+  tweetRepliedSince(botId: string, tweetId: string, since: number): Promise<boolean>
   /** True when sending twice does no harm (load-testing mode: nothing leaves the process). */
-  readonly harmlessToRepeat?: boolean
+  readonly harmlessToRepeat: boolean
 }
 
 const dmEventsSchema = z.object({
@@ -53,19 +57,22 @@ const xTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z
  * @see https://docs.x.com/x-api/posts/manage-tweets/api-reference/post-tweets
  */
 export const createXReplier = (client: TwitterApi): Replier => ({
+  harmlessToRepeat: false,
   sendDm: async (recipientId, text) => {
-    await client.v2.sendDmToParticipant(recipientId, { text })
+    await callX(() => client.v2.sendDmToParticipant(recipientId, { text }))
   },
   replyToTweet: async (tweetId, text) => {
-    await client.v2.reply(text, tweetId)
+    await callX(() => client.v2.reply(text, tweetId))
   },
   /** @see https://docs.x.com/x-api/direct-messages/lookup/api-reference/get-dm_conversations-with-participant_id-dm_events */
   dmSentSince: async (botId, recipientId, since) => {
-    const body = await client.v2.get(`dm_conversations/with/${recipientId}/dm_events`, {
-      'dm_event.fields': 'sender_id,created_at',
-      event_types: 'MessageCreate',
-      max_results: 50,
-    })
+    const body = await callX(() =>
+      client.v2.get(`dm_conversations/with/${recipientId}/dm_events`, {
+        'dm_event.fields': 'sender_id,created_at',
+        event_types: 'MessageCreate',
+        max_results: 50,
+      }),
+    )
     const events = dmEventsSchema.parse(body).data ?? []
     return events.some(
       (e) =>
@@ -82,13 +89,15 @@ export const createXReplier = (client: TwitterApi): Replier => ({
   tweetRepliedSince: async (botId, tweetId, since) => {
     let token: string | undefined
     for (let page = 0; page < TIMELINE_PAGES; page++) {
-      const body = await client.v2.get(`users/${botId}/tweets`, {
-        'tweet.fields': 'referenced_tweets,created_at',
-        exclude: 'retweets',
-        start_time: xTime(since - CLOCK_SLACK_MS),
-        max_results: 100,
-        ...(token ? { pagination_token: token } : {}),
-      })
+      const body = await callX(() =>
+        client.v2.get(`users/${botId}/tweets`, {
+          'tweet.fields': 'referenced_tweets,created_at',
+          exclude: 'retweets',
+          start_time: xTime(since - CLOCK_SLACK_MS),
+          max_results: 100,
+          ...(token ? { pagination_token: token } : {}),
+        }),
+      )
       const parsed = userTweetsSchema.parse(body)
       const replied = (parsed.data ?? []).some((t) =>
         t.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === tweetId),
@@ -103,9 +112,14 @@ export const createXReplier = (client: TwitterApi): Replier => ({
   },
 })
 
-/** FLT_LOAD_TESTING_MODE: nothing goes to X; the reply "takes" as long as X usually does. */
+/**
+ * FLT_LOAD_TESTING_MODE: nothing goes to X; the reply "takes" as long as X usually does. A
+ * repeat is harmless, so a reply in doubt is simply formed again (the checks are never asked).
+ */
 export const createLoadTestReplier = (delayMs: number): Replier => ({
   sendDm: () => Bun.sleep(delayMs),
   replyToTweet: () => Bun.sleep(delayMs),
+  dmSentSince: async () => false,
+  tweetRepliedSince: async () => false,
   harmlessToRepeat: true,
 })

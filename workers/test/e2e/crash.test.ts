@@ -1,10 +1,10 @@
 // End to end: a worker killed mid-batch, and one stopped with SIGTERM (see replies.test.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto } from '../helpers/images.ts'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
 
 let stack: Stack

@@ -1,10 +1,10 @@
 // End to end: bad media and X errors, with real processes (see replies.test.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { createRedisQueue, type RedisQueue } from '@tweetbot/common/src/queue/index.ts'
-import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto, pixelBombPng } from '../helpers/images.ts'
+import { createRedisQueue, type RedisQueue } from '@tweetbot/common/queue'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { makePhoto, pixelBombPng } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
 
 let stack: Stack

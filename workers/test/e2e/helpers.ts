@@ -2,9 +2,9 @@ import { expect } from 'bun:test'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import type { FakeXMedia } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import type { Stack } from '@tweetbot/common/src/testing/stack.ts'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import type { FakeXMedia } from '@tweetbot/testing/fake-x-api'
+import type { Stack } from '@tweetbot/testing/stack'
 import sharp from 'sharp'
 
 const root = resolve(import.meta.dir, '../../..')

@@ -1,9 +1,9 @@
 // End to end in FLT_LOAD_TESTING_MODE=True: the whole pipeline runs, nothing is sent to X.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto } from '../helpers/images.ts'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
 
 let stack: Stack

@@ -1,16 +1,16 @@
 // End to end, all real processes on loopback: redis-server, tf-serving (default model), master,
 // both workers; a local image server and the fake X API (HTTPS) in this process.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/src/jobs.ts'
-import { createRedisQueue, type RedisQueue } from '@tweetbot/common/src/queue/index.ts'
+import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/jobs'
+import { createRedisQueue, type RedisQueue } from '@tweetbot/common/queue'
 import {
   dmDelivery,
   mentionDelivery,
   nextXId,
   xaaMentionDelivery,
-} from '@tweetbot/common/src/testing/deliveries.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto } from '../helpers/images.ts'
+} from '@tweetbot/testing/deliveries'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import {
   directTopLabel,
   dmsTo,

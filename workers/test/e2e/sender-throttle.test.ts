@@ -2,9 +2,9 @@
 // of DMs gets SENDER_REPLY_LIMIT replies and one slow-down reply, the rest nothing (issue 15,
 // finding 7: 50 DMs from one sender used to get 50 replies, each a billed X call).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { dmsTo, ensureDefaultModel } from './helpers.ts'
 
 const LIMIT = 5

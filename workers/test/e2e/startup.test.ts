@@ -1,9 +1,9 @@
 // End to end: start-up order and configuration errors, with real processes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
-import { dmDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import { runProcess, waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
+import { runProcess, waitFor } from '@tweetbot/testing'
+import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel } from './helpers.ts'
 
 let stack: Stack

@@ -1,12 +1,12 @@
 // End to end: X accepts a reply but answers after the worker's X_TIMEOUT_MS (see replies.test.ts).
 // The worker must not post again blind: the retry asks X whether the reply is there.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/src/queue/keys.ts'
-import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/common/src/testing/deliveries.ts'
-import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import { waitFor } from '@tweetbot/common/src/testing/index.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto } from '../helpers/images.ts'
+import { waitFor } from '@tweetbot/testing'
+import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
+import type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
+import { replyMarkKey } from '../../src/reply/reply-guard.ts'
 import { ensureDefaultModel, jpeg } from './helpers.ts'
 
 // Short, so a held answer outlasts it; the check waits 2 × this after the claim.
@@ -195,7 +195,7 @@ describe('tweet replies left in doubt by a crash are settled by asking X, not gi
     // What a worker that died between claiming and sending leaves behind.
     const redis = new Bun.RedisClient(stack.redis.url)
     await redis.send('SET', [
-      queueKeys(stack.prefix, 'tweet').replied(tweetId),
+      replyMarkKey(stack.prefix, 'tweet', tweetId),
       `sending:${Date.now() - 60_000}`,
       'EX',
       '600',

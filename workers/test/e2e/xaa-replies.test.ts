@@ -8,10 +8,10 @@ import {
   nextXId,
   xaaDmDelivery,
   xaaMentionDelivery,
-} from '@tweetbot/common/src/testing/deliveries.ts'
-import type { RecordedRequest } from '@tweetbot/common/src/testing/fake-x-api.ts'
-import { type Stack, startStack } from '@tweetbot/common/src/testing/stack.ts'
-import { makePhoto } from '../helpers/images.ts'
+} from '@tweetbot/testing/deliveries'
+import type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
+import { makePhoto } from '@tweetbot/testing/images'
+import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { directTopLabel, dmsTo, drain, ensureDefaultModel, jpeg, labelsOf } from './helpers.ts'
 
 const HELP = 'Send me a picture and I will tell you what I see in it.'
