@@ -1,33 +1,15 @@
-import type { Logger } from '@tweetbot/common/log'
-import type { QueueProducer } from '@tweetbot/common/queue/producer'
 import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { dropStale } from '../deliveries/drop-stale.ts'
 import { enqueueDecisions } from '../deliveries/enqueue-decisions.ts'
 import { routeDelivery } from '../deliveries/route-delivery.ts'
+import type { WebhookDeps } from '../deps.ts'
 import type { MasterEnv } from '../env.ts'
-import type { MasterMetrics } from '../metrics/types.ts'
-import type { BodyBudget } from '../middleware/body-budget.ts'
 import { bodyLimit } from '../middleware/body-limit.ts'
 import { requireJson } from '../middleware/require-json.ts'
-import { type SignatureVerifier, webhookSignature } from '../middleware/webhook-signature.ts'
+import { webhookSignature } from '../middleware/webhook-signature.ts'
 import { checkCrcToken } from '../x/crc-token.ts'
-
-export interface WebhookDeps {
-  consumerSecret: string
-  queue: QueueProducer
-  logger: Logger
-  metrics: MasterMetrics
-  maxBodyBytes: number
-  /** Shared by every request: body bytes being read at once. */
-  bodyBudget: BodyBudget
-  bodyTimeoutMs: number
-  maxEventAgeSec: number
-  /** The clock events are aged by. */
-  now: () => number
-  verifySignature?: SignatureVerifier
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
