@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { HOSTILE_KINDS, startHostileLoad } from './hostile.ts'
-import type { Check, Scenario } from './scenarios.ts'
+import type { Check, Scenario } from './scenario.ts'
 
 const KIB = 1024
 /** The master's defaults (README): what the stalled bodies declare, and their deadline. */

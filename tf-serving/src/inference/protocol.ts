@@ -1,7 +1,13 @@
 // Messages between the HTTP process and its inference workers (threads or child processes).
 // Everything here survives structuredClone; tensors travel as typed arrays.
 import type { SignatureDef } from '../loaders/types.ts'
-import type { CrossCheckResult } from './cross-check.ts'
+
+/** What a native-vs-WebAssembly comparison found (inference/cross-check.ts). */
+export interface CrossCheckResult {
+  outcome: 'ok' | 'mismatch' | 'error' | 'skipped'
+  /** What differed or failed (empty when ok). */
+  detail: string
+}
 
 /** A load's native-vs-WebAssembly cross-check, and the backend the worker serves with after it. */
 export type CrossCheckReport = CrossCheckResult & { model: string; backend: string }
