@@ -8,6 +8,37 @@ import { nextXId } from './x-ids.ts'
 
 export { nextXId }
 
+/** v1.1's `created_at` format: `Thu Nov 28 00:00:00 +0000 2026`. */
+export const twitterDate = (d: Date) =>
+  d.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 +0000 $4')
+
+/** The size variants X lists for every photo. */
+const PHOTO_SIZES = {
+  thumb: { w: 150, h: 150, resize: 'crop' },
+  small: { w: 680, h: 510, resize: 'fit' },
+  medium: { w: 1200, h: 900, resize: 'fit' },
+  large: { w: 1600, h: 1200, resize: 'fit' },
+}
+
+/** The app X names as a DM's `source_app_id` (AAA deliveries carry the `apps` map). */
+const WEB_APP = { id: '268278', name: 'Twitter Web Client', url: 'https://twitter.com' }
+
+const displayUrl = (link: string) => `pic.twitter.com/${link.slice(link.lastIndexOf('/') + 1)}`
+
+/** A v1.1 user object as AAA embeds it (DM `users` map, tweet `user`). */
+const v1User = (id: string, screenName: string, name: string) => ({
+  id_str: id,
+  name,
+  screen_name: screenName,
+  protected: false,
+  verified: false,
+  followers_count: 42,
+  friends_count: 17,
+  statuses_count: 1234,
+  created_at: 'Tue May 13 16:53:20 +0000 2014',
+  default_profile: true,
+})
+
 /**
  * The legacy `message_create` DM event both APIs carry. With a photo (or `linked`), X appends the
  * media's t.co link to the text and lists it in `entities.urls`.
@@ -22,6 +53,7 @@ const messageCreateEvent = (o: {
   linked: boolean
   mediaUrl?: string
   mediaType?: string
+  mediaId?: string
 }) => {
   const withLink = o.linked ? `${o.text} ${o.link}` : o.text
   const expandedUrl = `https://twitter.com/messages/media/${o.id}`
@@ -31,12 +63,15 @@ const messageCreateEvent = (o: {
         attachment: {
           type: 'media',
           media: {
-            id_str: nextXId(),
+            id_str: o.mediaId ?? nextXId(),
             type: o.mediaType ?? 'photo',
+            media_url: o.mediaUrl,
             media_url_https: o.mediaUrl,
             url: o.link,
+            display_url: displayUrl(o.link),
             expanded_url: expandedUrl,
             indices,
+            sizes: PHOTO_SIZES,
           },
         },
       }
@@ -46,7 +81,7 @@ const messageCreateEvent = (o: {
         {
           url: o.link,
           expanded_url: expandedUrl,
-          display_url: `pic.twitter.com/${o.link.slice(o.link.lastIndexOf('/') + 1)}`,
+          display_url: displayUrl(o.link),
           indices,
         },
       ]
@@ -77,9 +112,12 @@ export interface DmDeliveryOptions {
   mediaUrl?: string
   mediaType?: 'photo' | 'animated_gif' | 'video'
   senderScreenName?: string
+  senderName?: string
+  /** The photo's media id. Default: a fresh id. */
+  mediaId?: string
 }
 
-/** `{ for_user_id, direct_message_events: [message_create], users }` */
+/** `{ for_user_id, direct_message_events: [message_create], apps, users }` */
 export const dmDelivery = (o: DmDeliveryOptions) => ({
   for_user_id: o.botId,
   direct_message_events: [
@@ -92,15 +130,23 @@ export const dmDelivery = (o: DmDeliveryOptions) => ({
       linked: Boolean(o.mediaUrl),
       mediaUrl: o.mediaUrl,
       mediaType: o.mediaType,
+      mediaId: o.mediaId,
     }),
-  ],
+  ].map((e) => ({
+    ...e,
+    message_create: { ...e.message_create, source_app_id: WEB_APP.id },
+  })),
+  apps: { [WEB_APP.id]: WEB_APP },
   users: {
     [o.senderId]: {
       id: o.senderId,
-      name: o.senderScreenName ?? `user ${o.senderId}`,
-      screen_name: o.senderScreenName ?? `user${o.senderId}`,
+      ...v1User(
+        o.senderId,
+        o.senderScreenName ?? `user${o.senderId}`,
+        o.senderName ?? o.senderScreenName ?? `user ${o.senderId}`,
+      ),
     },
-    [o.botId]: { id: o.botId, name: 'Image Bot', screen_name: 'imagebot' },
+    [o.botId]: { id: o.botId, ...v1User(o.botId, 'imagebot', 'Image Bot') },
   },
 })
 
@@ -114,6 +160,10 @@ export interface MentionDeliveryOptions {
   /** Adds `retweeted_status`: X's shape of a retweet of a mention. */
   retweet?: boolean
   botScreenName?: string
+  authorScreenName?: string
+  authorName?: string
+  /** The photo's media id. Default: a fresh id. */
+  mediaId?: string
 }
 
 /** `{ for_user_id, tweet_create_events: [tweet mentioning the bot] }` */
@@ -127,24 +177,32 @@ export const mentionDelivery = (o: MentionDeliveryOptions) => {
     id_str: o.botId,
     indices: [0, bot.length + 1],
   }
+  const author = o.authorScreenName ?? `user${o.authorId}`
+  const link = 'https://t.co/TestMedia2'
   const media = o.mediaUrl
     ? [
         {
-          id_str: nextXId(),
+          id_str: o.mediaId ?? nextXId(),
+          indices: [text.length + 1, text.length + 1 + link.length],
+          media_url: o.mediaUrl,
           media_url_https: o.mediaUrl,
-          url: 'https://t.co/TestMedia2',
+          url: link,
+          display_url: displayUrl(link),
+          expanded_url: `https://twitter.com/${author}/status/${id}/photo/1`,
           type: 'photo',
+          sizes: PHOTO_SIZES,
         },
       ]
     : undefined
   const tweet = {
-    created_at: new Date().toUTCString(),
+    created_at: twitterDate(new Date()),
     id_str: id,
-    text,
+    text: media ? `${text} ${link}` : text,
+    display_text_range: [0, text.length],
     truncated: false,
     in_reply_to_status_id_str: null,
     in_reply_to_user_id_str: null,
-    user: { id_str: o.authorId, screen_name: `user${o.authorId}`, name: `user ${o.authorId}` },
+    user: v1User(o.authorId, author, o.authorName ?? `user ${o.authorId}`),
     is_quote_status: false,
     entities: {
       hashtags: [],
