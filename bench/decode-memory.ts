@@ -12,20 +12,14 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULT_MODEL_INPUT, ensureDefaultModel } from '@tweetbot/testing/default-model'
 import sharp from 'sharp'
 import { estimateDecodeBytes } from '../workers/src/media/decode-budget.ts'
 import { createPreprocessor } from '../workers/src/media/preprocess.ts'
-import { ensureDefaultModel } from '../workers/test/e2e/helpers.ts'
 import { measureWorker } from './worker-decode-rss.ts'
 
 const MiB = 2 ** 20
-const input = {
-  height: 224,
-  width: 224,
-  channels: 3,
-  dtype: 'DT_FLOAT',
-  signature: 'serving_default',
-} as const
+const input = DEFAULT_MODEL_INPUT
 const LIMITS = {
   before: {
     maxPixels: 25_000_000,

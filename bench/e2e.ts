@@ -8,6 +8,7 @@
 //      LOAD_TEST_REPLY_DELAY_MS (default 300, as the original bot), BENCH_PACED_RATE (events/s
 //      for the latency run; default 60% of the measured throughput).
 import { readdirSync, readFileSync } from 'node:fs'
+import { DEFAULT_MODEL_INPUT } from '@tweetbot/testing/default-model'
 import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import { makePhoto } from '@tweetbot/testing/images'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
@@ -123,13 +124,7 @@ const postEvents = async (stack: Stack, count: number, rate?: number) => {
 
 /** tf-serving alone: the same images, preprocessed once, `count` :predict calls at `concurrency`. */
 const tfServingThroughput = async (predictUrl: string, images: Uint8Array[], count: number) => {
-  const input = {
-    height: 224,
-    width: 224,
-    channels: 3,
-    dtype: 'DT_FLOAT',
-    signature: 'serving_default',
-  }
+  const input = DEFAULT_MODEL_INPUT
   // The worker's own preprocessing, so these are the bodies the worker sends for these images.
   const bodies = await Promise.all(
     images.map(async (img) =>

@@ -3,13 +3,7 @@
 // and from the shared builders the end-to-end tests use.
 import { afterAll, describe, expect, test } from 'bun:test'
 import { testRedisUrl } from '@tweetbot/testing'
-import {
-  dmDelivery,
-  mentionDelivery,
-  nextXId,
-  xaaDmDelivery,
-  xaaMentionDelivery,
-} from '@tweetbot/testing/deliveries'
+import * as x from '@tweetbot/testing/deliveries'
 import { BOT_ID, fixture, fixtureText } from './fixtures/index.ts'
 import { metric, parseJob, sign, startHarness } from './helpers.ts'
 
@@ -84,8 +78,8 @@ describe('X Activity deliveries from the documented examples', () => {
 
   test('a photo DM whose photo is only behind its t.co link → clean text, lookup needed', async () => {
     const h = fresh()
-    const sender = nextXId()
-    const delivery = xaaDmDelivery({ botId: BOT_ID, senderId: sender, mediaLink: true })
+    const sender = x.nextXId()
+    const delivery = x.xaaDmDelivery({ botId: BOT_ID, senderId: sender, mediaLink: true })
     expect(delivery.data.payload.direct_message_events[0]?.message_create.message_data.text).toBe(
       'what is this? https://t.co/TestMedia3',
     )
@@ -104,7 +98,8 @@ describe('X Activity deliveries from the documented examples', () => {
     expect(await post(h, fixtureText('xaa/dm-sent'))).toEqual({ status: 200, body: counts(0, 1) })
     expect((await post(h, fixtureText('xaa/dm-received-echo'))).body).toEqual(counts(0, 1))
     expect(
-      (await post(h, xaaDmDelivery({ botId: BOT_ID, senderId: '42', eventType: 'dm.sent' }))).body,
+      (await post(h, x.xaaDmDelivery({ botId: BOT_ID, senderId: '42', eventType: 'dm.sent' })))
+        .body,
     ).toEqual(counts(0, 1))
     expect(await h.jobs('chat')).toEqual([])
     const text = await h.metrics()
@@ -192,14 +187,14 @@ describe('X Activity deliveries from the documented examples', () => {
 describe('one message, two APIs (migration: AAA and XAA on one webhook)', () => {
   test('the same DM through AAA then XAA → one job (the AAA one)', async () => {
     const h = fresh()
-    const eventId = nextXId()
-    const sender = nextXId()
+    const eventId = x.nextXId()
+    const sender = x.nextXId()
     const aaa = await post(
       h,
-      dmDelivery({ botId: BOT_ID, senderId: sender, eventId, mediaUrl: 'https://x/p.jpg' }),
+      x.dmDelivery({ botId: BOT_ID, senderId: sender, eventId, mediaUrl: 'https://x/p.jpg' }),
     )
     expect(aaa.body).toMatchObject({ api: 'aaa', queued: 1 })
-    const xaa = await post(h, xaaDmDelivery({ botId: BOT_ID, senderId: sender, eventId }))
+    const xaa = await post(h, x.xaaDmDelivery({ botId: BOT_ID, senderId: sender, eventId }))
     expect(xaa.body).toEqual(counts(0, 0, 1))
     const jobs = await h.jobs('chat')
     expect(jobs.map((j) => [j.eventId, parseJob(j).api])).toEqual([[eventId, 'aaa']])
@@ -207,15 +202,15 @@ describe('one message, two APIs (migration: AAA and XAA on one webhook)', () => 
 
   test('the same mention through XAA then AAA → one job; a second XAA type for it too', async () => {
     const h = fresh()
-    const postId = nextXId()
-    const xaa = xaaMentionDelivery({ botId: BOT_ID, authorId: '77', postId })
+    const postId = x.nextXId()
+    const xaa = x.xaaMentionDelivery({ botId: BOT_ID, authorId: '77', postId })
     expect((await post(h, xaa)).body).toEqual(counts(1, 0))
-    const aaa = mentionDelivery({ botId: BOT_ID, authorId: '77', tweetId: postId })
+    const aaa = x.mentionDelivery({ botId: BOT_ID, authorId: '77', tweetId: postId })
     expect((await post(h, aaa)).body).toMatchObject({ api: 'aaa', queued: 0, duplicate: 1 })
     // One post can match post.mention.create and post.reply.create (new event_uuid each).
     const reply = structuredClone(xaa)
     reply.data.event_type = 'post.reply.create'
-    reply.data.event_uuid = nextXId()
+    reply.data.event_uuid = x.nextXId()
     expect((await post(h, reply)).body).toEqual(counts(0, 0, 1))
     expect((await h.jobs('tweet')).map((j) => j.eventId)).toEqual([postId])
   })

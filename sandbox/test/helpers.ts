@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ensureDefaultModel } from '@tweetbot/testing/default-model'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
-import { ensureDefaultModel } from '../../workers/test/e2e/helpers.ts'
 import { type Sandbox, startSandbox } from '../src/sandbox.ts'
 
 export { waitFor } from '@tweetbot/testing'

@@ -44,17 +44,10 @@ export class ModelServerError extends Error {
 /** tf-serving refused the request (4xx): it is wrong for this model, and a retry would be too. */
 export class ModelRejectedRequestError extends PermanentJobError {
   override name = 'ModelRejectedRequestError'
-  constructor(
-    readonly status: number,
-    body: string,
-    opts?: ErrorOptions,
-  ) {
-    super(modelServerMessage(status, body), opts)
-  }
 }
 
 /** The error for a tf-serving answer with `status` (0: none): permanent for a 4xx but 429. */
 export const modelServerError = (status: number, body: string, opts?: ErrorOptions) =>
   status >= 400 && status < 500 && status !== 429
-    ? new ModelRejectedRequestError(status, body, opts)
+    ? new ModelRejectedRequestError(modelServerMessage(status, body), opts)
     : new ModelServerError(status, body, opts)

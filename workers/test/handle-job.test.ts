@@ -247,7 +247,7 @@ describe('createJobHandler', () => {
   })
 
   test('X refuses (403) → buried; nothing was posted', async () => {
-    const x = fakeReplier({ send: [new XRefusedError(403, 'X answered 403: not allowed')] })
+    const x = fakeReplier({ send: [new XRefusedError('X answered 403: not allowed')] })
     const { handle } = setup({ replier: x.replier })
     expect(await thrown(handle(mention(), ctx()))).toBeInstanceOf(PermanentJobError)
     expect(x.sent).toEqual([])

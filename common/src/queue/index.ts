@@ -1,5 +1,6 @@
 // The queue for Node processes (Bun's Redis client): the master's producer, the workers'
-// consumer, the operator CLI. Edge runtimes import `@tweetbot/common/queue/producer` instead.
+// consumer, the operator CLI. Everything the edge-safe entry has, plus the Node-only parts;
+// edge runtimes import `@tweetbot/common/queue/producer` instead.
 
 export {
   REDIS_ROLES,
@@ -16,10 +17,8 @@ export {
   type JobContext,
   type JobHandler,
 } from './consumer.ts'
-export { newEnvelope, parseEnvelope } from './envelope.ts'
-export { PermanentJobError, QueueUnavailableError, RetryLaterError } from './errors.ts'
-export { queueKeys } from './keys.ts'
 export { type JobOutcomeLabel, type QueueMetrics, queueMetrics } from './metrics.ts'
+export * from './producer.ts'
 export {
   createRedisQueue,
   type PurgeableState,
@@ -27,9 +26,3 @@ export {
   type RedisQueueOptions,
   type TakenBack,
 } from './redis-queue.ts'
-export * from './types.ts'
-export {
-  createUpstashProducer,
-  type UpstashProducerOptions,
-  type UpstashRedisLike,
-} from './upstash-producer.ts'

@@ -10,14 +10,8 @@ import {
 } from '../x/aaa-payload.ts'
 import { xIdSchema } from '../x/ids.ts'
 import { routeDm } from './route-dm.ts'
-import {
-  type DeliveryVerdict,
-  type EventDecision,
-  firstIssue,
-  ignored,
-  MAX_EVENTS_PER_DELIVERY,
-  rejected,
-} from './types.ts'
+import type { DeliveryVerdict, EventDecision } from './types.ts'
+import { firstIssue, ignored, MAX_EVENTS_PER_DELIVERY, rejected } from './types.ts'
 
 const KNOWN_KEYS = new Set<string>(AAA_EVENT_KEYS)
 type Json = Record<string, unknown>

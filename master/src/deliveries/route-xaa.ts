@@ -10,14 +10,8 @@ import {
   xaaUserRef,
 } from '../x/xaa-payload.ts'
 import { routeDm } from './route-dm.ts'
-import {
-  type DeliveryVerdict,
-  type EventDecision,
-  firstIssue,
-  ignored,
-  MAX_EVENTS_PER_DELIVERY,
-  rejected,
-} from './types.ts'
+import type { DeliveryVerdict, EventDecision } from './types.ts'
+import { firstIssue, ignored, MAX_EVENTS_PER_DELIVERY, rejected } from './types.ts'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -7,17 +7,13 @@ import { ApiRequestError, ApiResponseError } from 'twitter-api-v2'
  * ../errors.ts); `posted` says whether X may have posted a reply the call was sending.
  */
 
-/** X answered 4xx (not 429): blocked, not allowed to reply, bad request, deleted. Will not change. */
+/**
+ * X answered 4xx (not 429): blocked, not allowed to reply, bad request, deleted. Will not
+ * change. The status is in the message ("X answered 403: …").
+ */
 export class XRefusedError extends PermanentJobError {
   override name = 'XRefusedError'
   readonly posted = false
-  constructor(
-    readonly status: number,
-    message: string,
-    opts?: ErrorOptions,
-  ) {
-    super(message, opts)
-  }
 }
 
 /** X answered 429/420: try again once its rate-limit window resets. */
@@ -30,13 +26,6 @@ export class XRateLimitedError extends RetryLaterError {
 export class XUnavailableError extends Error {
   override name = 'XUnavailableError'
   readonly posted = false
-  constructor(
-    readonly status: number,
-    message: string,
-    opts?: ErrorOptions,
-  ) {
-    super(message, opts)
-  }
 }
 
 /**
@@ -90,8 +79,8 @@ export const translateXError = (err: unknown, now = Date.now()): Error => {
       const delayMs = Math.min(MAX_WAIT_MS, Math.max(1_000, (reset ?? now + 60_000) - now))
       return new XRateLimitedError(what, delayMs, { cause: err })
     }
-    if (err.code >= 500) return new XUnavailableError(err.code, what, { cause: err })
-    return new XRefusedError(err.code, what, { cause: err })
+    if (err.code >= 500) return new XUnavailableError(what, { cause: err })
+    return new XRefusedError(what, { cause: err })
   }
   if (err instanceof ApiRequestError) {
     // twitter-api-v2 says "Request failed."; the cause ("Request timeout.", a socket error) says why.

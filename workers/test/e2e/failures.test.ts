@@ -1,11 +1,11 @@
 // End to end: bad media and X errors, with real processes (see replies.test.ts).
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { createRedisQueue, type RedisQueue } from '@tweetbot/common/queue'
+import { beforeAll, describe, expect, test } from 'bun:test'
+import type { RedisQueue } from '@tweetbot/common/queue'
 import { waitFor } from '@tweetbot/testing'
 import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import { makePhoto, pixelBombPng } from '@tweetbot/testing/images'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
-import { ensureDefaultModel, jpeg } from './helpers.ts'
+import { ensureDefaultModel, jpeg, manageStack, queueOf } from './helpers.ts'
 
 let stack: Stack
 let queue: RedisQueue
@@ -34,13 +34,9 @@ beforeAll(async () => {
       'worker:tweet': { QUEUE_MAX_ATTEMPTS: '3' },
     },
   })
-  queue = createRedisQueue({ url: stack.redis.url, prefix: stack.prefix })
+  queue = queueOf(stack)
 }, 120_000)
-afterAll(async () => {
-  await queue?.close()
-  await stack?.stop()
-})
-beforeEach(() => stack.x.reset())
+manageStack(() => ({ stack, queue }))
 
 /** The dead-list entry of `eventId`, once the worker has buried it. */
 const deadReason = async (queueName: 'chat' | 'tweet', eventId: string, timeoutMs = 20_000) => {

@@ -1,37 +1,11 @@
-import { expect } from 'bun:test'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { afterAll, beforeEach, expect } from 'bun:test'
+import { createRedisQueue, type RedisQueue } from '@tweetbot/common/queue'
 import { dmDelivery, mentionDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import type { FakeXMedia } from '@tweetbot/testing/fake-x-api'
 import type { Stack } from '@tweetbot/testing/stack'
 import sharp from 'sharp'
 
-const root = resolve(import.meta.dir, '../../..')
-
-/**
- * The default model folder: `models/default` when `make models` ran (make test runs it first),
- * else exported now into a temp dir with the same script, offline.
- */
-export const ensureDefaultModel = async (): Promise<string> => {
-  const dir = join(root, 'models/default')
-  if (existsSync(join(dir, '1/model.json')) && existsSync(join(dir, '1/labels.txt'))) return dir
-  const out = mkdtempSync(join(tmpdir(), 'tweetbot-model-'))
-  const proc = Bun.spawn([process.execPath, 'tf-serving/scripts/export-default-model.ts', out], {
-    cwd: root,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  })
-  if ((await proc.exited) !== 0)
-    throw new Error(`model export failed: ${await new Response(proc.stderr).text()}`)
-  return out
-}
-
-export const labelsOf = (modelDir: string) =>
-  readFileSync(join(modelDir, '1/labels.txt'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
+export { ensureDefaultModel, labelsOf } from '@tweetbot/testing/default-model'
 
 /** The DMs the bot sent to `userId`. */
 export const dmsTo = (stack: Stack, userId: string) =>
@@ -109,3 +83,20 @@ export const makeDrawing = async () =>
       .jpeg()
       .toBuffer(),
   )
+
+/** A queue client on the stack's Redis, for checking depths and the dead list. */
+export const queueOf = (stack: Stack): RedisQueue =>
+  createRedisQueue({ url: stack.redis.url, prefix: stack.prefix })
+
+/**
+ * For a test file's stack: after the file, close the queue client and stop the stack; before
+ * each test, forget what the fake X recorded.
+ */
+export const manageStack = (get: () => { stack?: Stack; queue?: RedisQueue }) => {
+  afterAll(async () => {
+    const { stack, queue } = get()
+    await queue?.close()
+    await stack?.stop()
+  })
+  beforeEach(() => get().stack?.x.reset())
+}

@@ -1,8 +1,8 @@
 // End to end, all real processes on loopback: redis-server, tf-serving (default model), master,
 // both workers; a local image server and the fake X API (HTTPS) in this process.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { chatJobSchema, tweetJobSchema } from '@tweetbot/common/jobs'
-import { createRedisQueue, type RedisQueue } from '@tweetbot/common/queue'
+import type { RedisQueue } from '@tweetbot/common/queue'
 import {
   dmDelivery,
   mentionDelivery,
@@ -19,6 +19,8 @@ import {
   jpeg,
   labelsOf,
   makeDrawing,
+  manageStack,
+  queueOf,
 } from './helpers.ts'
 
 const HELP = 'Send me a picture and I will tell you what I see in it.'
@@ -36,13 +38,9 @@ beforeAll(async () => {
     modelDir,
     images: Object.fromEntries(Object.entries(photos).map(([p, b]) => [p, jpeg(b)])),
   })
-  queue = createRedisQueue({ url: stack.redis.url, prefix: stack.prefix })
+  queue = queueOf(stack)
 }, 120_000)
-afterAll(async () => {
-  await queue?.close()
-  await stack?.stop()
-})
-beforeEach(() => stack.x.reset())
+manageStack(() => ({ stack, queue }))
 
 describe('replies (e2e)', () => {
   test('a signed DM with a photo → exactly one DM to the sender naming what :predict ranks first', async () => {

@@ -2,13 +2,7 @@
 // with the default model, master, both workers), the fake X API (HTTPS) answering the media
 // lookups XAA makes necessary, and a local image server for the photos.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import {
-  dmDelivery,
-  mentionDelivery,
-  nextXId,
-  xaaDmDelivery,
-  xaaMentionDelivery,
-} from '@tweetbot/testing/deliveries'
+import * as x from '@tweetbot/testing/deliveries'
 import type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
 import { makePhoto } from '@tweetbot/testing/images'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
@@ -64,9 +58,9 @@ describe('X Activity API (e2e)', () => {
   test('a photo DM in XAA form (no media URL) → looked up on X, answered like its AAA twin', async () => {
     const expected = await directTopLabel(stack.predictUrl, photo, labels)
     // The AAA twin: the photo URL is in the delivery.
-    const aaaSender = nextXId()
+    const aaaSender = x.nextXId()
     await stack.postDelivery(
-      dmDelivery({
+      x.dmDelivery({
         botId: stack.botId,
         senderId: aaaSender,
         mediaUrl: stack.imageUrl('/photo.jpg'),
@@ -76,11 +70,11 @@ describe('X Activity API (e2e)', () => {
       r.path.includes(`/with/${aaaSender}/`),
     )
     // The XAA form: only the DM's t.co link; the worker must ask GET /2/dm_events/{id}.
-    const xaaSender = nextXId()
-    const dmId = nextXId()
+    const xaaSender = x.nextXId()
+    const dmId = x.nextXId()
     answerDmLookup(dmId, xaaSender, stack.imageUrl('/photo.jpg'))
     const res = await stack.postDelivery(
-      xaaDmDelivery({ botId: stack.botId, senderId: xaaSender, eventId: dmId, mediaLink: true }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: xaaSender, eventId: dmId, mediaLink: true }),
     )
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ api: 'xaa', queued: 1 })
@@ -105,25 +99,25 @@ describe('X Activity API (e2e)', () => {
   test('the same photo DM through XAA and through AAA → one job, one reply (both orders)', async () => {
     const photoUrl = stack.imageUrl('/photo.jpg')
     // XAA first (needs a lookup), then AAA: the AAA copy is a duplicate.
-    const s1 = nextXId()
-    const dm1 = nextXId()
+    const s1 = x.nextXId()
+    const dm1 = x.nextXId()
     answerDmLookup(dm1, s1, photoUrl)
     const x1 = await stack.postDelivery(
-      xaaDmDelivery({ botId: stack.botId, senderId: s1, eventId: dm1, mediaLink: true }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: s1, eventId: dm1, mediaLink: true }),
     )
     const a1 = await stack.postDelivery(
-      dmDelivery({ botId: stack.botId, senderId: s1, eventId: dm1, mediaUrl: photoUrl }),
+      x.dmDelivery({ botId: stack.botId, senderId: s1, eventId: dm1, mediaUrl: photoUrl }),
     )
     expect(await x1.json()).toMatchObject({ api: 'xaa', queued: 1, duplicate: 0 })
     expect(await a1.json()).toMatchObject({ api: 'aaa', queued: 0, duplicate: 1 })
     // AAA first, then XAA: no lookup at all, the XAA copy is a duplicate.
-    const s2 = nextXId()
-    const dm2 = nextXId()
+    const s2 = x.nextXId()
+    const dm2 = x.nextXId()
     const a2 = await stack.postDelivery(
-      dmDelivery({ botId: stack.botId, senderId: s2, eventId: dm2, mediaUrl: photoUrl }),
+      x.dmDelivery({ botId: stack.botId, senderId: s2, eventId: dm2, mediaUrl: photoUrl }),
     )
     const x2 = await stack.postDelivery(
-      xaaDmDelivery({ botId: stack.botId, senderId: s2, eventId: dm2, mediaLink: true }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: s2, eventId: dm2, mediaLink: true }),
     )
     expect(await a2.json()).toMatchObject({ api: 'aaa', queued: 1 })
     expect(await x2.json()).toMatchObject({ api: 'xaa', queued: 0, duplicate: 1 })
@@ -141,8 +135,8 @@ describe('X Activity API (e2e)', () => {
 
   test('a post.mention.create with a photo (media key only) through XAA and AAA → one reply, in thread', async () => {
     const expected = await directTopLabel(stack.predictUrl, photo, labels)
-    const postId = nextXId()
-    const key = `3_${nextXId()}`
+    const postId = x.nextXId()
+    const key = `3_${x.nextXId()}`
     stack.x.respondWith({
       method: 'GET',
       path: `/2/tweets/${postId}`,
@@ -152,10 +146,10 @@ describe('X Activity API (e2e)', () => {
       },
     })
     const xaa = await stack.postDelivery(
-      xaaMentionDelivery({ botId: stack.botId, authorId: '93', postId, mediaKeys: [key] }),
+      x.xaaMentionDelivery({ botId: stack.botId, authorId: '93', postId, mediaKeys: [key] }),
     )
     const aaa = await stack.postDelivery(
-      mentionDelivery({
+      x.mentionDelivery({
         botId: stack.botId,
         authorId: '93',
         tweetId: postId,
@@ -179,11 +173,11 @@ describe('X Activity API (e2e)', () => {
   })
 
   test('a text-only XAA DM → one lookup finds no photo → the help text', async () => {
-    const sender = nextXId()
-    const dmId = nextXId()
+    const sender = x.nextXId()
+    const dmId = x.nextXId()
     answerDmLookup(dmId, sender)
     await stack.postDelivery(
-      xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, text: 'hello!' }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, text: 'hello!' }),
     )
     const [dm] = await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
     expect(dm?.json).toEqual({ text: HELP })
@@ -192,8 +186,8 @@ describe('X Activity API (e2e)', () => {
 
   test('a rate-limited media lookup (429) → retried after the reset, then answered once', async () => {
     const expected = await directTopLabel(stack.predictUrl, photo, labels)
-    const sender = nextXId()
-    const dmId = nextXId()
+    const sender = x.nextXId()
+    const dmId = x.nextXId()
     stack.x.respondWith({
       method: 'GET',
       path: `/2/dm_events/${dmId}`,
@@ -207,7 +201,7 @@ describe('X Activity API (e2e)', () => {
     })
     answerDmLookup(dmId, sender, stack.imageUrl('/photo.jpg'))
     await stack.postDelivery(
-      xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, mediaLink: true }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: sender, eventId: dmId, mediaLink: true }),
     )
     const [dm] = await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
     await drain(stack)
@@ -217,12 +211,12 @@ describe('X Activity API (e2e)', () => {
   })
 
   test('dm.sent and a dm.received echo of the bot own DM → no reply, no lookup', async () => {
-    const user = nextXId()
-    const sent = nextXId()
-    const echo = nextXId()
+    const user = x.nextXId()
+    const sent = x.nextXId()
+    const echo = x.nextXId()
     for (const body of [
-      xaaDmDelivery({ botId: stack.botId, senderId: user, eventId: sent, eventType: 'dm.sent' }),
-      xaaDmDelivery({ botId: stack.botId, senderId: stack.botId, eventId: echo }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: user, eventId: sent, eventType: 'dm.sent' }),
+      x.xaaDmDelivery({ botId: stack.botId, senderId: stack.botId, eventId: echo }),
     ])
       expect(await (await stack.postDelivery(body)).json()).toMatchObject({ queued: 0, ignored: 1 })
     await drain(stack)
