@@ -45,16 +45,27 @@ const rowsOf2d = (t: WireTensor, n: number, what: string): number => {
   return t.shape[1] as number
 }
 
-export const classifyOrRegress = async (
-  deps: AppDeps,
-  p: ModelPath,
+/** What a classify/regress run produced, before the REST or gRPC encoding. */
+export type ClassifyRegressResult = {
+  /** The servable and signature key that answered (the gRPC response's model_spec). */
+  served: { name: string; version: number; signature: string }
+} & (
+  | { method: 'classify'; rows: { label: string; score: number }[][] }
+  | { method: 'regress'; values: number[] }
+)
+
+/** Runs a JSON-shaped classify/regress request (REST's, or gRPC's converted to it). */
+export const runClassifyOrRegress = async (
+  deps: Pick<AppDeps, 'manager' | 'run'>,
+  p: Pick<ModelPath, 'model' | 'version' | 'label'>,
   body: unknown,
   method: 'classify' | 'regress',
-): Promise<string> => {
+): Promise<ClassifyRegressResult> => {
   const decoded = decodeExamplesRequest(body, method)
   const handle = deps.manager.acquire(p.model, p.version, p.label)
   try {
     const { key, sig } = signatureFor(handle.signatures, decoded.signatureName, method)
+    const served = { name: handle.name, version: handle.version, signature: key }
     let inputs: TensorMap
     if (sig.examples) {
       // SavedModel signature over serialized tf.Examples: feed the parsed features directly.
@@ -81,7 +92,7 @@ export const classifyOrRegress = async (
         throw invalidArgument(
           `Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got [${out.shape.join(',')}]`,
         )
-      return encodeRegression(Array.from(out.data as Float32Array))
+      return { served, method, values: Array.from(out.data as Float32Array) }
     }
     const hasScores = 'scores' in sig.outputs
     const hasClasses = 'classes' in sig.outputs
@@ -102,8 +113,20 @@ export const classifyOrRegress = async (
         score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
       })),
     )
-    return encodeClassification(rows)
+    return { served, method, rows }
   } finally {
     handle.release()
   }
+}
+
+export const classifyOrRegress = async (
+  deps: AppDeps,
+  p: ModelPath,
+  body: unknown,
+  method: 'classify' | 'regress',
+): Promise<string> => {
+  const result = await runClassifyOrRegress(deps, p, body, method)
+  return result.method === 'regress'
+    ? encodeRegression(result.values)
+    : encodeClassification(result.rows)
 }
