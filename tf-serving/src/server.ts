@@ -210,5 +210,6 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
     stop,
     port: http.port as number,
     grpcPort: grpc?.port,
+    grpc,
   }
 }

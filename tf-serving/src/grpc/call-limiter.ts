@@ -1,10 +1,14 @@
 // The --grpc_max_threads bound: at most `limit` calls run at once, the rest wait in order. A call
-// that is cancelled or passes its deadline while waiting is dropped without running (grpc-js
-// marks it cancelled and has already answered CANCELLED / DEADLINE_EXCEEDED).
+// that is cancelled or past its deadline when its turn comes is dropped without running (grpc-js
+// answers CANCELLED / DEADLINE_EXCEEDED itself).
+
+const gone = (call: WatchedCall) => call.cancelled || Number(call.getDeadline()) <= Date.now()
 
 /** The part of a grpc-js server call the limiter watches. */
 export interface WatchedCall {
   readonly cancelled: boolean
+  /** grpc-js: a Date or ms timestamp; Infinity when the client set no deadline. */
+  getDeadline(): Date | number
   once(event: 'cancelled', listener: () => void): unknown
   removeListener(event: 'cancelled', listener: () => void): unknown
 }
@@ -26,12 +30,12 @@ export class CallLimiter {
 
   /** Resolves to a release function once the call may run; to undefined if it went away. */
   acquire(call: WatchedCall): Promise<(() => void) | undefined> {
-    if (call.cancelled) return Promise.resolve(undefined)
+    if (gone(call)) return Promise.resolve(undefined)
     if (this.#running < this.limit) return Promise.resolve(this.#take())
     return new Promise((resolve) => {
       const start = () => {
         call.removeListener('cancelled', drop)
-        if (!call.cancelled) return resolve(this.#take())
+        if (!gone(call)) return resolve(this.#take())
         this.#next()
         resolve(undefined)
       }

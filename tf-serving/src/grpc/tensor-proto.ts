@@ -88,7 +88,10 @@ const fromContent = (bytes: Uint8Array, dtype: TfDtype, n: number, alias: string
   if (dtype === 'DT_FLOAT') {
     // Always a copy: the bytes sit inside the received message's buffer (often unaligned, maybe
     // pooled), and the inference pool transfers a tensor's whole buffer to the worker.
-    return new Float32Array(bytes.slice().buffer)
+    // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
+    const copy = new Uint8Array(bytes.length)
+    copy.set(bytes)
+    return new Float32Array(copy.buffer)
   }
   const out = new Float64Array(n)
   for (let i = 0; i < n; i++) {
