@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: decoded protobuf messages are read loosely here
 // TF Serving's gRPC API against the SavedModel fixtures and the default image model, over the
 // same server as REST: every request is also sent over REST and must give the same numbers (or
 // the same error), and the gRPC-only parts (status codes, limits, health, reload) are checked.
@@ -176,7 +177,7 @@ describe('REST and gRPC give the same outputs', () => {
     })
     const scores = tensorNumbers(g.outputs[outAlias as string])
     expect(scores.length).toBe(restScores.length)
-    scores.forEach((s, i) => expect(s).toBeCloseTo(restScores[i] as number, 5))
+    for (const [i, s] of scores.entries()) expect(s).toBeCloseTo(restScores[i] as number, 5)
     expect(scores.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3)
   })
 })
@@ -313,7 +314,10 @@ describe('errors: TF Serving codes, REST texts', () => {
   test('a call cancelled or past its deadline while queued is not run', async () => {
     const runs = async () => {
       const m = await server.registry.getSingleMetric('tfserving_batch_requests')?.get()
-      return (m?.values.find((v) => v.metricName?.endsWith('_count'))?.value as number) ?? 0
+      return (
+        (m?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
+          ?.value as number) ?? 0
+      )
     }
     const before = await runs()
     // --grpc_max_threads=1: the first call holds the only slot, the next two wait behind it.

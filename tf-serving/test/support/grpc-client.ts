@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: responses are protobufjs objects read loosely by tests
 // A grpc-js client for tf-serving's gRPC API in tests: one promise per unary call, errors as
 // { code, details }. (tf-serving/test/python-client drives the API with a second implementation.)
 import * as grpc from '@grpc/grpc-js'
