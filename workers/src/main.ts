@@ -17,8 +17,8 @@ import { createMediaFetcher } from './media/fetch-media.ts'
 import { createOAuth1Signer } from './media/oauth1-signer.ts'
 import { preprocessImage } from './media/preprocess.ts'
 import { createWorkerMetrics } from './metrics.ts'
+import { connectModel } from './model/connect-model.ts'
 import { loadLabels } from './model/load-labels.ts'
-import { createModelClient } from './model/model-client.ts'
 import type { ModelInput } from './model/parse-metadata.ts'
 import { rideOutOutage } from './model/ride-out-outage.ts'
 import { waitForModel } from './model/wait-for-model.ts'
@@ -74,8 +74,7 @@ const replier = xClient
   : createLoadTestReplier(config.LOAD_TEST_REPLY_DELAY_MS)
 let modelAnswers = true
 const model = rideOutOutage(
-  createModelClient({
-    predictUrl: config.TF_SERVER_URL,
+  connectModel(config.TF_SERVER_URL, {
     timeoutMs: config.PREDICT_TIMEOUT_MS,
     scale: config.INPUT_SCALE,
   }),

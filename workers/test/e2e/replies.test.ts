@@ -27,24 +27,26 @@ let queue: RedisQueue
 let labels: string[]
 const photos: Record<string, Uint8Array> = {}
 
-beforeAll(async () => {
-  const modelDir = await ensureDefaultModel()
-  labels = labelsOf(modelDir)
-  photos['/photo.jpg'] = await makePhoto(7)
-  photos['/drawing.jpg'] = await makeDrawing()
-  stack = await startStack({
-    modelDir,
-    images: Object.fromEntries(Object.entries(photos).map(([p, b]) => [p, jpeg(b)])),
+// Run once with the workers on REST and once on gRPC (TF_SERVER_URL=grpc://…): same replies.
+describe.each(['rest', 'grpc'] as const)('replies over %s (e2e)', (transport) => {
+  beforeAll(async () => {
+    const modelDir = await ensureDefaultModel()
+    labels = labelsOf(modelDir)
+    photos['/photo.jpg'] = await makePhoto(7)
+    photos['/drawing.jpg'] = await makeDrawing()
+    stack = await startStack({
+      modelDir,
+      transport,
+      images: Object.fromEntries(Object.entries(photos).map(([p, b]) => [p, jpeg(b)])),
+    })
+    queue = createRedisQueue({ url: stack.redis.url, prefix: stack.prefix })
+  }, 120_000)
+  afterAll(async () => {
+    await queue?.close()
+    await stack?.stop()
   })
-  queue = createRedisQueue({ url: stack.redis.url, prefix: stack.prefix })
-}, 120_000)
-afterAll(async () => {
-  await queue?.close()
-  await stack?.stop()
-})
-beforeEach(() => stack.x.reset())
+  beforeEach(() => stack.x.reset())
 
-describe('replies (e2e)', () => {
   test('a signed DM with a photo → exactly one DM to the sender naming what :predict ranks first', async () => {
     for (const path of ['/photo.jpg', '/drawing.jpg']) {
       const sender = nextXId()
