@@ -215,4 +215,13 @@ describe.each(['rest', 'grpc'] as const)('replies over %s (e2e)', (transport) =>
       )
     expect(text).toContain('tweetbot_jobs_in_flight')
   })
+
+  test('the workers asked tf-serving over this transport', async () => {
+    const metrics = await (await fetch(`${stack.services['tf-serving'].url}/metrics`)).text()
+    const grpcCalls = /tfserving_requests_total\{[^}]*method="grpc_metadata"[^}]*\} (\d+)/.exec(
+      metrics,
+    )
+    if (transport === 'grpc') expect(Number(grpcCalls?.[1])).toBeGreaterThan(0)
+    else expect(grpcCalls).toBeNull()
+  })
 })
