@@ -6,12 +6,12 @@ BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
 JUNIT ?= .ci/out/junit.xml
 export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: help setup setup-bun setup-packages setup-redis models dev test typecheck lint format chaos load_test
+.PHONY: help setup setup-bun setup-packages setup-redis setup-grpc-python models dev test typecheck lint format chaos load_test
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
 
-setup: setup-bun setup-packages setup-redis models ## install what is missing (Bun, packages, redis-server, the default model)
+setup: setup-bun setup-packages setup-redis setup-grpc-python models ## install what is missing (Bun, packages, redis-server, the gRPC test client, the default model)
 
 setup-bun:
 	@have=$$(bun --version 2>/dev/null | cut -d. -f1); \
@@ -37,6 +37,21 @@ setup-redis:
 	    || { echo "setup: apt-get install redis-server failed; install redis-server (Redis >= 6.2) and re-run make"; exit 1; }; \
 	else \
 	  echo "setup: redis-server is missing; install it (Redis >= 6.2, e.g. 'apt-get install redis-server' or 'brew install redis') and re-run make"; exit 1; \
+	fi
+
+# The independent gRPC client of tf-serving/test/grpc-python-client.test.ts: Debian's grpcio + grpc_tools.
+setup-grpc-python:
+	@/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null && exit 0; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: installing python3-grpcio and python3-grpc-tools with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
+	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	  echo "setup: installing python3-grpcio and python3-grpc-tools with sudo apt-get"; \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
+	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
+	else \
+	  echo "setup: python3-grpcio and python3-grpc-tools are missing (needed by make test); install them and re-run make"; exit 1; \
 	fi
 
 models: ## export the default image model into models/default/1 (offline, from node_modules)
