@@ -51,6 +51,29 @@ const scaleTable = (scale: InputScale) =>
   Float32Array.from({ length: 256 }, (_, i) =>
     scale === '0,1' ? i / 255 : scale === '-1,1' ? i / 127.5 - 1 : i,
   )
+const tables = new Map<InputScale, Float32Array>()
+
+/**
+ * One image (raw interleaved pixels of `input`'s size) as the TensorProto a Predict request
+ * carries: float32 `tensor_content` scaled per INPUT_SCALE, the bytes themselves for DT_UINT8,
+ * `int_val` for other integer inputs.
+ */
+export const encodeImageTensor = (pixels: Uint8Array, input: ModelInput, scale: InputScale) => {
+  const { height, width, channels } = input
+  if (pixels.length !== height * width * channels)
+    throw new Error(`expected ${height * width * channels} bytes of pixels, got ${pixels.length}`)
+  const shape = { dim: [1, height, width, channels].map((size) => ({ size })) }
+  if (input.dtype === 'DT_UINT8') return { dtype: 4, tensor_shape: shape, tensor_content: pixels }
+  if (input.dtype === 'DT_FLOAT') {
+    const table = tables.get(scale) ?? scaleTable(scale)
+    tables.set(scale, table)
+    const values = new Float32Array(pixels.length)
+    for (let i = 0; i < pixels.length; i++) values[i] = table[pixels[i] as number] as number
+    return { dtype: 1, tensor_shape: shape, tensor_content: new Uint8Array(values.buffer) }
+  }
+  // Other integer inputs (int32, …) take the byte values as they are.
+  return { dtype: dtypeNumbers()[input.dtype] ?? 3, tensor_shape: shape, int_val: pixels }
+}
 
 type Unary = (
   req: unknown,
@@ -76,9 +99,7 @@ export const createGrpcModelClient = (
   const client = new Service(target.address, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   }) as unknown as Record<string, Unary> & grpc.Client
-  const numbers = dtypeNumbers()
-  const names = Object.fromEntries(Object.entries(numbers).map(([k, v]) => [v, k]))
-  const table = scaleTable(opts.scale)
+  const names = Object.fromEntries(Object.entries(dtypeNumbers()).map(([k, v]) => [v, k]))
   const modelSpec = (signature: string) => ({
     name: target.model,
     signature_name: signature,
@@ -150,23 +171,7 @@ export const createGrpcModelClient = (
       )
     },
     predict: async (pixels, input: ModelInput, signal) => {
-      const { height, width, channels } = input
-      if (pixels.length !== height * width * channels)
-        throw new Error(
-          `expected ${height * width * channels} bytes of pixels, got ${pixels.length}`,
-        )
-      const shape = { dim: [1, height, width, channels].map((size) => ({ size })) }
-      let tensor: object
-      if (input.dtype === 'DT_UINT8')
-        tensor = { dtype: 4, tensor_shape: shape, tensor_content: pixels }
-      else if (input.dtype === 'DT_FLOAT') {
-        const values = new Float32Array(pixels.length)
-        for (let i = 0; i < pixels.length; i++) values[i] = table[pixels[i] as number] as number
-        tensor = { dtype: 1, tensor_shape: shape, tensor_content: new Uint8Array(values.buffer) }
-      } else {
-        // Other integer inputs (int32, …) take the byte values as they are.
-        tensor = { dtype: numbers[input.dtype] ?? 3, tensor_shape: shape, int_val: pixels }
-      }
+      const tensor = encodeImageTensor(pixels, input, opts.scale)
       const res = await call(
         'Predict',
         { model_spec: modelSpec(input.signature), inputs: { [input.alias ?? 'input']: tensor } },
