@@ -355,3 +355,48 @@ describe('errors: TF Serving codes, REST texts', () => {
     expect(await runs()).toBe(before + 1)
   })
 })
+
+// Last: it changes which models the server serves.
+describe('ModelService.HandleReloadConfigRequest', () => {
+  test('applies a new model config list; a bad one is INVALID_ARGUMENT and changes nothing', async () => {
+    const bad = await client.fails('model', 'HandleReloadConfigRequest', {
+      config: { model_config_list: { config: [{ name: 'a', base_path: 'relative/path' }] } },
+    })
+    expect(bad).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: 'model a: base_path must be an absolute path',
+    })
+    const r = await client.ok('model', 'HandleReloadConfigRequest', {
+      config: {
+        model_config_list: {
+          config: [
+            { name: 'half_plus_two', base_path: `${FIXTURES}/half_plus_two` },
+            {
+              name: 'renamed',
+              base_path: `${FIXTURES}/half_plus_two_2_versions`,
+              model_version_policy: { specific: { versions: [123] } },
+              version_labels: { stable: 123 },
+            },
+          ],
+        },
+      },
+    })
+    expect(r.status.error_code).toBe(0)
+    const renamed = await client.ok(
+      'model',
+      'GetModelStatus',
+      spec('renamed', { version_label: 'stable' }),
+    )
+    expect(renamed.model_version_status.map((s: any) => [Number(s.version), s.state])).toEqual([
+      [123, 30],
+    ])
+    // A model left out of the list is unloaded: its versions end and Predict finds nothing.
+    const gone = await client.ok('model', 'GetModelStatus', spec('half_plus_two_tf2'))
+    expect(gone.model_version_status.map((s: any) => s.state)).toEqual([50])
+    const f = await client.fails('prediction', 'Predict', {
+      ...spec('half_plus_two_tf2'),
+      inputs: { x: floatVal([1], [1]) },
+    })
+    expect(f.code).toBe(status.NOT_FOUND)
+  })
+})
