@@ -2,7 +2,8 @@
 // Sources (tensorflow/serving 9d981c5, tensorflow/tensorflow): tensorflow_serving/apis/*.proto,
 // tensorflow_serving/config/model_server_config.proto, file_system_storage_path_source.proto;
 // tensorflow/core/framework/{tensor,tensor_shape,types}.proto, core/protobuf/meta_graph.proto,
-// core/example/{feature,example}.proto; grpc/health/v1/health.proto; google/protobuf wrappers/any.
+// core/example/{feature,example}.proto; grpc/health/v1/health.proto,
+// grpc/reflection/v1alpha/reflection.proto; google/protobuf wrappers/any.
 import { expect, test } from 'bun:test'
 import { tfServingProtos } from '@tweetbot/common/src/grpc/tf-serving-proto.ts'
 import type protobuf from 'protobufjs'
@@ -109,6 +110,27 @@ const FIELDS: Record<string, Record<string, number>> = {
   // grpc/health/v1/health.proto
   'grpc.health.v1.HealthCheckRequest': { service: 1 },
   'grpc.health.v1.HealthCheckResponse': { status: 1 },
+  // grpc/reflection/v1alpha/reflection.proto
+  'grpc.reflection.v1alpha.ServerReflectionRequest': {
+    host: 1,
+    file_by_filename: 3,
+    file_containing_symbol: 4,
+    file_containing_extension: 5,
+    all_extension_numbers_of_type: 6,
+    list_services: 7,
+  },
+  'grpc.reflection.v1alpha.ExtensionRequest': { containing_type: 1, extension_number: 2 },
+  'grpc.reflection.v1alpha.ServerReflectionResponse': {
+    valid_host: 1,
+    original_request: 2,
+    file_descriptor_response: 4,
+    list_services_response: 6,
+    error_response: 7,
+  },
+  'grpc.reflection.v1alpha.FileDescriptorResponse': { file_descriptor_proto: 1 },
+  'grpc.reflection.v1alpha.ListServiceResponse': { service: 1 },
+  'grpc.reflection.v1alpha.ServiceResponse': { name: 1 },
+  'grpc.reflection.v1alpha.ErrorResponse': { error_code: 1, error_message: 2 },
 }
 
 // types.proto DataType; error_codes.proto Code; get_model_status.proto:26-54 State.
@@ -177,6 +199,7 @@ const SERVICES: Record<string, string[]> = {
   ],
   'tensorflow.serving.ModelService': ['GetModelStatus', 'HandleReloadConfigRequest'],
   'grpc.health.v1.Health': ['Check'],
+  'grpc.reflection.v1alpha.ServerReflection': ['ServerReflectionInfo'],
 }
 
 const all = (ns: protobuf.NamespaceBase, out: protobuf.ReflectionObject[] = []) => {

@@ -22,6 +22,7 @@ let dir: string
 let server: ServerProcess
 let grpcPort: number
 let answers: Record<string, any>
+let reflected: Record<string, any>
 const pixels = Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => ((i * 53) % 256) / 255)
 
 const run = async (cmd: string[]) => {
@@ -62,6 +63,7 @@ beforeAll(async () => {
     `--grpc_python_out=${dir}`,
     'tf_min.proto',
     'serving_min.proto',
+    'reflection_min.proto',
   ])
   await writeFile(join(dir, 'image.f32'), new Uint8Array(pixels.buffer))
   const out = await run([
@@ -72,6 +74,9 @@ beforeAll(async () => {
     join(dir, 'image.f32'),
   ])
   answers = JSON.parse(out)
+  reflected = JSON.parse(
+    await run([PYTHON, join(HERE, 'reflect.py'), dir, `127.0.0.1:${grpcPort}`]),
+  )
 })
 
 afterAll(async () => {
@@ -133,4 +138,32 @@ test('the default image model: the same scores as REST for the same image', asyn
   const restScores = r.predictions[0] as number[]
   expect(scores).toHaveLength(restScores.length)
   for (const [i, s] of scores.entries()) expect(s).toBeCloseTo(restScores[i] as number, 5)
+})
+
+test('reflection alone is enough to call Predict (as grpcurl does)', () => {
+  expect(reflected.services).toEqual([
+    'grpc.health.v1.Health',
+    'grpc.reflection.v1alpha.ServerReflection',
+    'tensorflow.serving.ModelService',
+    'tensorflow.serving.PredictionService',
+  ])
+  expect(reflected.missing).toBe(5) // NOT_FOUND
+  // Dependencies come before the file that imports them, so a pool links them in order.
+  expect(reflected.files.at(-1)).toBe('tensorflow_serving.proto')
+  expect(reflected.methods).toEqual([
+    'Classify',
+    'Regress',
+    'Predict',
+    'MultiInference',
+    'GetModelMetadata',
+  ])
+  expect(reflected.predict_request_fields).toEqual({ model_spec: 1, inputs: 2, output_filter: 3 })
+  expect(reflected.tensor_fields).toMatchObject({
+    dtype: 1,
+    tensor_shape: 2,
+    tensor_content: 4,
+    float_val: 5,
+    half_val: 13,
+  })
+  expect(reflected.predict_y).toEqual([2.5, 3.5])
 })

@@ -19,13 +19,17 @@ export const TF_SERVING_PROTO_FILES = [
   'tensorflow_error.proto',
   'tensorflow_serving.proto',
   'grpc_health.proto',
+  'grpc_reflection.proto',
 ] as const
 
 /** Parses every file into one root; keepCase keeps TF Serving's snake_case field names. */
 export const loadTfServingProtos = (dir = TF_SERVING_PROTO_DIR): protobuf.Root => {
   const root = new protobuf.Root()
-  for (const file of TF_SERVING_PROTO_FILES)
+  for (const file of TF_SERVING_PROTO_FILES) {
+    // Recorded on every type, so the reflection service can rebuild one descriptor per file.
+    ;(protobuf.parse as unknown as { filename: string | null }).filename = file
     protobuf.parse(readFileSync(join(dir, file), 'utf8'), root, { keepCase: true })
+  }
   root.resolveAll()
   return root
 }
@@ -58,8 +62,8 @@ export const serviceDefinition = (fullName: string): ServiceDefinition => {
     const res = method.resolvedResponseType as protobuf.Type
     def[method.name] = {
       path: `/${fullName}/${method.name}`,
-      requestStream: false,
-      responseStream: false,
+      requestStream: method.requestStream ?? false,
+      responseStream: method.responseStream ?? false,
       requestSerialize: (value: object) => asBuffer(req.encode(value).finish()),
       requestDeserialize: (bytes: Buffer) => req.decode(bytes),
       responseSerialize: (value: object) => asBuffer(res.encode(value).finish()),

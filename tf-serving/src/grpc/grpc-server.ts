@@ -9,6 +9,7 @@ import type { GrpcDeps } from './deps.ts'
 import { grpcModelMetadata } from './metadata.ts'
 import { grpcModelStatus, grpcReloadConfig } from './model-service.ts'
 import { grpcPredict } from './predict.ts'
+import { REFLECTION_SERVICE, reflectionHandler } from './reflection.ts'
 import { asServingError, toServiceError } from './status.ts'
 
 export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService'
@@ -98,6 +99,11 @@ export const startGrpcServer = async (deps: GrpcDeps, opts: GrpcServerOptions) =
       callback(null, { status: opts.ready() ? 1 : 2 })
     },
   })
+
+  server.addService(
+    serviceDefinition(REFLECTION_SERVICE),
+    reflectionHandler([PREDICTION_SERVICE, MODEL_SERVICE, HEALTH_SERVICE, REFLECTION_SERVICE]),
+  )
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
