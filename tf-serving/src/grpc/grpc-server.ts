@@ -50,9 +50,12 @@ export const startGrpcServer = async (deps: GrpcDeps, opts: GrpcServerOptions) =
       let status = 'OK'
       const release = await limiter.acquire(call)
       try {
-        // Gone while waiting (cancelled, deadline passed): grpc-js has answered; run nothing.
+        // Gone while waiting: run nothing. A cancelled call has no one to answer; a call past its
+        // deadline is answered (grpc-js ignores it if its own deadline timer already did).
         if (!release) {
-          status = 'CANCELLED'
+          status = call.cancelled ? 'CANCELLED' : 'DEADLINE_EXCEEDED'
+          if (!call.cancelled)
+            callback({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline Exceeded' })
           return
         }
         callback(null, await handler(deps, call.request))
