@@ -37,6 +37,11 @@ const run = async (cmd: string[]) => {
 }
 
 beforeAll(async () => {
+  const probe = Bun.spawnSync([PYTHON, '-c', 'import grpc, grpc_tools'])
+  if (probe.exitCode !== 0)
+    throw new Error(
+      `${PYTHON} lacks grpc/grpc_tools: apt-get install python3-grpcio python3-grpc-tools (make setup does)`,
+    )
   dir = await mkdtemp(join(tmpdir(), 'tfs-py-'))
   await writeFile(
     join(dir, 'models.config'),
