@@ -41,6 +41,9 @@ const modelOf = (req: unknown): string => {
 }
 
 export const startGrpcServer = async (deps: GrpcDeps, opts: GrpcServerOptions) => {
+  // grpc-js prints its own errors to the console; they go through our JSON logger instead.
+  const log = (...args: unknown[]) => deps.logger.warn('grpc-js', { message: args.join(' ') })
+  grpc.setLogger({ error: log, info: log, debug: log } as unknown as Partial<Console>)
   const limiter = new CallLimiter(opts.maxConcurrentCalls)
   const unary =
     (method: string, handler: Handler) =>
