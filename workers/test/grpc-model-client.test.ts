@@ -40,6 +40,11 @@ describe('pure parts', () => {
     const u = encodeImageTensor(px, { ...input, dtype: 'DT_UINT8' }, '0,1')
     expect([u.dtype, Array.from(u.tensor_content as Uint8Array)]).toEqual([4, [0, 51, 255, 127]])
     expect(() => encodeImageTensor(px.subarray(1), input, '0,1')).toThrow(/expected 4 bytes/)
+    // A buffer to reuse is written into, not replaced.
+    const into = new Float32Array(8)
+    const reused = encodeImageTensor(px, input, '0,1', into)
+    expect((reused.tensor_content as Uint8Array).buffer).toBe(into.buffer)
+    expect(Array.from(into.subarray(0, 4))).toEqual([0, 51 / 255, 1, 127 / 255].map(Math.fround))
   })
 })
 
