@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: gRPC answers are protobufjs objects, read field by field
 import * as grpc from '@grpc/grpc-js'
 import { protoType, serviceDefinition } from '@tweetbot/common/src/grpc/tf-serving-proto.ts'
 import { ModelServerError } from '../errors.ts'
@@ -119,8 +118,8 @@ export const createGrpcModelClient = (
     signature_name: signature,
     ...(target.version !== undefined ? { version: { value: target.version } } : {}),
   })
-  const call = (method: string, req: unknown, signal?: AbortSignal) =>
-    new Promise<any>((resolve, reject) => {
+  const call = <T>(method: string, req: unknown, signal?: AbortSignal) =>
+    new Promise<T>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const c = (client[method] as Unary).call(
         client,
@@ -129,7 +128,7 @@ export const createGrpcModelClient = (
         { deadline: Date.now() + opts.timeoutMs },
         (err, res) => {
           signal?.removeEventListener('abort', cancel)
-          if (!err) return resolve(res)
+          if (!err) return resolve(res as T)
           const status = HTTP_OF[err.code] ?? 500
           reject(
             new ModelServerError(status, `gRPC ${grpc.status[err.code]}: ${err.details}`, {
@@ -144,15 +143,15 @@ export const createGrpcModelClient = (
 
   return {
     metadata: async (signal) => {
-      const res = await call(
+      const res = await call<MetadataOut>(
         'GetModelMetadata',
         { model_spec: modelSpec(''), metadata_field: ['signature_def'] },
         signal,
       )
-      const any = res.metadata?.signature_def
-      if (!any) throw new Error('model metadata has no signature_def')
+      const packed = res.metadata?.signature_def
+      if (!packed) throw new Error('model metadata has no signature_def')
       const map = protoType('tensorflow.serving.SignatureDefMap').toObject(
-        protoType('tensorflow.serving.SignatureDefMap').decode(any.value),
+        protoType('tensorflow.serving.SignatureDefMap').decode(packed.value),
         { enums: String, longs: Number },
       ) as {
         signature_def: Record<
@@ -189,7 +188,7 @@ export const createGrpcModelClient = (
       // reused, instead of one of garbage per image.
       const buffer = spare.pop()
       const tensor = encodeImageTensor(pixels, input, opts.scale, buffer)
-      const res = await call(
+      const res = await call<{ outputs?: Record<string, TensorOut> }>(
         'Predict',
         { model_spec: modelSpec(input.signature), inputs: { [input.alias ?? 'input']: tensor } },
         signal,
@@ -200,13 +199,18 @@ export const createGrpcModelClient = (
         spare.push(new Float32Array(tensor.tensor_content.buffer))
       // The REST answer's shape (first instance per output), so one reader picks the scores.
       const row = Object.fromEntries(
-        Object.entries(res.outputs ?? {}).map(([alias, t]) => [alias, firstRow(t as TensorOut)]),
+        Object.entries(res.outputs ?? {}).map(([alias, t]) => [alias, firstRow(t)]),
       )
       const only = Object.values(row)
       return extractScores({ predictions: [only.length === 1 ? only[0] : row] })
     },
     close: () => client.close(),
   }
+}
+
+/** The parts of the protobufjs answers read here. */
+interface MetadataOut {
+  metadata?: Record<string, { value: Uint8Array }>
 }
 
 interface TensorOut {
