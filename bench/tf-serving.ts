@@ -217,7 +217,13 @@ const wrkRate = async (url: string, concurrency: number, seconds: number) => {
   const line = out.split('\n').find((l) => l.startsWith('RESULT '))
   if (!line) throw new Error(`wrk printed no result:\n${out}`)
   const r = JSON.parse(line.slice(7)) as { requests: number; durationUs: number; failed: number }
-  return { rate: r.requests / (r.durationUs / 1e6), failed: r.failed }
+  const cpu = proc.resourceUsage()?.cpuTime
+  return {
+    rate: r.requests / (r.durationUs / 1e6),
+    failed: r.failed,
+    /** The load generator's own CPU per request, in ms (it shares the cores with the server). */
+    clientCpuMs: cpu ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests) : Number.NaN,
+  }
 }
 
 const throughput = async (url: string, concurrency: number) => {
@@ -411,7 +417,15 @@ if (SECTIONS.has('g')) {
     const line = out.split('\n').find((l) => l.startsWith('RESULT '))
     if (!line) throw new Error(`grpc-load printed no result:\n${out}`)
     const r = JSON.parse(line.slice(7)) as { requests: number; seconds: number; failed: number }
-    return { rate: r.requests / r.seconds, requests: r.requests, failed: r.failed }
+    const cpu = proc.resourceUsage()?.cpuTime
+    return {
+      rate: r.requests / r.seconds,
+      requests: r.requests,
+      failed: r.failed,
+      clientCpuMs: cpu
+        ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests)
+        : Number.NaN,
+    }
   }
 
   // Latency at batch 1: one worker thread, interleaved with in-process and REST runs.
@@ -466,7 +480,10 @@ if (SECTIONS.has('g')) {
     'REST (wrk)': (secs: number) => wrkRate(many.url, 8, secs),
     'gRPC (grpc-load)': (secs: number) => grpcLoad(tp, 8, secs),
   }
-  const totals = new Map<string, { images: number; seconds: number; cpu: number; failed: number }>()
+  const totals = new Map<
+    string,
+    { images: number; seconds: number; cpu: number; failed: number; clientCpu: number }
+  >()
   for (const load of Object.values(loads)) await load(WARMUP_SECONDS)
   for (let round = 0; round < 3; round++)
     for (const [label, load] of Object.entries(loads)) {
@@ -474,7 +491,8 @@ if (SECTIONS.has('g')) {
       const t0 = performance.now()
       const r = await load(SECONDS)
       const seconds = (performance.now() - t0) / 1000
-      const t = totals.get(label) ?? { images: 0, seconds: 0, cpu: 0, failed: 0 }
+      const t = totals.get(label) ?? { images: 0, seconds: 0, cpu: 0, failed: 0, clientCpu: 0 }
+      t.clientCpu += r.clientCpuMs * r.rate * seconds
       t.images += r.rate * seconds
       t.seconds += seconds
       t.cpu += cpuOf(many.pid) - before
@@ -487,6 +505,7 @@ if (SECTIONS.has('g')) {
     rate: t.images / t.seconds,
     failed: t.failed,
     cpuMs: t.images > 0 ? (t.cpu * 1000) / t.images : Number.NaN,
+    clientCpuMs: t.images > 0 ? t.clientCpu / t.images : Number.NaN,
   }))
 
   const med = median(ip)
@@ -511,7 +530,7 @@ if (SECTIONS.has('g')) {
   )
   for (const r of runs)
     console.info(
-      `   ${r.label.padEnd(18)} ${r.rate.toFixed(1).padStart(6)} images/s   tf-serving CPU ${r.cpuMs.toFixed(1).padStart(5)} ms/image${r.failed ? `  (${r.failed} failed)` : ''}`,
+      `   ${r.label.padEnd(18)} ${r.rate.toFixed(1).padStart(6)} images/s   tf-serving CPU ${r.cpuMs.toFixed(1).padStart(5)} ms/image   load generator CPU ${r.clientCpuMs.toFixed(1).padStart(4)} ms/image${r.failed ? `  (${r.failed} failed)` : ''}`,
     )
   console.info(
     `   ${'in-process'.padEnd(18)} ${''.padStart(6)}            CPU ${inProcessCpuMs.toFixed(1).padStart(5)} ms/image (predict alone)`,
