@@ -19,9 +19,9 @@ const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACC
 const env: Record<string, string> = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
   TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET || 'dev-consumer-secret',
-  // gRPC with binary tensors: measured at least as fast as REST, with a sixth of its parse cost
-  // (bench:tf-serving section g). REST stays one variable away (http://127.0.0.1:8501/…:predict).
-  TF_SERVER_URL: process.env.TF_SERVER_URL || 'grpc://127.0.0.1:8500/default',
+  // REST by default; tf-serving also answers gRPC on 8500 (TF_SERVER_URL=grpc://127.0.0.1:8500/default).
+  // Measured here, gRPC did not make the whole pipeline faster (tf-serving/README.md, bench section g).
+  TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
   FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || (hasX ? 'False' : 'True'),
   MEDIA_ALLOWED_HOSTS: process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100',
 }

@@ -113,20 +113,17 @@ describe('tf-serving swaps to tensorflow/serving with one parameter', () => {
     )
   })
 
-  test("workers call the model server's gRPC port for the same model", () => {
+  test("workers call the model server's predict URL for the same model", () => {
     for (const [scenario, settings] of Object.entries(SCENARIOS)) {
       const objects = renderDeployment(settings)
       const tf = find(objects, 'Deployment', 'tf-serving')
       const svc = find(objects, 'Service', 'tf-serving')
       const model = envOf(mainContainer(tf), 'MODEL_NAME')?.value
-      const port = at<{ name: string; port: number }[]>(svc, 'spec.ports').find(
-        (p) => p.name === 'grpc',
-      )?.port
-      expect(port).toBe(8500)
+      const port = at<{ port: number }[]>(svc, 'spec.ports')[0]!.port
       for (const worker of ['chat-worker', 'tweet-worker']) {
         const url = envOf(mainContainer(find(objects, 'Deployment', worker)), 'TF_SERVER_URL')
         expect(`${scenario}: ${url?.value}`).toBe(
-          `${scenario}: grpc://${svc.metadata.name}:${port}/${model}`,
+          `${scenario}: http://${svc.metadata.name}:${port}/v1/models/${model}:predict`,
         )
       }
     }
