@@ -6,12 +6,12 @@ BUN_MAJOR := $(firstword $(subst ., ,$(BUN_VERSION)))
 JUNIT ?= .ci/out/junit.xml
 export PATH := $(HOME)/.local/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: help setup setup-bun setup-packages setup-redis setup-chromium models dev test typecheck lint format chaos load_test fresh-check
+.PHONY: help setup setup-bun setup-packages setup-redis setup-chromium setup-grpc-python models dev test typecheck lint format chaos load_test fresh-check
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-28s %s\n", $$1, $$2}'
 
-setup: setup-bun setup-packages setup-redis setup-chromium models ## install what is missing (Bun, packages, redis-server, Chromium, the default model)
+setup: setup-bun setup-packages setup-redis setup-chromium setup-grpc-python models ## install what is missing (Bun, packages, redis-server, Chromium, the gRPC test client, the default model)
 
 setup-bun:
 	@have=$$(bun --version 2>/dev/null | cut -d. -f1); \
@@ -51,6 +51,21 @@ setup-chromium:
 	    || { echo "setup: apt-get install chromium failed; install Chromium (or set CHROMIUM_PATH) and re-run make"; exit 1; }; \
 	else \
 	  echo "setup: chromium is missing; the sandbox's browser test will be skipped (install Chromium and set CHROMIUM_PATH to run it)"; \
+	fi
+
+# The independent gRPC client of tf-serving/test/grpc-python-client.test.ts: Debian's grpcio + grpc_tools.
+setup-grpc-python:
+	@/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null && exit 0; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "setup: installing python3-grpcio and python3-grpc-tools with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
+	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
+	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
+	  echo "setup: installing python3-grpcio and python3-grpc-tools with sudo apt-get"; \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
+	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
+	else \
+	  echo "setup: note: without apt-get, install Debian's python3-grpcio and python3-grpc-tools yourself for make test (make dev does not need them)"; \
 	fi
 
 models: ## export the default image model into models/default/1 (offline, from node_modules)

@@ -3,21 +3,28 @@
 //   1. in-process predict latency vs HTTP :predict latency at batch 1 → overhead ratio
 //   2. throughput (images/s) at concurrency 1, 8, 32 with batching off and on
 //   3. throughput with 1 vs N inference workers (and threads vs processes)
+//   g. gRPC beside REST: latency at batch 1 vs in-process, images/s at c=8 and tf-serving CPU per
+//      image for each (gRPC load from bench/grpc-load.ts in its own process)
 // Throughput runs use wrk (C, Debian package `wrk`) as the load generator, as bench:master
 // does: the client shares the 2 cores with the server, and Bun's fetch spends ~1 ms of CPU
 // sending each 3 MB body where wrk spends ~0.3 ms, which would be counted against the server.
 // Options: --seconds=N per throughput run (default 8), --warmup=N seconds of the same load
-// before each (default 4), --workers=N (default: cores), --sections=1,2,3,3b (default: all).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+// before each (default 4), --workers=N (default: cores), --sections=1,2,3,3b,g (default: all).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { resolve } from 'node:path'
+import * as grpc from '@grpc/grpc-js'
+import { protoType } from '@tweetbot/common/grpc'
 import { silentLogger } from '@tweetbot/common/log'
 import { freePort } from '@tweetbot/testing'
+import { decodeTensorProto, type TensorProtoIn } from '../tf-serving/src/grpc/tensor-proto.ts'
 import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
 import { InferencePool } from '../tf-serving/src/inference/pool.ts'
 import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
+import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
+import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
 import { median } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
@@ -29,7 +36,7 @@ const SECONDS = arg('seconds', 8)
 // image in the first 8 s, ~1.1 ms in the third): throughput is measured once that has settled.
 const WARMUP_SECONDS = arg('warmup', 4)
 const sectionsArg = process.argv.find((a) => a.startsWith('--sections='))
-const SECTIONS = new Set((sectionsArg?.split('=')[1] ?? '1,2,3,3b').split(','))
+const SECTIONS = new Set((sectionsArg?.split('=')[1] ?? '1,2,3,3b,g').split(','))
 const WORKERS = arg('workers', cpus().length)
 const root = resolve(import.meta.dir, '..')
 const modelBase = resolve(root, 'models/default')
@@ -97,6 +104,7 @@ await inProcess(3)
 // --- servers -------------------------------------------------------------------------------
 interface Server {
   url: string
+  pid: number
   stop: () => Promise<void>
 }
 const startServer = async (flags: string[]): Promise<Server> => {
@@ -108,6 +116,8 @@ const startServer = async (flags: string[]): Promise<Server> => {
       `--rest_api_port=${port}`,
       '--model_name=default',
       `--model_base_path=${modelBase}`,
+      // gRPC only where a section asks for it (--port=N): two servers may run at once.
+      ...(flags.some((f) => f.startsWith('--port=')) ? [] : ['--port=0']),
       ...flags,
     ],
     { stdout: 'ignore', stderr: 'inherit' },
@@ -124,6 +134,7 @@ const startServer = async (flags: string[]): Promise<Server> => {
   }
   return {
     url,
+    pid: proc.pid,
     stop: async () => {
       proc.kill('SIGTERM')
       await proc.exited
@@ -206,7 +217,13 @@ const wrkRate = async (url: string, concurrency: number, seconds: number) => {
   const line = out.split('\n').find((l) => l.startsWith('RESULT '))
   if (!line) throw new Error(`wrk printed no result:\n${out}`)
   const r = JSON.parse(line.slice(7)) as { requests: number; durationUs: number; failed: number }
-  return { rate: r.requests / (r.durationUs / 1e6), failed: r.failed }
+  const cpu = proc.resourceUsage()?.cpuTime
+  return {
+    rate: r.requests / (r.durationUs / 1e6),
+    failed: r.failed,
+    /** The load generator's own CPU per request, in ms (it shares the cores with the server). */
+    clientCpuMs: cpu ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests) : Number.NaN,
+  }
 }
 
 const throughput = async (url: string, concurrency: number) => {
@@ -333,5 +350,190 @@ if (SECTIONS.has('3b')) {
   }
   console.info('\n3b. inference pool alone (no HTTP, no JSON), 8 jobs in flight')
   printRates(rows)
+}
+// --- g. gRPC beside REST ------------------------------------------------------------------------
+if (SECTIONS.has('g')) {
+  const input = {
+    height: 224,
+    width: 224,
+    channels: 3,
+    dtype: 'DT_FLOAT',
+    signature: 'serving_default',
+    alias: 'input_1',
+  }
+  // What the workers send over gRPC for the same preprocessed image: float32 tensor_content.
+  const request = protoType('tensorflow.serving.PredictRequest')
+    .encode({
+      model_spec: { name: 'default', signature_name: 'serving_default' },
+      inputs: { input_1: encodeImageTensor(rgb, input, '0,1') },
+    })
+    .finish()
+  const requestFile = resolve(wrkDir, 'predict-request.bin')
+  writeFileSync(requestFile, request)
+  const grpcAt = async (port: number) => {
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    })
+    const once = () =>
+      new Promise<void>((ok, fail) =>
+        client.makeUnaryRequest(
+          '/tensorflow.serving.PredictionService/Predict',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from(request),
+          (err) => (err ? fail(err) : ok()),
+        ),
+      )
+    const latency = async (n: number) => {
+      const times: number[] = []
+      for (let i = 0; i < n; i++) {
+        const t = performance.now()
+        await once()
+        times.push(performance.now() - t)
+      }
+      return times
+    }
+    return { latency, close: () => client.close() }
+  }
+  /** CPU seconds (user + system, all threads) of a process so far. */
+  const cpuOf = (pid: number) => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(f[11]) + Number(f[12])) / 100
+  }
+  const grpcLoad = async (port: number, concurrency: number, seconds: number) => {
+    const proc = Bun.spawn(
+      [
+        'bun',
+        resolve(import.meta.dir, 'grpc-load.ts'),
+        `127.0.0.1:${port}`,
+        String(concurrency),
+        String(seconds),
+        requestFile,
+      ],
+      { stdout: 'pipe', stderr: 'inherit' },
+    )
+    const out = await new Response(proc.stdout).text()
+    await proc.exited
+    const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+    if (!line) throw new Error(`grpc-load printed no result:\n${out}`)
+    const r = JSON.parse(line.slice(7)) as { requests: number; seconds: number; failed: number }
+    const cpu = proc.resourceUsage()?.cpuTime
+    return {
+      rate: r.requests / r.seconds,
+      requests: r.requests,
+      failed: r.failed,
+      clientCpuMs: cpu
+        ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests)
+        : Number.NaN,
+    }
+  }
+
+  // Latency at batch 1: one worker thread, interleaved with in-process and REST runs.
+  const lp = await freePort()
+  const one = await startServer(['--inference_workers=1', `--port=${lp}`])
+  const g1 = await grpcAt(lp)
+  await g1.latency(3)
+  await httpLatency(one.url, 3)
+  const ip: number[] = []
+  const rest: number[] = []
+  const rpc: number[] = []
+  for (let round = 0; round < 6; round++) {
+    ip.push(...(await inProcess(4)))
+    rest.push(...(await httpLatency(one.url, 4)))
+    rpc.push(...(await g1.latency(4)))
+  }
+  g1.close()
+  await one.stop()
+  // In-process CPU per image (this thread runs the model).
+  const cpu0 = process.cpuUsage()
+  const n0 = 16
+  await inProcess(n0)
+  const cpu1 = process.cpuUsage(cpu0)
+  const inProcessCpuMs = (cpu1.user + cpu1.system) / 1000 / n0
+
+  // Where a request's own cost goes before the model runs: reading the body into a tensor.
+  const parseCost = (fn: () => unknown) => {
+    for (let i = 0; i < 3; i++) fn()
+    const xs: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now()
+      fn()
+      xs.push(performance.now() - t)
+    }
+    return median(xs)
+  }
+  const restParseMs = parseCost(() => scanPredictBody(body))
+  const requestType = protoType('tensorflow.serving.PredictRequest')
+  const inputSpec = { name: 'input_1', dtype: 'DT_FLOAT' as const, shape: [-1, 224, 224, 3] }
+  const grpcParseMs = parseCost(() => {
+    const r = requestType.decode(Buffer.from(request)) as unknown as {
+      inputs: Record<string, TensorProtoIn>
+    }
+    decodeTensorProto(r.inputs.input_1 as TensorProtoIn, inputSpec, 'input_1', 0)
+  })
+
+  // Throughput and server CPU per image at c=8, default workers: REST and gRPC runs alternate
+  // (3 each) so both see the same machine load; each after one warm-up run of its own.
+  const tp = await freePort()
+  const many = await startServer([`--inference_workers=${WORKERS}`, `--port=${tp}`])
+  const loads = {
+    'REST (wrk)': (secs: number) => wrkRate(many.url, 8, secs),
+    'gRPC (grpc-load)': (secs: number) => grpcLoad(tp, 8, secs),
+  }
+  const totals = new Map<
+    string,
+    { images: number; seconds: number; cpu: number; failed: number; clientCpu: number }
+  >()
+  for (const load of Object.values(loads)) await load(WARMUP_SECONDS)
+  for (let round = 0; round < 3; round++)
+    for (const [label, load] of Object.entries(loads)) {
+      const before = cpuOf(many.pid)
+      const t0 = performance.now()
+      const r = await load(SECONDS)
+      const seconds = (performance.now() - t0) / 1000
+      const t = totals.get(label) ?? { images: 0, seconds: 0, cpu: 0, failed: 0, clientCpu: 0 }
+      t.clientCpu += r.clientCpuMs * r.rate * seconds
+      t.images += r.rate * seconds
+      t.seconds += seconds
+      t.cpu += cpuOf(many.pid) - before
+      t.failed += r.failed
+      totals.set(label, t)
+    }
+  await many.stop()
+  const runs = [...totals].map(([label, t]) => ({
+    label,
+    rate: t.images / t.seconds,
+    failed: t.failed,
+    cpuMs: t.images > 0 ? (t.cpu * 1000) / t.images : Number.NaN,
+    clientCpuMs: t.images > 0 ? t.clientCpu / t.images : Number.NaN,
+  }))
+
+  const med = median(ip)
+  const line = (label: string, xs: number[]) =>
+    console.info(
+      `   ${label.padEnd(44)} ${median(xs).toFixed(1).padStart(5)} ms   ratio ${(median(xs) / med).toFixed(2)}`,
+    )
+  console.info(
+    `\ng. gRPC beside REST (worker's image: REST body ${(body.length / 1e6).toFixed(2)} MB JSON, gRPC request ${(request.length / 1e6).toFixed(2)} MB float32 tensor_content)`,
+  )
+  console.info(
+    '   latency at batch 1, 1 worker thread (median of 24, interleaved; gRPC target ≤ 1.05)',
+  )
+  console.info(`   ${'in-process predict'.padEnd(44)} ${med.toFixed(1).padStart(5)} ms`)
+  line('REST :predict', rest)
+  line('gRPC Predict', rpc)
+  console.info(
+    `   reading the request into a tensor: REST JSON scan ${restParseMs.toFixed(2)} ms, gRPC protobuf decode + copy ${grpcParseMs.toFixed(2)} ms`,
+  )
+  console.info(
+    `   concurrency 8, ${WORKERS} inference workers (threads), 3 alternating ${SECONDS}s runs each`,
+  )
+  for (const r of runs)
+    console.info(
+      `   ${r.label.padEnd(18)} ${r.rate.toFixed(1).padStart(6)} images/s   tf-serving CPU ${r.cpuMs.toFixed(1).padStart(5)} ms/image   load generator CPU ${r.clientCpuMs.toFixed(1).padStart(4)} ms/image${r.failed ? `  (${r.failed} failed)` : ''}`,
+    )
+  console.info(
+    `   ${'in-process'.padEnd(18)} ${''.padStart(6)}            CPU ${inProcessCpuMs.toFixed(1).padStart(5)} ms/image (predict alone)`,
+  )
 }
 process.exit(0)

@@ -32,6 +32,8 @@ const mediaHosts = process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100'
 const env: Record<string, string> = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
   TWITTER_CONSUMER_SECRET: process.env.TWITTER_CONSUMER_SECRET || 'dev-consumer-secret',
+  // REST by default; tf-serving also answers gRPC on 8500 (TF_SERVER_URL=grpc://127.0.0.1:8500/default).
+  // Measured here, gRPC did not make the whole pipeline faster (tf-serving/README.md, bench section g).
   TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
   FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || 'False',
   MEDIA_ALLOWED_HOSTS: mediaHosts,
@@ -81,6 +83,7 @@ const services: Service[] = [
       'bun',
       'tf-serving/src/main.ts',
       '--rest_api_port=8501',
+      '--port=8500',
       '--model_name=default',
       `--model_base_path=${resolve(root, 'models/default')}`,
     ],

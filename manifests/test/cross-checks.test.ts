@@ -65,11 +65,12 @@ describe('selectors', () => {
 describe('ports', () => {
   test('a Service targetPort no container listens on is reported', () => {
     const objects = broken((o) => {
+      // (8500 is gRPC now, a real port: 8502 is one nothing listens on.)
       at<{ targetPort: unknown }[]>(find(o, 'Service', 'tf-serving'), 'spec.ports')[0]!.targetPort =
-        8500
+        8502
     })
     expect(portProblems(objects).join()).toContain(
-      'targetPort 8500 is not a port of Deployment tweetbot-tf-serving',
+      'targetPort 8502 is not a port of Deployment tweetbot-tf-serving',
     )
   })
 

@@ -84,7 +84,7 @@ describe('tf-serving swaps to tensorflow/serving with one parameter', () => {
     const model = envOf(c, 'MODEL_NAME')?.value
     expect(model).toBeTruthy()
     expect(envOf(c, 'MODEL_BASE_PATH')?.value).toBe('/models')
-    expect(c.ports?.map((p) => p.containerPort)).toEqual([8501])
+    expect(c.ports?.map((p) => p.containerPort)).toEqual([8501, 8500])
     expect(at<{ mountPath: string }[]>(c, 'volumeMounts').map((m) => m.mountPath)).toContain(
       '/models',
     )

@@ -61,6 +61,8 @@ export interface StackOptions {
   prefix?: string
   /** How long each service may take to answer /readyz (default 90 s; tf-serving loads a model). */
   readyTimeoutMs?: number
+  /** How workers reach tf-serving: REST (default) or gRPC (`grpc://…/default`). */
+  transport?: 'rest' | 'grpc'
 }
 
 export interface ServiceHandle {
@@ -88,6 +90,8 @@ export interface Stack {
   services: Record<ServiceName, ServiceHandle>
   /** `http://127.0.0.1:<tf-serving port>/v1/models/default:predict` */
   predictUrl: string
+  /** `grpc://127.0.0.1:<tf-serving gRPC port>/default` */
+  grpcUrl: string
   logDir: string
   /** `http://127.0.0.1:<image port><path>` */
   imageUrl(path: string): string
@@ -155,6 +159,8 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     ),
   ) as Record<ServiceName, number>
   const predictUrl = `http://127.0.0.1:${ports['tf-serving']}/v1/models/default:predict`
+  const grpcPort = await freePort()
+  const grpcUrl = `grpc://127.0.0.1:${grpcPort}/default`
   const labelsFile = join(modelDir, '1', 'labels.txt')
   const common = {
     REDIS_URL: redis.url,
@@ -166,7 +172,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     ...common,
     PORT: String(ports[name]),
     METRICS_PORT: String(metricsPorts[name]),
-    TF_SERVER_URL: predictUrl,
+    TF_SERVER_URL: opts.transport === 'grpc' ? grpcUrl : predictUrl,
     FLT_LOAD_TESTING_MODE: opts.loadTesting ? 'True' : 'False',
     ...fakeKeys,
     TWITTER_CONSUMER_SECRET: consumerSecret,
@@ -195,6 +201,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
       ? [
           ...ENTRY[name],
           `--rest_api_port=${ports[name]}`,
+          `--port=${grpcPort}`,
           '--model_name=default',
           `--model_base_path=${modelDir}`,
           ...(opts.tfServingArgs ?? []),
@@ -312,6 +319,7 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     images,
     services: handles,
     predictUrl,
+    grpcUrl,
     logDir,
     imageUrl: (path) => `${images.url}${path}`,
     postDelivery: async (body, o = {}) => {

@@ -9,6 +9,7 @@ import { Batcher } from './batching/batcher.ts'
 import { DEFAULT_BATCHING, parseBatchingParameters } from './config/batching-params.ts'
 import { FlagError, type ServerOptions } from './config/flags.ts'
 import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
+import { type GrpcServer, startGrpcServer } from './grpc/grpc-server.ts'
 import { InferencePool } from './inference/pool.ts'
 import { withDeadline, withRowLimit } from './inference/run-limits.ts'
 import { ModelManager } from './manager/model-manager.ts'
@@ -162,11 +163,53 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   })
   logger.info('REST API listening', { port: http.port, models: manager.summary() })
 
+  // gRPC on --port beside REST, over the same manager and runner (batcher, pool, timeout).
+  let grpc: GrpcServer | undefined
+  if (opts.grpcPort !== undefined) {
+    grpc = await startGrpcServer(
+      {
+        manager,
+        run,
+        logger,
+        metrics,
+        tensorContentOutputs: opts.tensorContentOutputs ?? false,
+        reloadConfig: async (configs) => {
+          manager.setConfig(configs)
+          await manager.poll()
+        },
+      },
+      {
+        port: opts.grpcPort,
+        maxMessageBytes: opts.grpcMaxMessageBytes ?? opts.maxBodyBytes,
+        maxConcurrentCalls: opts.grpcMaxThreads ?? 4 * opts.inferenceWorkers,
+        ready: () => manager.summary().every((m) => m.available.length > 0),
+      },
+    ).catch(async (err: unknown) => {
+      await http.stop()
+      await manager.stop()
+      await pool.close()
+      throw new FlagError(`--port=${opts.grpcPort}: cannot listen: ${(err as Error).message}`)
+    })
+    logger.info('gRPC API listening', { port: grpc.port })
+  }
+
   const stop = async () => {
     if (configTimer) clearInterval(configTimer)
+    await grpc?.stop()
     await http.stop()
     await manager.stop()
     await pool.close()
   }
-  return { app, http, pool, manager, batcher, registry, stop, port: http.port as number }
+  return {
+    app,
+    http,
+    pool,
+    manager,
+    batcher,
+    registry,
+    stop,
+    port: http.port as number,
+    grpcPort: grpc?.port,
+    grpc,
+  }
 }

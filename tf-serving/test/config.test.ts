@@ -91,6 +91,7 @@ describe('flags and env', () => {
         '--model_base_path=/x/default',
         '--enable_batching',
         '--port=8500',
+        '--grpc_socket_path=/tmp/s',
       ],
       env,
     )
@@ -99,8 +100,34 @@ describe('flags and env', () => {
       modelName: 'default',
       modelBasePath: '/x/default',
       enableBatching: true,
+      grpcPort: 8500,
     })
-    expect(o.ignored).toEqual(['port'])
+    expect(o.ignored).toEqual(['grpc_socket_path'])
+  })
+  test('gRPC: --port 8500 by default, --port=0 turns it off; its limits follow REST', () => {
+    const d = resolveOptions(['--rest_api_max_body_bytes=1000'], env)
+    expect(d).toMatchObject({
+      grpcPort: 8500,
+      grpcMaxMessageBytes: 1000,
+      tensorContentOutputs: false,
+    })
+    expect(d.grpcMaxThreads).toBeGreaterThanOrEqual(4)
+    const o = resolveOptions(
+      [
+        '--port=0',
+        '--grpc_max_threads=3',
+        '--grpc_max_message_bytes=5000',
+        '--enable_serialization_as_tensor_content',
+      ],
+      env,
+    )
+    expect(o).toMatchObject({
+      grpcPort: undefined,
+      grpcMaxThreads: 3,
+      grpcMaxMessageBytes: 5000,
+      tensorContentOutputs: true,
+    })
+    expect(() => resolveOptions(['--grpc_max_threads=0'], env)).toThrow(/grpc_max_threads/)
   })
   test('inference workers: one per core and threads unless told otherwise', () => {
     expect(env.TF_SERVING_WORKERS).toBeUndefined()

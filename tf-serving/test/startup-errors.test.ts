@@ -2,7 +2,7 @@ import { expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { runProcess } from '@tweetbot/testing'
+import { freePort, runProcess } from '@tweetbot/testing'
 
 const MAIN = resolve(import.meta.dir, '../src/main.ts')
 
@@ -58,6 +58,32 @@ test('a missing or malformed config file named by a flag stops tf-serving with e
     )
     expect(badBatching.stdout).not.toContain('inference workers ready')
   } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a gRPC port already taken stops tf-serving with exit 2 and one line naming --port', async () => {
+  const taken = Bun.listen({ hostname: '0.0.0.0', port: 0, socket: { data() {} } })
+  const dir = mkdtempSync(join(tmpdir(), 'tfs-startup-'))
+  try {
+    const { code, stderr } = await run(
+      [
+        `--port=${taken.port}`,
+        `--rest_api_port=${await freePort()}`,
+        '--model_name=m',
+        `--model_base_path=${dir}`,
+        '--inference_workers=1',
+      ],
+      {},
+    )
+    expect(code).toBe(2)
+    // One line (after the JSON log lines): no stack trace, no bare grpc-js console output.
+    const lines = stderr.trim().split('\n')
+    expect(lines.at(-1)).toStartWith(`tf-serving: --port=${taken.port}: cannot listen: `)
+    expect(lines.slice(0, -1).every((l) => l.startsWith('{'))).toBe(true)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  } finally {
+    taken.stop(true)
     rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -6,8 +6,8 @@ import { createRedisQueue, openConnection, type QueueName } from '@tweetbot/comm
 import { mediaPolicy } from './media/allow-list.ts'
 import { createMediaFetcher } from './media/fetch-media.ts'
 import { createOAuth1Signer } from './media/oauth1-signer.ts'
+import { connectModel } from './model/connect-model.ts'
 import { loadLabels } from './model/load-labels.ts'
-import { createModelClient } from './model/model-client.ts'
 import type { WorkerDeps } from './worker.ts'
 import { createMediaLookup } from './x/lookup-media.ts'
 import { createXApiClient } from './x/x-api-client.ts'
@@ -49,8 +49,8 @@ export const connectWorkerDeps = (
       heartbeatTtlSec: config.QUEUE_HEARTBEAT_TTL_SEC,
     }),
     marks: openConnection(config.REDIS_URL, { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 }),
-    model: createModelClient({
-      predictUrl: config.TF_SERVER_URL,
+    // REST (http://…:predict) or gRPC (grpc://host:port/<model>), by the URL's scheme.
+    model: connectModel(config.TF_SERVER_URL, {
       timeoutMs: config.PREDICT_TIMEOUT_MS,
       scale: config.INPUT_SCALE,
     }),

@@ -32,6 +32,7 @@ describe('parseModelMetadata', () => {
       channels: 3,
       dtype: 'DT_FLOAT',
       signature: 'serving_default',
+      alias: 'input_0',
     })
   })
   test('refuses shapes that are not images, several inputs, unknown signatures', () => {

@@ -29,6 +29,9 @@ const nonNegativeInt = (fallback: number) =>
     .min(0, 'must be 0 or more')
     .default(fallback)
 
+/** grpc://host:port/<model>[/versions/<n>] (see workers/src/model/grpc-model-client.ts). */
+export const GRPC_MODEL_URL = /^grpc:\/\/[A-Za-z0-9.-]+:\d{1,5}\/[^/:]+(\/versions\/\d+)?$/
+
 const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port (comma-separated)')
@@ -49,7 +52,13 @@ export const workerEnvSchema = sharedEnvSchema
     PORT: port(8081),
     /** `/metrics` only, apart from the probes' port. */
     METRICS_PORT: port(9091),
-    TF_SERVER_URL: httpUrl,
+    // http(s)://…/v1/models/<m>:predict (REST) or grpc://host:port/<m>[/versions/<n>] (gRPC).
+    TF_SERVER_URL: z
+      .string()
+      .refine(
+        (v) => httpUrl.safeParse(v).success || GRPC_MODEL_URL.test(v),
+        'must be an http(s) predict URL or grpc://host:port/<model>',
+      ),
     TWITTER_CONSUMER_KEY: z.string().optional(),
     TWITTER_CONSUMER_SECRET: z.string().optional(),
     TWITTER_ACCESS_TOKEN: z.string().optional(),

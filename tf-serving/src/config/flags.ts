@@ -33,6 +33,14 @@ export interface ServerOptions {
   enableCorsSupport: boolean
   /** Flags accepted for compatibility but without effect here. */
   ignored: string[]
+  /** gRPC port (--port, default 8500); undefined: no gRPC server (--port=0). 0 here: any port. */
+  grpcPort?: number
+  /** Calls the gRPC server runs at once (--grpc_max_threads; default 4 per core, as TF Serving). */
+  grpcMaxThreads?: number
+  /** Largest gRPC request message (--grpc_max_message_bytes; default the REST body limit). */
+  grpcMaxMessageBytes?: number
+  /** --enable_serialization_as_tensor_content: gRPC Predict outputs as tensor_content. */
+  tensorContentOutputs?: boolean
 }
 
 const BOOLEAN = new Set([
@@ -40,9 +48,9 @@ const BOOLEAN = new Set([
   'allow_version_labels_for_unavailable_models',
   'enable_model_warmup',
   'rest_api_enable_cors_support',
+  'enable_serialization_as_tensor_content',
 ])
 const IGNORED = new Set([
-  'port',
   'grpc_socket_path',
   'rest_api_num_threads',
   'monitoring_config_file',
@@ -76,6 +84,10 @@ const KNOWN = new Set([
   'inference_workers',
   'inference_worker_mode',
   'rest_api_enable_cors_support',
+  'port',
+  'grpc_max_threads',
+  'grpc_max_message_bytes',
+  'enable_serialization_as_tensor_content',
   ...IGNORED,
 ])
 
@@ -126,6 +138,8 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
   if (mode !== 'process' && mode !== 'thread')
     throw new FlagError('--inference_worker_mode must be process or thread')
   const modelName = flags.model_name ?? env.MODEL_NAME
+  const maxBodyBytes = num(flags, 'rest_api_max_body_bytes', env.TF_SERVING_MAX_BODY_BYTES, 1)
+  const grpcPort = num(flags, 'port', 8500)
   return {
     restApiPort: num(flags, 'rest_api_port', env.PORT),
     modelName,
@@ -139,7 +153,7 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
       ? resolve(flags.batching_parameters_file)
       : undefined,
     restApiTimeoutMs: num(flags, 'rest_api_timeout_in_ms', 30_000),
-    maxBodyBytes: num(flags, 'rest_api_max_body_bytes', env.TF_SERVING_MAX_BODY_BYTES, 1),
+    maxBodyBytes,
     maxBatchRows: num(flags, 'rest_api_max_batch_rows', env.TF_SERVING_MAX_BATCH_ROWS, 1),
     workerMaxHeapBytes: num(
       flags,
@@ -158,5 +172,11 @@ export const resolveOptions = (argv: string[], env: TfServingEnv): ServerOptions
     debug: env.FLT_DEBUG_MODE,
     enableCorsSupport: bool(flags, 'rest_api_enable_cors_support'),
     ignored: Object.keys(flags).filter((f) => IGNORED.has(f)),
+    grpcPort: grpcPort === 0 ? undefined : grpcPort,
+    grpcMaxThreads: num(flags, 'grpc_max_threads', 4 * (cpus().length || 1), 1),
+    // gRPC carries tensors as binary, 3-4x smaller than REST's JSON: the same byte limit admits
+    // the same requests and more.
+    grpcMaxMessageBytes: num(flags, 'grpc_max_message_bytes', maxBodyBytes, 1),
+    tensorContentOutputs: bool(flags, 'enable_serialization_as_tensor_content'),
   }
 }

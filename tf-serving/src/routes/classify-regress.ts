@@ -141,29 +141,40 @@ const rowsOf2d = (t: WireTensor, n: number, what: string): number => {
   return t.shape[1] as number
 }
 
-export const classifyOrRegress = async (
-  deps: AppDeps,
-  p: ModelPath,
+/** What a classify/regress run produced, before the REST or gRPC encoding. */
+export type ClassifyRegressResult = {
+  /** The servable and signature key that answered (the gRPC response's model_spec). */
+  served: { name: string; version: number; signature: string }
+} & (
+  | { method: 'classify'; rows: { label: string; score: number }[][] }
+  | { method: 'regress'; values: number[] }
+)
+
+/** Runs a JSON-shaped classify/regress request (REST's, or gRPC's converted to it). */
+export const runClassifyOrRegress = async (
+  deps: Pick<AppDeps, 'manager' | 'run'>,
+  p: Pick<ModelPath, 'model' | 'version' | 'label'>,
   body: unknown,
   method: 'classify' | 'regress',
-): Promise<string> => {
+): Promise<ClassifyRegressResult> => {
   const decoded = decodeExamplesRequest(body)
   const handle = deps.manager.acquire(p.model, p.version, p.label)
   try {
     const key = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = ownValue(handle.signatures, key)
     if (!sig) throw invalidArgument(noSignatureNamed(key))
+    const served = { name: handle.name, version: handle.version, signature: key }
     const n = decoded.examples.length
     if (sig.shapesAreInformative) {
       checkSavedModelSignature(sig, method)
       const feeds = savedModelFeeds(sig, decoded)
       if (method === 'regress') {
         const out = await deps.run(handle.key, key, feeds, ['outputs'])
-        return encodeRegression(regressionValues(sig, out.outputs as WireTensor, n))
+        return { served, method, values: regressionValues(sig, out.outputs as WireTensor, n) }
       }
       const wanted = ['classes', 'scores'].filter((o) => Object.hasOwn(sig.outputs, o))
       const out = await deps.run(handle.key, key, feeds, wanted)
-      return encodeClassification(classificationRows(sig, out, n))
+      return { served, method, rows: classificationRows(sig, out, n) }
     }
     checkMethodName(sig, method)
     const inputs = examplesToInputs(decoded, sig.inputs)
@@ -177,7 +188,7 @@ export const classifyOrRegress = async (
           : undefined
       if (!alias) throw invalidArgument(EXPECTED_ONE_OUTPUT)
       const out = (await deps.run(handle.key, key, inputs, [alias]))[alias] as WireTensor
-      return encodeRegression(regressionValues(sig, out, n))
+      return { served, method, values: regressionValues(sig, out, n) }
     }
     const hasScores = hasOwnKey(sig.outputs, 'scores')
     const hasClasses = hasOwnKey(sig.outputs, 'classes')
@@ -198,8 +209,21 @@ export const classifyOrRegress = async (
         score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
       })),
     )
-    return encodeClassification(rows)
+    return { served, method, rows }
   } finally {
     handle.release()
   }
+}
+
+/** REST's classify/regress: the run, encoded as TF Serving's JSON (`{"results": …}`). */
+export const classifyOrRegress = async (
+  deps: AppDeps,
+  p: ModelPath,
+  body: unknown,
+  method: 'classify' | 'regress',
+): Promise<string> => {
+  const result = await runClassifyOrRegress(deps, p, body, method)
+  return result.method === 'regress'
+    ? encodeRegression(result.values)
+    : encodeClassification(result.rows)
 }

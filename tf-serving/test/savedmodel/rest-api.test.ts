@@ -53,6 +53,8 @@ beforeAll(async () => {
       'bun',
       MAIN,
       `--rest_api_port=${port}`,
+      // No gRPC server: 8500 may be taken by another run.
+      '--port=0',
       '--inference_workers=1',
       `--model_config_file=${join(dir, 'models.config')}`,
     ],

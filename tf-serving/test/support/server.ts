@@ -36,7 +36,15 @@ export const spawnServer = async (
   const port = await freePort()
   let out = ''
   const proc = Bun.spawn(
-    ['bun', MAIN, `--rest_api_port=${port}`, '--inference_workers=1', ...flags],
+    [
+      'bun',
+      MAIN,
+      `--rest_api_port=${port}`,
+      '--inference_workers=1',
+      // No gRPC server unless a test asks for one: 8500 may be taken by another run.
+      ...(flags.some((f) => f.startsWith('--port')) ? [] : ['--port=0']),
+      ...flags,
+    ],
     {
       env: { ...process.env, ...env },
       stdout: 'pipe',

@@ -9,6 +9,8 @@ export interface ModelInput {
   /** TF dtype name, e.g. `DT_FLOAT` or `DT_UINT8`. */
   dtype: string
   signature: string
+  /** The input's alias in the signature (gRPC requests name it; REST rows need not). */
+  alias?: string
 }
 
 const tensorSchema = z.object({
@@ -41,6 +43,7 @@ export const parseModelMetadata = (body: unknown, signature = 'serving_default')
   if (!sig) throw new Error(`model metadata has no signature "${signature}"`)
   const inputs = Object.values(sig.inputs)
   const input = inputs[0]
+  const alias = Object.keys(sig.inputs)[0]
   if (!input || inputs.length !== 1)
     throw new Error(`signature "${signature}" must have exactly one input, has ${inputs.length}`)
   const dims = (input.tensor_shape.dim ?? []).map((d) => Number(d.size))
@@ -49,7 +52,7 @@ export const parseModelMetadata = (body: unknown, signature = 'serving_default')
     throw new Error(`input shape [${dims.join(',')}] is not [batch, height, width, channels]`)
   if (channels !== 1 && channels !== 3)
     throw new Error(`input has ${channels} channels; only 1 or 3 are supported`)
-  return { height, width, channels, dtype: input.dtype, signature }
+  return { height, width, channels, dtype: input.dtype, signature, alias }
 }
 
 /** `…/v1/models/default:predict` (or `/versions/N:predict`) → the matching `…/metadata` URL. */

@@ -9,17 +9,6 @@ import { ensureDefaultModel, jpeg } from './helpers.ts'
 
 let stack: Stack
 
-beforeAll(async () => {
-  stack = await startStack({
-    modelDir: await ensureDefaultModel(),
-    services: ['tf-serving', 'master', 'worker:chat'],
-    images: { '/ok.jpg': jpeg(await makePhoto(5)) },
-    env: { 'worker:chat': { CHAT_WORKER_CONCURRENCY: '4', SHUTDOWN_GRACE_MS: '3000' } },
-  })
-}, 120_000)
-afterAll(() => stack?.stop())
-beforeEach(() => stack.x.reset())
-
 const senderOf = (r: RecordedRequest) => /\/with\/([^/]+)\/messages$/.exec(r.path)?.[1]
 
 /** Posts `n` DMs with photos from distinct senders; returns the senders. */
@@ -60,7 +49,20 @@ const expectEachAnsweredOnce = async (senders: string[]) => {
   for (const s of senders) expect(counts.get(s)).toBe(1)
 }
 
-describe('crashes and shutdown (e2e)', () => {
+// Once with the worker on REST, once on gRPC (TF_SERVER_URL=grpc://…): a restarted tf-serving
+// must be found again over either.
+describe.each(['rest', 'grpc'] as const)('crashes and shutdown over %s (e2e)', (transport) => {
+  beforeAll(async () => {
+    stack = await startStack({
+      modelDir: await ensureDefaultModel(),
+      services: ['tf-serving', 'master', 'worker:chat'],
+      transport,
+      images: { '/ok.jpg': jpeg(await makePhoto(5)) },
+      env: { 'worker:chat': { CHAT_WORKER_CONCURRENCY: '4', SHUTDOWN_GRACE_MS: '3000' } },
+    })
+  }, 120_000)
+  afterAll(() => stack?.stop())
+  beforeEach(() => stack.x.reset())
   test('a worker killed with SIGKILL mid-batch and restarted → every event answered once', async () => {
     // X answers a little slowly, so some replies are in flight when the kill lands, at whatever
     // stage each job is. Replies left in doubt are settled by asking X (the fake lists the DMs

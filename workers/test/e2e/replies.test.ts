@@ -29,20 +29,22 @@ let queue: RedisQueue
 let labels: string[]
 const photos: Record<string, Uint8Array> = {}
 
-beforeAll(async () => {
-  const modelDir = await ensureDefaultModel()
-  labels = labelsOf(modelDir)
-  photos['/photo.jpg'] = await makePhoto(7)
-  photos['/drawing.jpg'] = await makeDrawing()
-  stack = await startStack({
-    modelDir,
-    images: Object.fromEntries(Object.entries(photos).map(([p, b]) => [p, jpeg(b)])),
-  })
-  queue = queueOf(stack)
-}, 120_000)
-manageStack(() => ({ stack, queue }))
+// Run once with the workers on REST and once on gRPC (TF_SERVER_URL=grpc://…): same replies.
+describe.each(['rest', 'grpc'] as const)('replies over %s (e2e)', (transport) => {
+  beforeAll(async () => {
+    const modelDir = await ensureDefaultModel()
+    labels = labelsOf(modelDir)
+    photos['/photo.jpg'] = await makePhoto(7)
+    photos['/drawing.jpg'] = await makeDrawing()
+    stack = await startStack({
+      modelDir,
+      transport,
+      images: Object.fromEntries(Object.entries(photos).map(([p, b]) => [p, jpeg(b)])),
+    })
+    queue = queueOf(stack)
+  }, 120_000)
+  manageStack(() => ({ stack, queue }))
 
-describe('replies (e2e)', () => {
   test('a signed DM with a photo → exactly one DM to the sender naming what :predict ranks first', async () => {
     for (const path of ['/photo.jpg', '/drawing.jpg']) {
       const sender = nextXId()
@@ -210,5 +212,14 @@ describe('replies (e2e)', () => {
         new RegExp(`tweetbot_worker_stage_seconds_count\\{[^}]*stage="${stage}"[^}]*\\} [1-9]`),
       )
     expect(text).toContain('tweetbot_jobs_in_flight')
+  })
+
+  test('the workers asked tf-serving over this transport', async () => {
+    const metrics = await (await fetch(`${stack.services['tf-serving'].url}/metrics`)).text()
+    const grpcCalls = /tfserving_requests_total\{[^}]*method="grpc_metadata"[^}]*\} (\d+)/.exec(
+      metrics,
+    )
+    if (transport === 'grpc') expect(Number(grpcCalls?.[1])).toBeGreaterThan(0)
+    else expect(grpcCalls).toBeNull()
   })
 })

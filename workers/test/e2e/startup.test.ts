@@ -7,10 +7,6 @@ import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { ensureDefaultModel } from './helpers.ts'
 
 let stack: Stack
-beforeAll(async () => {
-  stack = await startStack({ modelDir: await ensureDefaultModel(), services: ['master'] })
-}, 120_000)
-afterAll(() => stack?.stop())
 
 const readyz = async () => {
   const res = await fetch(`${stack.services['worker:chat'].url}/readyz`).catch(() => undefined)
@@ -26,7 +22,17 @@ const runWorker = async (kind: 'chat' | 'tweet', env: Record<string, string>) =>
   return { code, err: stderr }
 }
 
-describe('start-up (e2e)', () => {
+// Once with the worker on REST, once on gRPC (TF_SERVER_URL=grpc://…).
+describe.each(['rest', 'grpc'] as const)('start-up over %s (e2e)', (transport) => {
+  beforeAll(async () => {
+    stack = await startStack({
+      modelDir: await ensureDefaultModel(),
+      services: ['master'],
+      transport,
+    })
+  }, 120_000)
+  afterAll(() => stack?.stop())
+
   test('a worker started before tf-serving is not ready and takes no job until the model is known', async () => {
     await stack.start('worker:chat', { waitReady: false })
     await waitFor('the worker to answer /readyz', async () => (await readyz()) !== undefined)
@@ -44,7 +50,9 @@ describe('start-up (e2e)', () => {
     await stack.waitReady('worker:chat')
     await stack.x.waitForRequests(1, (r) => r.path.includes(`/with/${sender}/`))
   }, 60_000)
+})
 
+describe('start-up (e2e)', () => {
   test('a bad environment stops the worker with exit code 2, naming each variable, never a secret', async () => {
     const { code, err } = await runWorker('chat', {
       TWITTER_CONSUMER_SECRET: 'hunter2-very-secret',

@@ -1,0 +1,282 @@
+// TensorProto ↔ the tensors the inference workers take (WireTensor), following TensorFlow's
+// Tensor::FromProto / AsProtoField / AsProtoTensorContent: `tensor_content` holds row-major
+// little-endian elements and wins over the typed `*_val` fields; a `*_val` list shorter than the
+// shape is padded with its last value (empty: zeros); half/bfloat16 travel as 16 bits in int32s.
+// @see tensorflow/core/framework/tensor.proto, tensorflow/core/framework/tensor.cc
+import type { WireTensor } from '../inference/protocol.ts'
+import type { TensorSpec, TfDtype } from '../loaders/types.ts'
+import { dataTypeString, wireDtypeOf } from '../rest/dtypes.ts'
+import { invalidArgument } from '../rest/errors.ts'
+import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.ts'
+
+/** TensorFlow's DataType numbers (types.proto) for the dtypes we serve. */
+export const DTYPE_NUMBER: Record<TfDtype, number> = {
+  DT_FLOAT: 1,
+  DT_DOUBLE: 2,
+  DT_INT32: 3,
+  DT_UINT8: 4,
+  DT_INT16: 5,
+  DT_INT8: 6,
+  DT_STRING: 7,
+  DT_COMPLEX64: 8,
+  DT_INT64: 9,
+  DT_BOOL: 10,
+  DT_BFLOAT16: 14,
+  DT_UINT16: 17,
+  DT_HALF: 19,
+  DT_UINT32: 22,
+  DT_UINT64: 23,
+}
+const DTYPE_NAME = new Map(Object.entries(DTYPE_NUMBER).map(([k, v]) => [v, k as TfDtype]))
+export const dtypeName = (n: number): TfDtype | undefined => DTYPE_NAME.get(n)
+
+/** The fields of a decoded tensorflow.TensorProto we read (protobufjs object). */
+export interface TensorProtoIn {
+  dtype: number
+  tensor_shape?: { dim?: { size: number | { toString(): string } }[] } | null
+  tensor_content?: Uint8Array
+  float_val?: ArrayLike<number>
+  double_val?: ArrayLike<number>
+  int_val?: ArrayLike<number>
+  int64_val?: ArrayLike<number | { toString(): string }>
+  uint32_val?: ArrayLike<number>
+  uint64_val?: ArrayLike<number | { toString(): string }>
+  bool_val?: ArrayLike<boolean>
+  half_val?: ArrayLike<number>
+  string_val?: Uint8Array[]
+}
+
+/** What TF Serving writes for a response tensor (a plain object protobufjs encodes). */
+export interface TensorProtoOut {
+  dtype: number
+  tensor_shape: { dim: { size: number }[] }
+  tensor_content?: Uint8Array
+  float_val?: ArrayLike<number>
+  double_val?: ArrayLike<number>
+  int_val?: ArrayLike<number>
+  int64_val?: ArrayLike<number>
+  uint32_val?: ArrayLike<number>
+  uint64_val?: ArrayLike<number>
+  bool_val?: boolean[]
+  half_val?: ArrayLike<number>
+  string_val?: Uint8Array[]
+}
+
+const BYTES_PER: Partial<Record<TfDtype, number>> = {
+  DT_FLOAT: 4,
+  DT_DOUBLE: 8,
+  DT_INT32: 4,
+  DT_UINT8: 1,
+  DT_INT16: 2,
+  DT_INT8: 1,
+  DT_INT64: 8,
+  DT_BOOL: 1,
+  DT_BFLOAT16: 2,
+  DT_UINT16: 2,
+  DT_HALF: 2,
+  DT_UINT32: 4,
+  DT_UINT64: 8,
+}
+
+const parseError = (alias: string) => invalidArgument(`tensor parsing error: ${alias}`)
+
+/** Element values of `tensor_content` as numbers (or 0/1 for bool). */
+const fromContent = (bytes: Uint8Array, dtype: TfDtype, n: number, alias: string) => {
+  const size = BYTES_PER[dtype]
+  if (size === undefined || bytes.length !== n * size) throw parseError(alias)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (dtype === 'DT_FLOAT') {
+    // Always a copy: the bytes sit inside the received message's buffer (often unaligned, maybe
+    // pooled), and the inference pool transfers a tensor's whole buffer to the worker.
+    // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
+    const copy = new Uint8Array(bytes.length)
+    copy.set(bytes)
+    return new Float32Array(copy.buffer)
+  }
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const o = i * size
+    switch (dtype) {
+      case 'DT_DOUBLE':
+        out[i] = view.getFloat64(o, true)
+        break
+      case 'DT_INT32':
+        out[i] = view.getInt32(o, true)
+        break
+      case 'DT_UINT32':
+        out[i] = view.getUint32(o, true)
+        break
+      case 'DT_INT16':
+        out[i] = view.getInt16(o, true)
+        break
+      case 'DT_UINT16':
+        out[i] = view.getUint16(o, true)
+        break
+      case 'DT_INT8':
+        out[i] = view.getInt8(o)
+        break
+      case 'DT_UINT8':
+      case 'DT_BOOL':
+        out[i] = view.getUint8(o)
+        break
+      case 'DT_INT64':
+        out[i] = Number(view.getBigInt64(o, true))
+        break
+      case 'DT_UINT64':
+        out[i] = Number(view.getBigUint64(o, true))
+        break
+      case 'DT_HALF':
+        out[i] = halfToFloat(view.getUint16(o, true))
+        break
+      case 'DT_BFLOAT16':
+        out[i] = bfloat16ToFloat(view.getUint16(o, true))
+        break
+    }
+  }
+  return out
+}
+
+/** The typed `*_val` list that carries `dtype`, converted to numbers. */
+const valList = (t: TensorProtoIn, dtype: TfDtype): ArrayLike<number> => {
+  switch (dtype) {
+    case 'DT_FLOAT':
+      return t.float_val ?? []
+    case 'DT_DOUBLE':
+      return t.double_val ?? []
+    case 'DT_INT64':
+      return Array.from(t.int64_val ?? [], Number)
+    case 'DT_UINT64':
+      return Array.from(t.uint64_val ?? [], Number)
+    case 'DT_UINT32':
+      return t.uint32_val ?? []
+    case 'DT_BOOL':
+      return Array.from(t.bool_val ?? [], (b) => (b ? 1 : 0))
+    case 'DT_HALF':
+      return Array.from(t.half_val ?? [], halfToFloat)
+    case 'DT_BFLOAT16':
+      return Array.from(t.half_val ?? [], bfloat16ToFloat)
+    default:
+      return t.int_val ?? []
+  }
+}
+
+/** Pads a too-short list with its last value, as Tensor::FromProto does. */
+const padded = <T>(values: ArrayLike<T>, n: number, zero: T, alias: string): T[] => {
+  if (values.length > n) throw parseError(alias)
+  const out = Array.from(values)
+  const last = out.length > 0 ? (out[out.length - 1] as T) : zero
+  while (out.length < n) out.push(last)
+  return out
+}
+
+/**
+ * Decodes request input `alias` for a signature input `spec`. The dtype must be the one the
+ * signature declares (TF's session refuses any other with "Expects arg[i] to be …").
+ */
+export const decodeTensorProto = (
+  t: TensorProtoIn,
+  spec: TensorSpec,
+  alias: string,
+  argIndex: number,
+): WireTensor => {
+  const dtype = dtypeName(t.dtype)
+  if (!dtype) throw parseError(alias)
+  if (dtype !== spec.dtype)
+    throw invalidArgument(
+      `Expects arg[${argIndex}] to be ${dataTypeString(spec.dtype)} but ${dataTypeString(dtype)} is provided`,
+    )
+  const shape = (t.tensor_shape?.dim ?? []).map((d) => Number(d.size))
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw parseError(alias)
+  const n = shape.reduce((a, b) => a * b, 1)
+  const wire = wireDtypeOf(dtype)
+  if (wire === 'string') {
+    if (t.tensor_content && t.tensor_content.length > 0) throw parseError(alias)
+    return { dtype: wire, shape, data: padded(t.string_val ?? [], n, new Uint8Array(0), alias) }
+  }
+  const values =
+    t.tensor_content && t.tensor_content.length > 0
+      ? fromContent(t.tensor_content, dtype, n, alias)
+      : padded(valList(t, dtype), n, 0, alias)
+  if (wire === 'float32')
+    return {
+      dtype: wire,
+      shape,
+      data: values instanceof Float32Array ? values : Float32Array.from(values),
+    }
+  if (wire === 'bool')
+    return { dtype: wire, shape, data: Uint8Array.from(values, (v) => (v ? 1 : 0)) }
+  return { dtype: wire, shape, data: Int32Array.from(values) }
+}
+
+const INT_VAL: ReadonlySet<TfDtype> = new Set([
+  'DT_INT32',
+  'DT_INT16',
+  'DT_INT8',
+  'DT_UINT8',
+  'DT_UINT16',
+])
+
+const numbersOf = (t: WireTensor, dtype: TfDtype): ArrayLike<number> => {
+  const data = t.data as Float32Array | Int32Array | Uint8Array
+  // A float output declared as an integer type is truncated, as TF's cast would.
+  if (t.dtype === 'float32' && wireDtypeOf(dtype) === 'int32') return Array.from(data, Math.trunc)
+  return data
+}
+
+const contentOf = (t: WireTensor, dtype: TfDtype): Uint8Array => {
+  const values = numbersOf(t, dtype)
+  if (dtype === 'DT_FLOAT' && values instanceof Float32Array)
+    return new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
+  const size = BYTES_PER[dtype] ?? 4
+  const out = new Uint8Array(values.length * size)
+  const view = new DataView(out.buffer)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number
+    const o = i * size
+    if (dtype === 'DT_FLOAT') view.setFloat32(o, v, true)
+    else if (dtype === 'DT_DOUBLE') view.setFloat64(o, v, true)
+    else if (dtype === 'DT_INT64') view.setBigInt64(o, BigInt(v), true)
+    else if (dtype === 'DT_UINT64') view.setBigUint64(o, BigInt(v), true)
+    else if (dtype === 'DT_HALF') view.setUint16(o, floatToHalf(v), true)
+    else if (dtype === 'DT_BFLOAT16') view.setUint16(o, floatToBfloat16(v), true)
+    else if (size === 1) view.setUint8(o, v & 0xff)
+    else if (size === 2) view.setUint16(o, v & 0xffff, true)
+    else view.setInt32(o, v, true)
+  }
+  return out
+}
+
+/**
+ * Encodes an output tensor as TF Serving does: the typed `*_val` field by default (AsProtoField),
+ * or `tensor_content` with --enable_serialization_as_tensor_content (AsProtoTensorContent).
+ */
+export const encodeTensorProto = (
+  t: WireTensor,
+  dtype: TfDtype,
+  asContent: boolean,
+): TensorProtoOut => {
+  const out: TensorProtoOut = {
+    dtype: DTYPE_NUMBER[dtype],
+    tensor_shape: { dim: t.shape.map((size) => ({ size })) },
+  }
+  if (t.dtype === 'string') {
+    out.string_val = t.data as Uint8Array[]
+    return out
+  }
+  if (asContent) {
+    out.tensor_content = contentOf(t, dtype)
+    return out
+  }
+  const values = numbersOf(t, dtype)
+  if (dtype === 'DT_FLOAT') out.float_val = values
+  else if (dtype === 'DT_DOUBLE') out.double_val = values
+  else if (INT_VAL.has(dtype)) out.int_val = values
+  else if (dtype === 'DT_INT64') out.int64_val = values
+  else if (dtype === 'DT_UINT32') out.uint32_val = values
+  else if (dtype === 'DT_UINT64') out.uint64_val = values
+  else if (dtype === 'DT_BOOL') out.bool_val = Array.from(values, (v) => v !== 0)
+  else if (dtype === 'DT_HALF') out.half_val = Array.from(values, floatToHalf)
+  else if (dtype === 'DT_BFLOAT16') out.half_val = Array.from(values, floatToBfloat16)
+  else out.float_val = values
+  return out
+}

@@ -1,0 +1,233 @@
+// Every field of tf-serving/proto/*.proto has the number TensorFlow Serving / TensorFlow give it.
+// Sources (tensorflow/serving 9d981c5, tensorflow/tensorflow): tensorflow_serving/apis/*.proto,
+// tensorflow_serving/config/model_server_config.proto, file_system_storage_path_source.proto;
+// tensorflow/core/framework/{tensor,tensor_shape,types}.proto, core/protobuf/meta_graph.proto,
+// core/example/{feature,example}.proto; grpc/health/v1/health.proto,
+// grpc/reflection/v1alpha/reflection.proto; google/protobuf wrappers/any.
+import { expect, test } from 'bun:test'
+import { tfServingProtos } from '@tweetbot/common/grpc'
+import type protobuf from 'protobufjs'
+
+// message → field → number, with the upstream file:line each comes from.
+const FIELDS: Record<string, Record<string, number>> = {
+  'google.protobuf.Int64Value': { value: 1 },
+  'google.protobuf.Any': { type_url: 1, value: 2 },
+  // tensor_shape.proto
+  'tensorflow.TensorShapeProto': { dim: 2, unknown_rank: 3 },
+  'tensorflow.TensorShapeProto.Dim': { size: 1, name: 2 },
+  // tensor.proto
+  'tensorflow.TensorProto': {
+    dtype: 1,
+    tensor_shape: 2,
+    version_number: 3,
+    tensor_content: 4,
+    float_val: 5,
+    double_val: 6,
+    int_val: 7,
+    string_val: 8,
+    int64_val: 10,
+    bool_val: 11,
+    half_val: 13,
+    uint32_val: 16,
+    uint64_val: 17,
+  },
+  // meta_graph.proto (TensorInfo, SignatureDef)
+  'tensorflow.TensorInfo': { name: 1, dtype: 2, tensor_shape: 3 },
+  'tensorflow.SignatureDef': { inputs: 1, outputs: 2, method_name: 3 },
+  // feature.proto, example.proto
+  'tensorflow.BytesList': { value: 1 },
+  'tensorflow.FloatList': { value: 1 },
+  'tensorflow.Int64List': { value: 1 },
+  'tensorflow.Feature': { bytes_list: 1, float_list: 2, int64_list: 3 },
+  'tensorflow.Features': { feature: 1 },
+  'tensorflow.Example': { features: 1 },
+  // model.proto:10-36
+  'tensorflow.serving.ModelSpec': { name: 1, version: 2, version_label: 4, signature_name: 3 },
+  // predict.proto:13-31, 203-208
+  'tensorflow.serving.PredictRequest': { model_spec: 1, inputs: 2, output_filter: 3 },
+  'tensorflow.serving.PredictResponse': { model_spec: 2, outputs: 1 },
+  // input.proto:15-82
+  'tensorflow.serving.ExampleList': { examples: 1 },
+  'tensorflow.serving.ExampleListWithContext': { examples: 1, context: 2 },
+  'tensorflow.serving.Input': { example_list: 1, example_list_with_context: 2 },
+  // classification.proto:11-48
+  'tensorflow.serving.Class': { label: 1, score: 2 },
+  'tensorflow.serving.Classifications': { classes: 1 },
+  'tensorflow.serving.ClassificationResult': { classifications: 1 },
+  'tensorflow.serving.ClassificationRequest': { model_spec: 1, input: 2 },
+  'tensorflow.serving.ClassificationResponse': { model_spec: 2, result: 1 },
+  // regression.proto:11-37
+  'tensorflow.serving.Regression': { value: 1 },
+  'tensorflow.serving.RegressionResult': { regressions: 1 },
+  'tensorflow.serving.RegressionRequest': { model_spec: 1, input: 2 },
+  'tensorflow.serving.RegressionResponse': { model_spec: 2, result: 1 },
+  // inference.proto:23-59
+  'tensorflow.serving.InferenceTask': { model_spec: 1, method_name: 2 },
+  'tensorflow.serving.InferenceResult': {
+    model_spec: 1,
+    classification_result: 2,
+    regression_result: 3,
+  },
+  'tensorflow.serving.MultiInferenceRequest': { tasks: 1, input: 2 },
+  'tensorflow.serving.MultiInferenceResponse': { results: 1 },
+  // get_model_metadata.proto:11-30
+  'tensorflow.serving.SignatureDefMap': { signature_def: 1 },
+  'tensorflow.serving.GetModelMetadataRequest': { model_spec: 1, metadata_field: 2 },
+  'tensorflow.serving.GetModelMetadataResponse': { model_spec: 1, metadata: 2 },
+  // status.proto:11-16
+  'tensorflow.serving.StatusProto': { error_code: 1, error_message: 2 },
+  // get_model_status.proto:12-67
+  'tensorflow.serving.GetModelStatusRequest': { model_spec: 1 },
+  'tensorflow.serving.ModelVersionStatus': { version: 1, state: 2, status: 3 },
+  'tensorflow.serving.GetModelStatusResponse': { model_version_status: 1 },
+  // file_system_storage_path_source.proto:13-35
+  'tensorflow.serving.FileSystemStoragePathSourceConfig': {},
+  'tensorflow.serving.FileSystemStoragePathSourceConfig.ServableVersionPolicy': {
+    latest: 100,
+    all: 101,
+    specific: 102,
+  },
+  'tensorflow.serving.FileSystemStoragePathSourceConfig.ServableVersionPolicy.Latest': {
+    num_versions: 1,
+  },
+  'tensorflow.serving.FileSystemStoragePathSourceConfig.ServableVersionPolicy.All': {},
+  'tensorflow.serving.FileSystemStoragePathSourceConfig.ServableVersionPolicy.Specific': {
+    versions: 1,
+  },
+  // model_server_config.proto:20-85
+  'tensorflow.serving.ModelConfig': {
+    name: 1,
+    base_path: 2,
+    model_platform: 4,
+    model_version_policy: 7,
+    version_labels: 8,
+  },
+  'tensorflow.serving.ModelConfigList': { config: 1 },
+  'tensorflow.serving.ModelServerConfig': { model_config_list: 1 },
+  // model_management.proto:10-18
+  'tensorflow.serving.ReloadConfigRequest': { config: 1 },
+  'tensorflow.serving.ReloadConfigResponse': { status: 1 },
+  // grpc/health/v1/health.proto
+  'grpc.health.v1.HealthCheckRequest': { service: 1 },
+  'grpc.health.v1.HealthCheckResponse': { status: 1 },
+  // grpc/reflection/v1alpha/reflection.proto
+  'grpc.reflection.v1alpha.ServerReflectionRequest': {
+    host: 1,
+    file_by_filename: 3,
+    file_containing_symbol: 4,
+    file_containing_extension: 5,
+    all_extension_numbers_of_type: 6,
+    list_services: 7,
+  },
+  'grpc.reflection.v1alpha.ExtensionRequest': { containing_type: 1, extension_number: 2 },
+  'grpc.reflection.v1alpha.ServerReflectionResponse': {
+    valid_host: 1,
+    original_request: 2,
+    file_descriptor_response: 4,
+    list_services_response: 6,
+    error_response: 7,
+  },
+  'grpc.reflection.v1alpha.FileDescriptorResponse': { file_descriptor_proto: 1 },
+  'grpc.reflection.v1alpha.ListServiceResponse': { service: 1 },
+  'grpc.reflection.v1alpha.ServiceResponse': { name: 1 },
+  'grpc.reflection.v1alpha.ErrorResponse': { error_code: 1, error_message: 2 },
+}
+
+// types.proto DataType; error_codes.proto Code; get_model_status.proto:26-54 State.
+const ENUMS: Record<string, Record<string, number>> = {
+  'tensorflow.DataType': {
+    DT_INVALID: 0,
+    DT_FLOAT: 1,
+    DT_DOUBLE: 2,
+    DT_INT32: 3,
+    DT_UINT8: 4,
+    DT_INT16: 5,
+    DT_INT8: 6,
+    DT_STRING: 7,
+    DT_COMPLEX64: 8,
+    DT_INT64: 9,
+    DT_BOOL: 10,
+    DT_BFLOAT16: 14,
+    DT_UINT16: 17,
+    DT_HALF: 19,
+    DT_UINT32: 22,
+    DT_UINT64: 23,
+  },
+  'tensorflow.error.Code': {
+    OK: 0,
+    CANCELLED: 1,
+    UNKNOWN: 2,
+    INVALID_ARGUMENT: 3,
+    DEADLINE_EXCEEDED: 4,
+    NOT_FOUND: 5,
+    ALREADY_EXISTS: 6,
+    PERMISSION_DENIED: 7,
+    RESOURCE_EXHAUSTED: 8,
+    FAILED_PRECONDITION: 9,
+    ABORTED: 10,
+    OUT_OF_RANGE: 11,
+    UNIMPLEMENTED: 12,
+    INTERNAL: 13,
+    UNAVAILABLE: 14,
+    DATA_LOSS: 15,
+    UNAUTHENTICATED: 16,
+  },
+  'tensorflow.serving.ModelVersionStatus.State': {
+    UNKNOWN: 0,
+    START: 10,
+    LOADING: 20,
+    AVAILABLE: 30,
+    UNLOADING: 40,
+    END: 50,
+  },
+  'grpc.health.v1.HealthCheckResponse.ServingStatus': {
+    UNKNOWN: 0,
+    SERVING: 1,
+    NOT_SERVING: 2,
+    SERVICE_UNKNOWN: 3,
+  },
+}
+
+// prediction_service.proto:15-31, model_service.proto:12-24, health.proto.
+const SERVICES: Record<string, string[]> = {
+  'tensorflow.serving.PredictionService': [
+    'Classify',
+    'Regress',
+    'Predict',
+    'MultiInference',
+    'GetModelMetadata',
+  ],
+  'tensorflow.serving.ModelService': ['GetModelStatus', 'HandleReloadConfigRequest'],
+  'grpc.health.v1.Health': ['Check'],
+  'grpc.reflection.v1alpha.ServerReflection': ['ServerReflectionInfo'],
+}
+
+const all = (ns: protobuf.NamespaceBase, out: protobuf.ReflectionObject[] = []) => {
+  for (const o of ns.nestedArray) {
+    out.push(o)
+    if ('nestedArray' in o) all(o as protobuf.NamespaceBase, out)
+  }
+  return out
+}
+const name = (o: protobuf.ReflectionObject) => o.fullName.slice(1)
+
+test('every message and field in our protos is in the table with its upstream number', () => {
+  const root = tfServingProtos()
+  const types = all(root).filter((o) => 'fieldsArray' in o) as protobuf.Type[]
+  expect(types.map(name).sort()).toEqual(Object.keys(FIELDS).sort())
+  for (const t of types)
+    expect([name(t), Object.fromEntries(t.fieldsArray.map((f) => [f.name, f.id]))]).toEqual([
+      name(t),
+      FIELDS[name(t)] as Record<string, number>,
+    ])
+})
+
+test('enums and services match', () => {
+  const root = tfServingProtos()
+  for (const [full, values] of Object.entries(ENUMS))
+    expect(root.lookupEnum(full).values).toEqual(values)
+  const services = all(root).filter((o) => 'methodsArray' in o) as protobuf.Service[]
+  expect(services.map(name).sort()).toEqual(Object.keys(SERVICES).sort())
+  for (const s of services)
+    expect(s.methodsArray.map((m) => m.name)).toEqual(SERVICES[name(s)] as string[])
+})

@@ -1,0 +1,174 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: JSON answers are read loosely here
+// The acceptance test: `bun run tf-serving --port=… --rest_api_port=…` answers an independent gRPC
+// client (Debian's python3-grpcio, stubs compiled by python3-grpc-tools from protos written in
+// ./python-client/protos) with the numbers REST gives, for the SavedModel fixtures and the
+// default image model.
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { freePort } from '@tweetbot/testing'
+import { type ServerProcess, spawnServer } from './support/server.ts'
+
+setDefaultTimeout(180_000)
+
+// Debian's interpreter, where apt installs python3-grpcio (a pyenv python3 on PATH lacks them).
+const PYTHON = '/usr/bin/python3'
+const HERE = resolve(import.meta.dir, 'python-client')
+const FIXTURES = resolve(import.meta.dir, 'fixtures/savedmodels')
+const DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default')
+
+let dir: string
+let server: ServerProcess
+let grpcPort: number
+let answers: Record<string, any>
+let reflected: Record<string, any>
+const pixels = Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => ((i * 53) % 256) / 255)
+
+const run = async (cmd: string[]) => {
+  const p = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' })
+  const [out, err, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ])
+  if (code !== 0) throw new Error(`${cmd.join(' ')} exited ${code}:\n${err}`)
+  return out
+}
+
+beforeAll(async () => {
+  const probe = Bun.spawnSync([PYTHON, '-c', 'import grpc, grpc_tools'])
+  if (probe.exitCode !== 0)
+    throw new Error(
+      `${PYTHON} lacks grpc/grpc_tools: apt-get install python3-grpcio python3-grpc-tools (make setup does)`,
+    )
+  dir = await mkdtemp(join(tmpdir(), 'tfs-py-'))
+  await writeFile(
+    join(dir, 'models.config'),
+    `model_config_list {
+  config { name: 'half_plus_two' base_path: '${FIXTURES}/half_plus_two' }
+  config { name: 'half_plus_two_tf2' base_path: '${FIXTURES}/half_plus_two_tf2' }
+  config { name: 'half_plus_two_2_versions' base_path: '${FIXTURES}/half_plus_two_2_versions' model_version_policy { all {} } }
+  config { name: 'default' base_path: '${DEFAULT_MODEL}' }
+}
+`,
+  )
+  grpcPort = await freePort()
+  server = await spawnServer([
+    `--port=${grpcPort}`,
+    `--model_config_file=${join(dir, 'models.config')}`,
+  ])
+  // Stubs compiled from the test's own protos into a temp dir (nothing generated is committed).
+  await run([
+    PYTHON,
+    '-m',
+    'grpc_tools.protoc',
+    `-I${join(HERE, 'protos')}`,
+    `--python_out=${dir}`,
+    `--grpc_python_out=${dir}`,
+    'tf_min.proto',
+    'serving_min.proto',
+    'reflection_min.proto',
+  ])
+  await writeFile(join(dir, 'image.f32'), new Uint8Array(pixels.buffer))
+  const out = await run([
+    PYTHON,
+    join(HERE, 'client.py'),
+    dir,
+    `127.0.0.1:${grpcPort}`,
+    join(dir, 'image.f32'),
+  ])
+  answers = JSON.parse(out)
+  reflected = JSON.parse(
+    await run([PYTHON, join(HERE, 'reflect.py'), dir, `127.0.0.1:${grpcPort}`]),
+  )
+})
+
+afterAll(async () => {
+  await server?.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const rest = async (path: string, body?: unknown) => {
+  const res = await fetch(
+    `${server.url}${path}`,
+    body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) },
+  )
+  expect(res.status).toBe(200)
+  return (await res.json()) as any
+}
+
+test('Predict with float_val and with tensor_content: y = x/2 + 2, as REST answers', async () => {
+  for (const [name, path, version] of [
+    ['half_plus_two', '', 123],
+    ['half_plus_two_tf2', '', 123],
+    ['half_plus_two_2_versions', '/versions/124', 124],
+  ] as const) {
+    const r = await rest(`/v1/models/${name}${path}:predict`, { inputs: { x: [[1], [2], [5]] } })
+    for (const kind of ['float_val', 'tensor_content']) {
+      const a = answers[`predict/${name}/${kind}`]
+      expect(a.y).toEqual((r.outputs as number[][]).flat())
+      expect(a.y).toEqual([2.5, 3, 4.5])
+      expect([a.version, a.signature]).toEqual([version, 'serving_default'])
+    }
+  }
+})
+
+test('GetModelStatus and GetModelMetadata', () => {
+  expect(answers.status).toEqual([
+    [124, 'AVAILABLE', 0],
+    [123, 'AVAILABLE', 0],
+  ])
+  expect(answers.metadata).toMatchObject({
+    type_url: 'type.googleapis.com/tensorflow.serving.SignatureDefMap',
+    x_dtype: 'DT_FLOAT',
+    x_shape: [-1, 1],
+  })
+  expect(answers.metadata.signatures).toContain('classify_x_to_y')
+})
+
+test('Classify and Regress over tf.Example protos', () => {
+  expect(answers.classify).toEqual([[2.5], [3.5]])
+  expect(answers.regress).toEqual([2.5, 3.5])
+})
+
+test('the default image model: the same scores as REST for the same image', async () => {
+  const nested = Array.from({ length: 224 }, (_, y) =>
+    Array.from({ length: 224 }, (_, x) =>
+      Array.from(pixels.subarray((y * 224 + x) * 3, (y * 224 + x) * 3 + 3)),
+    ),
+  )
+  const r = await rest('/v1/models/default:predict', { instances: [nested] })
+  const scores = answers.default as number[]
+  const restScores = r.predictions[0] as number[]
+  expect(scores).toHaveLength(restScores.length)
+  for (const [i, s] of scores.entries()) expect(s).toBeCloseTo(restScores[i] as number, 5)
+})
+
+test('reflection alone is enough to call Predict (as grpcurl does)', () => {
+  expect(reflected.services).toEqual([
+    'grpc.health.v1.Health',
+    'grpc.reflection.v1alpha.ServerReflection',
+    'tensorflow.serving.ModelService',
+    'tensorflow.serving.PredictionService',
+  ])
+  expect(reflected.missing).toBe(5) // NOT_FOUND
+  // Dependencies come before the file that imports them, so a pool links them in order.
+  expect(reflected.files.at(-1)).toBe('tensorflow_serving.proto')
+  expect(reflected.methods).toEqual([
+    'Classify',
+    'Regress',
+    'Predict',
+    'MultiInference',
+    'GetModelMetadata',
+  ])
+  expect(reflected.predict_request_fields).toEqual({ model_spec: 1, inputs: 2, output_filter: 3 })
+  expect(reflected.tensor_fields).toMatchObject({
+    dtype: 1,
+    tensor_shape: 2,
+    tensor_content: 4,
+    float_val: 5,
+    half_val: 13,
+  })
+  expect(reflected.predict_y).toEqual([2.5, 3.5])
+})

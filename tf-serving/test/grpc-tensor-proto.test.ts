@@ -1,0 +1,151 @@
+// TensorProto ↔ inference tensors, by TensorFlow's rules (tensor.cc FromProto / AsProtoField /
+// AsProtoTensorContent): content wins over *_val, short *_val lists are padded with their last
+// value, half/bfloat16 travel as 16-bit patterns, strings as string_val.
+import { describe, expect, test } from 'bun:test'
+import {
+  bfloat16ToFloat,
+  floatToBfloat16,
+  floatToHalf,
+  halfToFloat,
+} from '../src/grpc/half-float.ts'
+import { decodeTensorProto, encodeTensorProto } from '../src/grpc/tensor-proto.ts'
+import type { TensorSpec } from '../src/loaders/types.ts'
+
+const spec = (dtype: TensorSpec['dtype']): TensorSpec => ({ name: 'x:0', dtype, shape: null })
+const shape = (...dims: number[]) => ({ dim: dims.map((size) => ({ size })) })
+
+describe('decode', () => {
+  test('float32 tensor_content (little-endian, unaligned inside a buffer) and float_val agree', () => {
+    const bytes = new Uint8Array(13)
+    new DataView(bytes.buffer).setFloat32(1, 1.5, true)
+    new DataView(bytes.buffer).setFloat32(5, -2, true)
+    new DataView(bytes.buffer).setFloat32(9, 3.25, true)
+    const content = decodeTensorProto(
+      { dtype: 1, tensor_shape: shape(3), tensor_content: bytes.subarray(1) },
+      spec('DT_FLOAT'),
+      'x',
+      0,
+    )
+    const vals = decodeTensorProto(
+      { dtype: 1, tensor_shape: shape(3), float_val: [1.5, -2, 3.25] },
+      spec('DT_FLOAT'),
+      'x',
+      0,
+    )
+    expect(Array.from(content.data as Float32Array)).toEqual([1.5, -2, 3.25])
+    expect(vals).toEqual(content)
+    expect(content.shape).toEqual([3])
+  })
+  test('a short *_val list is padded with its last value; an empty one is zeros', () => {
+    const t = decodeTensorProto(
+      { dtype: 3, tensor_shape: shape(2, 2), int_val: [7] },
+      spec('DT_INT32'),
+      'x',
+      0,
+    )
+    expect([t.dtype, Array.from(t.data as Int32Array)]).toEqual(['int32', [7, 7, 7, 7]])
+    const z = decodeTensorProto({ dtype: 1, tensor_shape: shape(2) }, spec('DT_FLOAT'), 'x', 0)
+    expect(Array.from(z.data as Float32Array)).toEqual([0, 0])
+  })
+  test('uint8 and int64 content, bool_val, string_val, half_val', () => {
+    const u8 = decodeTensorProto(
+      { dtype: 4, tensor_shape: shape(3), tensor_content: new Uint8Array([0, 128, 255]) },
+      spec('DT_UINT8'),
+      'x',
+      0,
+    )
+    expect(Array.from(u8.data as Int32Array)).toEqual([0, 128, 255])
+    const i64 = new Uint8Array(16)
+    new DataView(i64.buffer).setBigInt64(0, -5n, true)
+    new DataView(i64.buffer).setBigInt64(8, 1n << 40n, true)
+    const big = decodeTensorProto(
+      { dtype: 9, tensor_shape: shape(2), tensor_content: i64 },
+      spec('DT_INT64'),
+      'x',
+      0,
+    )
+    expect(Array.from(big.data as Int32Array)[0]).toBe(-5)
+    const b = decodeTensorProto(
+      { dtype: 10, tensor_shape: shape(2), bool_val: [true, false] },
+      spec('DT_BOOL'),
+      'x',
+      0,
+    )
+    expect([b.dtype, Array.from(b.data as Uint8Array)]).toEqual(['bool', [1, 0]])
+    const s = decodeTensorProto(
+      { dtype: 7, tensor_shape: shape(1), string_val: [new TextEncoder().encode('hi')] },
+      spec('DT_STRING'),
+      'x',
+      0,
+    )
+    expect(new TextDecoder().decode((s.data as Uint8Array[])[0])).toBe('hi')
+    const h = decodeTensorProto(
+      { dtype: 19, tensor_shape: shape(2), half_val: [0x3c00, 0xc000] },
+      spec('DT_HALF'),
+      'x',
+      0,
+    )
+    expect(Array.from(h.data as Float32Array)).toEqual([1, -2])
+  })
+  test('errors: wrong dtype, content of the wrong size, more values than the shape', () => {
+    expect(() =>
+      decodeTensorProto(
+        { dtype: 3, tensor_shape: shape(1), int_val: [1] },
+        spec('DT_FLOAT'),
+        'x',
+        2,
+      ),
+    ).toThrow('Expects arg[2] to be float but int32 is provided')
+    expect(() =>
+      decodeTensorProto(
+        { dtype: 1, tensor_shape: shape(2), tensor_content: new Uint8Array(4) },
+        spec('DT_FLOAT'),
+        'x',
+        0,
+      ),
+    ).toThrow('tensor parsing error: x')
+    expect(() =>
+      decodeTensorProto(
+        { dtype: 1, tensor_shape: shape(1), float_val: [1, 2] },
+        spec('DT_FLOAT'),
+        'x',
+        0,
+      ),
+    ).toThrow('tensor parsing error: x')
+  })
+})
+
+describe('encode', () => {
+  const t = { dtype: 'float32' as const, shape: [2], data: Float32Array.from([0.5, 7.9]) }
+  test('typed fields by default (AsProtoField), tensor_content when asked', () => {
+    expect(encodeTensorProto(t, 'DT_FLOAT', false)).toEqual({
+      dtype: 1,
+      tensor_shape: { dim: [{ size: 2 }] },
+      float_val: t.data,
+    })
+    const c = encodeTensorProto(t, 'DT_FLOAT', true)
+    expect(
+      Array.from(new Float32Array(Uint8Array.from(c.tensor_content as Uint8Array).buffer)),
+    ).toEqual([0.5, Math.fround(7.9)])
+  })
+  test('a float output declared as int32 is truncated; half and bfloat16 as 16 bits', () => {
+    expect(Array.from(encodeTensorProto(t, 'DT_INT32', false).int_val as number[])).toEqual([0, 7])
+    expect(encodeTensorProto(t, 'DT_HALF', false).half_val).toEqual([
+      floatToHalf(0.5),
+      floatToHalf(7.9),
+    ])
+    expect(encodeTensorProto(t, 'DT_BFLOAT16', false).half_val).toEqual([
+      0x3f00,
+      floatToBfloat16(7.9),
+    ])
+  })
+})
+
+test('half and bfloat16 round trips', () => {
+  for (const v of [0, 1, -2, 0.5, 65504, 2 ** -14, 2 ** -24])
+    expect(halfToFloat(floatToHalf(v))).toBe(v)
+  expect(floatToHalf(1 / 3)).toBe(0x3555)
+  expect(halfToFloat(0x7c00)).toBe(Number.POSITIVE_INFINITY)
+  for (const v of [0, 1, -2, 0.5, 3.140625]) expect(bfloat16ToFloat(floatToBfloat16(v))).toBe(v)
+  expect(floatToBfloat16(1 + 2 ** -8)).toBe(0x3f80) // ties to even
+})

@@ -1,0 +1,50 @@
+"""Uses only the server's reflection answers, as grpcurl does: lists the services, fetches the
+descriptors of PredictionService, links them in a fresh descriptor pool, builds a PredictRequest
+from them and calls Predict. Usage: reflect.py <stubs dir> <host:port>. Prints JSON."""
+import json
+import sys
+
+sys.path.insert(0, sys.argv[1])
+import grpc  # noqa: E402
+from google.protobuf import descriptor_pb2, descriptor_pool  # noqa: E402
+from google.protobuf import message_factory  # noqa: E402
+import reflection_min_pb2 as r  # noqa: E402
+import reflection_min_pb2_grpc as rg  # noqa: E402
+
+channel = grpc.insecure_channel(sys.argv[2])
+stub = rg.ServerReflectionStub(channel)
+requests = [r.ServerReflectionRequest(list_services=""),
+            r.ServerReflectionRequest(file_containing_symbol="tensorflow.serving.PredictionService"),
+            r.ServerReflectionRequest(file_containing_symbol="no.such.Thing")]
+answers = list(stub.ServerReflectionInfo(iter(requests), timeout=30))
+out = {"services": sorted(s.name for s in answers[0].list_services_response.service),
+       "missing": answers[2].error_response.error_code}
+
+pool = descriptor_pool.DescriptorPool()
+files = [descriptor_pb2.FileDescriptorProto.FromString(b)
+         for b in answers[1].file_descriptor_response.file_descriptor_proto]
+out["files"] = [f.name for f in files]
+for f in files:
+    pool.Add(f)
+service = pool.FindServiceByName("tensorflow.serving.PredictionService")
+out["methods"] = [m.name for m in service.methods]
+req_desc = pool.FindMessageTypeByName("tensorflow.serving.PredictRequest")
+out["predict_request_fields"] = {f.name: f.number for f in req_desc.fields}
+tensor_desc = pool.FindMessageTypeByName("tensorflow.TensorProto")
+out["tensor_fields"] = {f.name: f.number for f in tensor_desc.fields}
+
+classes = message_factory.GetMessages(files)
+Request = classes["tensorflow.serving.PredictRequest"]
+Response = classes["tensorflow.serving.PredictResponse"]
+req = Request()
+req.model_spec.name = "half_plus_two"
+x = req.inputs["x"]
+x.dtype = 1
+x.tensor_shape.dim.add(size=2)
+x.float_val.extend([1.0, 3.0])
+call = channel.unary_unary("/tensorflow.serving.PredictionService/Predict",
+                           request_serializer=Request.SerializeToString,
+                           response_deserializer=Response.FromString)
+res = call(req, timeout=30)
+out["predict_y"] = list(res.outputs["y"].float_val)
+print(json.dumps(out))
