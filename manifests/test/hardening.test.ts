@@ -46,7 +46,8 @@ describe('egress NetworkPolicies', () => {
   for (const worker of ['chat-worker', 'tweet-worker'])
     test(`${worker}: Redis, tf-serving, DNS, and public 443 only`, () => {
       const rules = egressOf(worker)
-      expect(podTargets(rules).sort()).toEqual(['redis:6379', 'tf-serving:8501'])
+      // tf-serving: REST (8501) and gRPC (8500, TF_SERVER_URL=grpc://…).
+      expect(podTargets(rules).sort()).toEqual(['redis:6379', 'tf-serving:8501,8500'])
       expect(rules.filter(isDns)).toHaveLength(1)
       const outside = rules.filter(publicHttps)
       expect(outside).toHaveLength(1)

@@ -34,7 +34,9 @@ let base: string
 const rest = async (path: string, body?: unknown) => {
   const res = await fetch(
     `${base}${path}`,
-    body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) },
+    body === undefined
+      ? {}
+      : { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) },
   )
   return { status: res.status, body: (await res.json()) as any }
 }
@@ -125,10 +127,12 @@ describe('REST and gRPC give the same outputs', () => {
   for (const [model, method, signature] of exampleCases)
     test(`${method} ${model} ${signature}`, async () => {
       const rows = [{ x: [1] }, { x: [3] }]
-      const r = await rest(`/v1/models/${model}:${method}`, {
-        signature_name: signature,
-        examples: rows,
-      })
+      // Written `1.0`: a JSON `1` is an int64 feature for TF Serving (json_tensor.cc), while a
+      // float_list is a float feature whatever its value.
+      const r = await rest(
+        `/v1/models/${model}:${method}`,
+        `{"signature_name": "${signature}", "examples": [{"x": [1.0]}, {"x": [3.0]}]}`,
+      )
       const rpc = method === 'classify' ? 'Classify' : 'Regress'
       const req = { ...spec(model, { signature_name: signature }), input: floatExamples(rows) }
       if (r.status !== 200) {
@@ -139,7 +143,7 @@ describe('REST and gRPC give the same outputs', () => {
       }
       const g = await client.ok('prediction', rpc, req)
       expect(g.model_spec).toMatchObject({ name: model, signature_name: signature })
-      const restNumbers = JSON.stringify(r.body.result)
+      const restNumbers = JSON.stringify(r.body.results)
         .match(/-?\d+(\.\d+)?/g)
         ?.map(Number)
       const grpcNumbers =
@@ -191,12 +195,19 @@ describe('model service and metadata', () => {
       [124, 30, 0],
       [123, 30, 0],
     ])
+    // A label does not narrow a status request (get_model_status_impl.cc:84-107): every version.
     const label = await client.ok(
       'model',
       'GetModelStatus',
       spec('half_plus_two_2_versions', { version_label: 'stable' }),
     )
-    expect(label.model_version_status.map((s: any) => Number(s.version))).toEqual([123])
+    expect(label.model_version_status.map((s: any) => Number(s.version))).toEqual([124, 123])
+    const one = await client.ok(
+      'model',
+      'GetModelStatus',
+      spec('half_plus_two_2_versions', { version: { value: 123 } }),
+    )
+    expect(one.model_version_status.map((s: any) => Number(s.version))).toEqual([123])
   })
 
   test('GetModelMetadata packs a SignatureDefMap in an Any', async () => {
@@ -263,14 +274,17 @@ describe('errors: TF Serving codes, REST texts', () => {
     const r = await rest('/v1/models/half_plus_two/versions/7:predict', { inputs: { x: [[1]] } })
     expect(f).toEqual({ code: status.NOT_FOUND, details: r.body.error })
   })
-  test('unknown label', async () => {
-    const f = await client.fails(
-      'model',
-      'GetModelStatus',
-      spec('half_plus_two_2_versions', { version_label: 'nope' }),
-    )
+  test('unknown label: status ignores it (get_model_status_impl.cc:84-107), predict refuses it', async () => {
     const r = await rest('/v1/models/half_plus_two_2_versions/labels/nope')
-    expect(f).toEqual({ code: status.NOT_FOUND, details: r.body.error })
+    expect(r.status).toBe(200)
+    // server_core.cc:873-892: an unknown label is INVALID_ARGUMENT, with REST's text.
+    const m = await rest('/v1/models/half_plus_two_2_versions/labels/nope/metadata')
+    expect(m.status).toBe(400)
+    const f = await client.fails('prediction', 'GetModelMetadata', {
+      model_spec: { name: 'half_plus_two_2_versions', version_label: 'nope' },
+      metadata_field: ['signature_def'],
+    })
+    expect(f).toEqual({ code: status.INVALID_ARGUMENT, details: m.body.error })
   })
   test('bad input alias and bad output alias (predict_util.cc texts)', async () => {
     const f = await client.fails('prediction', 'Predict', {

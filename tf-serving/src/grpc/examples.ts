@@ -2,6 +2,7 @@
 // path reads, so both APIs share one implementation: float_list/int64_list values become numbers,
 // bytes_list values {"b64": …}.
 import { invalidArgument } from '../rest/errors.ts'
+import { markDoubles } from '../rest/json-parse.ts'
 
 interface FeatureIn {
   bytes_list?: { value: Uint8Array[] } | null
@@ -19,7 +20,7 @@ export interface InputIn {
 const featureValues = (f: FeatureIn): unknown[] => {
   if (f.bytes_list)
     return f.bytes_list.value.map((b) => ({ b64: Buffer.from(b).toString('base64') }))
-  if (f.float_list) return Array.from(f.float_list.value)
+  if (f.float_list) return markDoubles(Array.from(f.float_list.value))
   if (f.int64_list) return Array.from(f.int64_list.value, Number)
   return []
 }

@@ -10,11 +10,15 @@ const STATE_NUMBER = { START: 10, LOADING: 20, AVAILABLE: 30, UNLOADING: 40, END
 const OK = 0
 const UNKNOWN = 2
 
+/**
+ * Only `name` and `version` select what is reported: a `version_label` is ignored, as TF
+ * Serving's GetModelStatusWithModelSpec reads neither it nor the signature
+ * (get_model_status_impl.cc:84-107), and as the REST status route does.
+ */
 export const grpcModelStatus = (deps: GrpcDeps, req: { model_spec?: ModelSpecIn | null }) => {
   const t = specTarget(req.model_spec)
-  const version = t.label !== undefined ? deps.manager.labelVersion(t.name, t.label) : t.version
   return {
-    model_version_status: deps.manager.status(t.name, version).map((s) => ({
+    model_version_status: deps.manager.status(t.name, t.version).map((s) => ({
       version: s.version,
       state: STATE_NUMBER[s.state],
       status: { error_code: s.error ? UNKNOWN : OK, error_message: s.error ?? '' },

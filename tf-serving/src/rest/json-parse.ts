@@ -32,6 +32,15 @@ export const isDoubleEntry = (parent: object, key: string | number): boolean => 
   return exact > UINT64_MAX || exact < INT64_MIN
 }
 
+/**
+ * Marks every number of `values` as written as a double: a proto's float_list (gRPC) holds
+ * floats whatever their value, as `2.0` in a JSON body would.
+ */
+export const markDoubles = <T extends unknown[]>(values: T): T => {
+  integralDoubles.set(values, new Set(values.keys()))
+  return values
+}
+
 /** rapidjson's view of a parsed number: a double, an int64, or a uint64 beyond int64. */
 export const numberKind = (parent: object, key: string | number): 'double' | 'int64' | 'uint64' => {
   if (isDoubleEntry(parent, key)) return 'double'
