@@ -7,17 +7,9 @@
 
 import type { BatchingParameters } from '../config/batching-params.ts'
 import type { Deadline } from '../inference/deadline.ts'
-import type { TensorMap } from '../inference/protocol.ts'
+import type { Runner, TensorMap } from '../inference/protocol.ts'
 import { ServingError } from '../rest/errors.ts'
 import { batchSignature, concatRows, rowsOf, sliceRows } from './tensors.ts'
-
-export type RunBatch = (
-  key: string,
-  signature: string,
-  inputs: TensorMap,
-  outputs: string[],
-  deadline?: Deadline,
-) => Promise<TensorMap>
 
 interface Task {
   inputs: TensorMap
@@ -58,7 +50,7 @@ export class Batcher {
 
   constructor(
     readonly params: BatchingParameters & { numBatchThreads: number },
-    readonly run: RunBatch,
+    readonly run: Runner,
     readonly hooks: BatcherHooks = {},
   ) {
     this.threads = Math.max(1, params.numBatchThreads)

@@ -7,6 +7,7 @@
 // a run whose caller gave up (its deadline passed: the request timed out) is dropped before any
 // worker spends time on it. A worker whose WebAssembly heap grew past `maxHeapBytes` (it never
 // shrinks) is replaced by a fresh one, loaded with every servable, and retired once idle.
+import { backoffMs } from '@tweetbot/common/backoff'
 import type { Logger } from '@tweetbot/common/log'
 import type { Deadline } from './deadline.ts'
 import {
@@ -91,7 +92,7 @@ export class InferencePool {
   #waiters: (() => void)[] = []
   #queue: QueuedRun[] = []
   /** Delay before replacing each slot's worker again; 0 once a replacement took jobs. */
-  #backoff = new Map<number, number>()
+  #failedStarts = new Map<number, number>()
   backend = 'unknown'
   backendReason = ''
   /** The last cross-check that was not ok (or the last one), for /readyz. */
@@ -200,13 +201,12 @@ export class InferencePool {
     slot.pending.clear()
     // A retired worker, or a replacement that never took over: its slot is someone else's now.
     if (this.#closed || this.#slots[slot.index] !== slot) return
+    // Failed starts in a row of this slot: 1 s, 2 s, 4 s … up to 30 s; a live worker's death: now.
+    const failedStarts = wasLive ? 0 : (this.#failedStarts.get(slot.index) ?? 0) + 1
+    this.#failedStarts.set(slot.index, failedStarts)
     const delay = wasLive
       ? 0
-      : Math.min(
-          RESTART_BACKOFF_MAX_MS,
-          Math.max(RESTART_BACKOFF_MS, (this.#backoff.get(slot.index) ?? 0) * 2),
-        )
-    this.#backoff.set(slot.index, delay)
+      : backoffMs(failedStarts, RESTART_BACKOFF_MS, RESTART_BACKOFF_MAX_MS, 0)
     this.opts.logger.error('inference worker exited; restarting it', {
       worker: slot.index,
       inMs: delay,
@@ -222,7 +222,7 @@ export class InferencePool {
     void this.#loadAll(fresh)
       .then(() => {
         fresh.live = true
-        this.#backoff.set(index, 0)
+        this.#failedStarts.set(index, 0)
         for (const wake of this.#waiters.splice(0)) wake()
         this.#dispatch()
         this.opts.logger.info('inference worker restarted', { worker: index })

@@ -1,6 +1,7 @@
 // Messages between the HTTP process and its inference workers (threads or child processes).
 // Everything here survives structuredClone; tensors travel as typed arrays.
 import type { SignatureDef } from '../loaders/types.ts'
+import type { Deadline } from './deadline.ts'
 
 /** What a native-vs-WebAssembly comparison found (inference/cross-check.ts). */
 export interface CrossCheckResult {
@@ -65,3 +66,15 @@ export const transferables = (tensors: TensorMap): ArrayBuffer[] => {
     if (!Array.isArray(t.data) && t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer)
   return [...buffers]
 }
+
+/**
+ * Runs one request's tensors on a servable's signature: the pool directly, or the batcher in
+ * front of it. A run still queued when its `deadline` passes is dropped from the queue it waits in.
+ */
+export type Runner = (
+  key: string,
+  signature: string,
+  inputs: TensorMap,
+  outputs: string[],
+  deadline?: Deadline,
+) => Promise<TensorMap>

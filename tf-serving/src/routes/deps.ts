@@ -1,21 +1,11 @@
 import type { Logger } from '@tweetbot/common/log'
 import type { Registry } from 'prom-client'
 import type { Deadline } from '../inference/deadline.ts'
-import type { CrossCheckReport, TensorMap } from '../inference/protocol.ts'
+import type { CrossCheckReport, Runner, TensorMap } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
-/**
- * Runs one request's tensors: the batcher when batching is on, else the pool directly. A run
- * still queued when its `deadline` passes is dropped from the queue it waits in.
- */
-export type Runner = (
-  key: string,
-  signature: string,
-  inputs: TensorMap,
-  outputs: string[],
-  deadline?: Deadline,
-) => Promise<TensorMap>
+export type { Runner } from '../inference/protocol.ts'
 
 export interface AppDeps {
   manager: Pick<ModelManager, 'acquire' | 'status' | 'summary' | 'labelVersion' | 'isConfigured'>
