@@ -1,4 +1,5 @@
 import { backoffMs } from '../backoff.ts'
+import { sleep } from '../sleep.ts'
 import { type Connection, openConnection } from './connection.ts'
 import { createEnqueueBatcher, enqueueRequest } from './enqueue-batcher.ts'
 import { newEnvelope, parseEnvelope } from './envelope.ts'
@@ -222,7 +223,7 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
         return moved === 1 ? claimed : undefined
       } catch (err) {
         if (!(err instanceof QueueUnavailableError) || attempt >= 4) throw err
-        await Bun.sleep(100 * 2 ** attempt)
+        await sleep(backoffMs(attempt + 1, 100, 1_600, 0))
       }
     }
   }
