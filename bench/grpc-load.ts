@@ -5,6 +5,7 @@
 // Usage: bun bench/grpc-load.ts <host:port> <concurrency> <seconds> <request .bin file>
 import { readFileSync } from 'node:fs'
 import * as grpc from '@grpc/grpc-js'
+import { keepBusy } from './stats.ts'
 
 const [address, c, s, file] = process.argv.slice(2)
 const concurrency = Number(c)
@@ -25,22 +26,8 @@ const predict = () =>
     ),
   )
 
-let requests = 0
-let failed = 0
-const start = performance.now()
-const end = start + seconds * 1000
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      try {
-        await predict()
-        requests++
-      } catch {
-        failed++
-      }
-    }
-  }),
+const run = await keepBusy(concurrency, seconds, predict)
+console.info(
+  `RESULT ${JSON.stringify({ requests: run.done, seconds: run.seconds, failed: run.failed })}`,
 )
-const elapsed = (performance.now() - start) / 1000
-console.info(`RESULT ${JSON.stringify({ requests, seconds: elapsed, failed })}`)
 client.close()

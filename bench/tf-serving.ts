@@ -25,7 +25,7 @@ import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
 import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
-import { median } from './stats.ts'
+import { keepBusy, median } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -160,23 +160,8 @@ const httpLatency = async (url: string, n: number, payload: Uint8Array<ArrayBuff
 
 /** Completed jobs per second over `seconds` with `concurrency` jobs in flight. */
 const rate = async (concurrency: number, job: () => Promise<unknown>, seconds = SECONDS) => {
-  let done = 0
-  let failed = 0
-  const start = performance.now()
-  const end = start + seconds * 1000
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        try {
-          await job()
-          done++
-        } catch {
-          failed++
-        }
-      }
-    }),
-  )
-  return { rate: done / ((performance.now() - start) / 1000), failed }
+  const run = await keepBusy(concurrency, seconds, job)
+  return { rate: run.done / run.seconds, failed: run.failed }
 }
 
 const wrkDir = mkdtempSync(resolve(tmpdir(), 'bench-tf-serving-'))

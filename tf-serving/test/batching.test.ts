@@ -1,13 +1,12 @@
 // Dynamic batching: concurrent requests are joined, give the same numbers as one by one, batch
 // sizes > 1 show in the metrics, and a full queue fails fast with TF's error.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@tweetbot/common/log'
-import { startServer } from '../src/server.ts'
+import type { startServer } from '../src/server.ts'
 import { writeToyModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startBatchingServer } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -16,19 +15,7 @@ let root: string
 const servers: Awaited<ReturnType<typeof startServer>>[] = []
 
 const start = async (params: string, restApiTimeoutMs = 30_000) => {
-  const file = join(root, `batching-${servers.length}.txt`)
-  await writeFile(file, params)
-  const s = await startServer(
-    testOptions({
-      modelName: 'toy',
-      modelBasePath: join(root, 'toy'),
-      enableBatching: true,
-      batchingParametersFile: file,
-      restApiTimeoutMs,
-    }),
-    silentLogger,
-  )
-  servers.push(s)
+  const s = await startBatchingServer(root, servers, params, { restApiTimeoutMs })
   return `http://127.0.0.1:${s.port}`
 }
 

@@ -1,15 +1,14 @@
 // gRPC over the shared batcher and timeout: a full batch queue and --rest_api_timeout_in_ms give
 // the REST API's status (as its gRPC code) and the same message.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { status } from '@grpc/grpc-js'
-import { silentLogger } from '@tweetbot/common/log'
-import { startServer } from '../src/server.ts'
+import type { startServer } from '../src/server.ts'
 import { floatVal, grpcClient } from './support/grpc-client.ts'
 import { writeToyModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startBatchingServer } from './support/options.ts'
 
 setDefaultTimeout(60_000)
 
@@ -18,20 +17,7 @@ const servers: Awaited<ReturnType<typeof startServer>>[] = []
 const clients: ReturnType<typeof grpcClient>[] = []
 
 const start = async (params: string, restApiTimeoutMs = 30_000) => {
-  const file = join(root, `batching-${servers.length}.txt`)
-  await writeFile(file, params)
-  const s = await startServer(
-    testOptions({
-      modelName: 'toy',
-      modelBasePath: join(root, 'toy'),
-      enableBatching: true,
-      batchingParametersFile: file,
-      restApiTimeoutMs,
-      grpcPort: 0,
-    }),
-    silentLogger,
-  )
-  servers.push(s)
+  const s = await startBatchingServer(root, servers, params, { restApiTimeoutMs, grpcPort: 0 })
   const client = grpcClient(s.grpcPort as number)
   clients.push(client)
   return { client, base: `http://127.0.0.1:${s.port}` }

@@ -1,4 +1,8 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { silentLogger } from '@tweetbot/common/log'
 import type { ServerOptions } from '../../src/config/flags.ts'
+import { startServer } from '../../src/server.ts'
 
 /** Server options for in-process tests: port 0, one worker thread, no polling unless asked. */
 export const testOptions = (over: Partial<ServerOptions>): ServerOptions => ({
@@ -22,3 +26,29 @@ export const testOptions = (over: Partial<ServerOptions>): ServerOptions => ({
   ignored: [],
   ...over,
 })
+
+/**
+ * A real in-process server of the toy model under `root/toy`, batching with the text-format
+ * `params`; each call writes its own parameters file. Collect the servers to stop them after.
+ */
+export const startBatchingServer = async (
+  root: string,
+  servers: { stop(): Promise<void> | void }[],
+  params: string,
+  over: Partial<ServerOptions> = {},
+) => {
+  const file = join(root, `batching-${servers.length}.txt`)
+  await writeFile(file, params)
+  const s = await startServer(
+    testOptions({
+      modelName: 'toy',
+      modelBasePath: join(root, 'toy'),
+      enableBatching: true,
+      batchingParametersFile: file,
+      ...over,
+    }),
+    silentLogger,
+  )
+  servers.push(s)
+  return s
+}
