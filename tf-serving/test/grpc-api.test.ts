@@ -81,6 +81,21 @@ const spec = (name: string, extra: Record<string, unknown> = {}) => ({
   model_spec: { name, ...extra },
 })
 
+/** The default model's serving_default SignatureDef, read over gRPC (unpacked from its Any). */
+const defaultSignature = async () => {
+  const meta = await client.ok('prediction', 'GetModelMetadata', {
+    ...spec('default'),
+    metadata_field: ['signature_def'],
+  })
+  const sigs = protoType('tensorflow.serving.SignatureDefMap').decode(
+    meta.metadata.signature_def.value,
+  ) as any
+  return sigs.signature_def.serving_default as {
+    inputs: Record<string, unknown>
+    outputs: Record<string, unknown>
+  }
+}
+
 describe('REST and gRPC give the same outputs', () => {
   const predictCases = [
     { model: 'half_plus_two', path: '', spec: {} },
@@ -165,14 +180,7 @@ describe('REST and gRPC give the same outputs', () => {
     const r = await rest('/v1/models/default:predict', { instances: [nested] })
     expect(r.status).toBe(200)
     const restScores = r.body.predictions[0] as number[]
-    const meta = await client.ok('prediction', 'GetModelMetadata', {
-      ...spec('default'),
-      metadata_field: ['signature_def'],
-    })
-    const sigs = protoType('tensorflow.serving.SignatureDefMap').decode(
-      meta.metadata.signature_def.value,
-    ) as any
-    const sig = sigs.signature_def.serving_default
+    const sig = await defaultSignature()
     const [alias] = Object.keys(sig.inputs)
     const [outAlias] = Object.keys(sig.outputs)
     const g = await client.ok('prediction', 'Predict', {
@@ -335,14 +343,7 @@ describe('errors: TF Serving codes, REST texts', () => {
     }
     const before = await runs()
     // --grpc_max_threads=1: the first call holds the only slot, the next two wait behind it.
-    const meta = await client.ok('prediction', 'GetModelMetadata', {
-      ...spec('default'),
-      metadata_field: ['signature_def'],
-    })
-    const sigs = protoType('tensorflow.serving.SignatureDefMap').decode(
-      meta.metadata.signature_def.value,
-    ) as any
-    const alias = Object.keys(sigs.signature_def.serving_default.inputs)[0] as string
+    const alias = Object.keys((await defaultSignature()).inputs)[0] as string
     // A batch of 4 images keeps the only slot busy long enough for the others to queue.
     const pixels = new Float32Array(4 * 224 * 224 * 3)
     const first = client.start('prediction', 'Predict', {

@@ -6,6 +6,16 @@ import { MediaRejectedError } from '../src/errors.ts'
 import { createPreprocessor, preprocessImage } from '../src/media/preprocess.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
 
+/** A square RGBA PNG of one colour (interlaced when `interlaced`). */
+const rgbaPng = (
+  side: number,
+  background: { r: number; g: number; b: number; alpha: number },
+  interlaced = false,
+) =>
+  sharp({ create: { width: side, height: side, channels: 4, background } })
+    .png({ progressive: interlaced, compressionLevel: 9 })
+    .toBuffer()
+
 const input: ModelInput = {
   height: 224,
   width: 224,
@@ -48,16 +58,7 @@ describe('preprocessImage', () => {
   })
 
   test('alpha is dropped and greyscale models get one channel', async () => {
-    const rgba = await sharp({
-      create: {
-        width: 10,
-        height: 10,
-        channels: 4,
-        background: { r: 10, g: 20, b: 30, alpha: 0.5 },
-      },
-    })
-      .png()
-      .toBuffer()
+    const rgba = await rgbaPng(10, { r: 10, g: 20, b: 30, alpha: 0.5 })
     expect((await preprocessImage(rgba, { ...input, height: 2, width: 2 }, opts)).length).toBe(12)
     expect((await preprocessImage(photo, { ...input, channels: 1 }, opts)).length).toBe(224 * 224)
   })
@@ -129,16 +130,7 @@ describe('preprocessImage', () => {
     })
 
     test('an X-sized photo (4096² RGBA, interlaced) is still decoded with the defaults', async () => {
-      const big = await sharp({
-        create: {
-          width: 4096,
-          height: 4096,
-          channels: 4,
-          background: { r: 1, g: 2, b: 3, alpha: 1 },
-        },
-      })
-        .png({ progressive: true, compressionLevel: 9 })
-        .toBuffer()
+      const big = await rgbaPng(4096, { r: 1, g: 2, b: 3, alpha: 1 }, true)
       const px = await preprocessImage(new Uint8Array(big), { ...input, height: 2, width: 2 }, opts)
       expect([...px.slice(0, 3)]).toEqual([1, 2, 3])
     }, 30_000)

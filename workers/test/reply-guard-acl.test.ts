@@ -13,11 +13,11 @@ beforeAll(async () => {
 })
 afterAll(() => redis.server.destroy())
 
+const connectAs = (role: 'worker' | 'master') =>
+  openConnection(redis.urlFor(role), { connectTimeoutMs: 2_000, commandTimeoutMs: 2_000 })
+
 const guardAs = (role: 'worker' | 'master') => {
-  const conn = openConnection(redis.urlFor(role), {
-    connectTimeoutMs: 2_000,
-    commandTimeoutMs: 2_000,
-  })
+  const conn = connectAs(role)
   const guard = createReplyGuard({
     send: (cmd, args) => conn.send(cmd, args),
     keyFor: (eventId) => replyMarkKey(prefix, 'chat', eventId),
@@ -51,10 +51,7 @@ test('the master user may not touch reply marks', async () => {
 
 test('the worker user can run the per-sender throttle; the master user cannot', async () => {
   const throttleAs = (role: 'worker' | 'master') => {
-    const conn = openConnection(redis.urlFor(role), {
-      connectTimeoutMs: 2_000,
-      commandTimeoutMs: 2_000,
-    })
+    const conn = connectAs(role)
     const throttle = createSenderThrottle({
       send: (cmd, args) => conn.send(cmd, args),
       keyFor: queueKeys(prefix, 'chat').throttle,
