@@ -3,7 +3,7 @@
 // same server as REST: every request is also sent over REST and must give the same numbers (or
 // the same error), and the gRPC-only parts (status codes, limits, health, reload) are checked.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { status } from '@grpc/grpc-js'
@@ -18,12 +18,13 @@ import {
   grpcClient,
   tensorNumbers,
 } from './support/grpc-client.ts'
+import { writeFixturesConfig } from './support/models.ts'
 import { testOptions } from './support/options.ts'
 
 setDefaultTimeout(120_000)
 
 const FIXTURES = resolve(import.meta.dir, 'fixtures/savedmodels')
-const DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default')
+const _DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default')
 const MAX_BYTES = 4 * 1024 * 1024
 
 let root: string
@@ -43,21 +44,7 @@ const rest = async (path: string, body?: unknown) => {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tfs-grpc-'))
-  await writeFile(
-    join(root, 'models.config'),
-    `model_config_list {
-  config { name: 'half_plus_two' base_path: '${FIXTURES}/half_plus_two' }
-  config { name: 'half_plus_two_tf2' base_path: '${FIXTURES}/half_plus_two_tf2' }
-  config {
-    name: 'half_plus_two_2_versions' base_path: '${FIXTURES}/half_plus_two_2_versions'
-    model_version_policy { all {} }
-    version_labels { key: 'stable' value: 123 }
-    version_labels { key: 'canary' value: 124 }
-  }
-  config { name: 'default' base_path: '${DEFAULT_MODEL}' }
-}
-`,
-  )
+  await writeFixturesConfig(root)
   server = await startServer(
     testOptions({
       modelConfigFile: join(root, 'models.config'),

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from '@tweetbot/testing'
+import { writeFixturesConfig } from './support/models.ts'
 import { type ServerProcess, spawnServer } from './support/server.ts'
 
 setDefaultTimeout(180_000)
@@ -15,8 +16,6 @@ setDefaultTimeout(180_000)
 // Debian's interpreter, where apt installs python3-grpcio (a pyenv python3 on PATH lacks them).
 const PYTHON = '/usr/bin/python3'
 const HERE = resolve(import.meta.dir, 'python-client')
-const FIXTURES = resolve(import.meta.dir, 'fixtures/savedmodels')
-const DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default')
 
 let dir: string
 let server: ServerProcess
@@ -43,16 +42,7 @@ beforeAll(async () => {
       `${PYTHON} lacks grpc/grpc_tools: apt-get install python3-grpcio python3-grpc-tools (make setup does)`,
     )
   dir = await mkdtemp(join(tmpdir(), 'tfs-py-'))
-  await writeFile(
-    join(dir, 'models.config'),
-    `model_config_list {
-  config { name: 'half_plus_two' base_path: '${FIXTURES}/half_plus_two' }
-  config { name: 'half_plus_two_tf2' base_path: '${FIXTURES}/half_plus_two_tf2' }
-  config { name: 'half_plus_two_2_versions' base_path: '${FIXTURES}/half_plus_two_2_versions' model_version_policy { all {} } }
-  config { name: 'default' base_path: '${DEFAULT_MODEL}' }
-}
-`,
-  )
+  await writeFixturesConfig(dir)
   grpcPort = await freePort()
   server = await spawnServer([
     `--port=${grpcPort}`,

@@ -63,13 +63,8 @@ export class Batcher {
     return n
   }
 
-  submit(
-    key: string,
-    signature: string,
-    inputs: TensorMap,
-    outputs: string[],
-    deadline?: Deadline,
-  ): Promise<TensorMap> {
+  /** Queues one request's run into a batch (a Runner, so it can stand where the pool does). */
+  readonly submit: Runner = (key, signature, inputs, outputs, deadline) => {
     const rows = rowsOf(inputs)
     // Scalars or inputs with differing 0th dims cannot be joined with others; run them alone.
     if (rows === undefined) return this.run(key, signature, inputs, outputs, deadline)

@@ -1,7 +1,6 @@
 import type { Logger } from '@tweetbot/common/log'
 import type { Registry } from 'prom-client'
-import type { Deadline } from '../inference/deadline.ts'
-import type { CrossCheckReport, Runner, TensorMap } from '../inference/protocol.ts'
+import type { CrossCheckReport, Runner } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 

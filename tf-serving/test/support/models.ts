@@ -1,7 +1,7 @@
 // Small TF.js models written to disk the way the TF.js converter lays them out (model.json +
 // one weights .bin), for tests that need a real model but not MobileNet's cost.
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 
 /** Saves `model` into `dir` (created) with extra model.json metadata and optional labels.txt. */
@@ -246,4 +246,31 @@ export const writeWideModel = async (dir: string, width = 65_536) => {
   const model = tf.model({ inputs: x, outputs: y })
   await writeLayersModel(model, dir)
   model.dispose()
+}
+
+/**
+ * A `--model_config_file` serving TF Serving's fixtures (half_plus_two, its TF2 and two-version
+ * variants, the latter with labels `stable` → 123 and `canary` → 124) and the default image
+ * model, written into `dir`; returns its path.
+ */
+export const writeFixturesConfig = async (dir: string): Promise<string> => {
+  const fixtures = resolve(import.meta.dir, '../fixtures/savedmodels')
+  const defaultModel = resolve(import.meta.dir, '../../../models/default')
+  const file = join(dir, 'models.config')
+  await writeFile(
+    file,
+    `model_config_list {
+  config { name: 'half_plus_two' base_path: '${fixtures}/half_plus_two' }
+  config { name: 'half_plus_two_tf2' base_path: '${fixtures}/half_plus_two_tf2' }
+  config {
+    name: 'half_plus_two_2_versions' base_path: '${fixtures}/half_plus_two_2_versions'
+    model_version_policy { all {} }
+    version_labels { key: 'stable' value: 123 }
+    version_labels { key: 'canary' value: 124 }
+  }
+  config { name: 'default' base_path: '${defaultModel}' }
+}
+`,
+  )
+  return file
 }
