@@ -24,7 +24,6 @@ import { testOptions } from './support/options.ts'
 setDefaultTimeout(120_000)
 
 const FIXTURES = resolve(import.meta.dir, 'fixtures/savedmodels')
-const _DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default')
 const MAX_BYTES = 4 * 1024 * 1024
 
 let root: string
