@@ -3,6 +3,7 @@
  * and what the dead lists hold, work out per scenario how many events were accepted, answered,
  * lost, answered twice or buried, and how long the stack took to settle after a fault.
  */
+import { replyTarget } from '@tweetbot/testing/fake-x-api'
 
 import { percentile } from '../stats.ts'
 
@@ -179,26 +180,8 @@ export interface XRequestLike {
   at: number
 }
 
-const DM_V2 = /^\/2\/dm_conversations\/with\/([^/]+)\/messages$/
-
 /** Maps a recorded X request to the reply it is, or undefined when it is not a reply. */
 export const replyRecordOf = (r: XRequestLike, late = false): ReplyRecord | undefined => {
-  if (r.method !== 'POST') return undefined
-  const dm = DM_V2.exec(r.path)
-  if (dm) return { queue: 'chat', target: dm[1]!, status: r.status, at: r.at, late }
-  const body = r.json as
-    | {
-        reply?: { in_reply_to_tweet_id?: string }
-        event?: { message_create?: { target?: { recipient_id?: string } } }
-      }
-    | undefined
-  if (r.path === '/1.1/direct_messages/events/new.json') {
-    const to = body?.event?.message_create?.target?.recipient_id
-    return to ? { queue: 'chat', target: to, status: r.status, at: r.at, late } : undefined
-  }
-  if (r.path === '/2/tweets') {
-    const to = body?.reply?.in_reply_to_tweet_id
-    return to ? { queue: 'tweet', target: to, status: r.status, at: r.at, late } : undefined
-  }
-  return undefined
+  const to = replyTarget(r)
+  return to && { ...to, status: r.status, at: r.at, late }
 }

@@ -3,12 +3,12 @@
 // within bounded memory, refuse past its body budget with 503 + retry-after, cut slow bodies at
 // the deadline, count walk-aways as 499 in one quiet log line, and keep taking good deliveries.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { dmDelivery } from '@tweetbot/testing/deliveries'
 import { metric, SECRET, sign } from './helpers.ts'
 import {
   type MasterProcess,
+  pendingChatIds,
   rawRequest,
   startMasterProcess,
   webhookHead,
@@ -43,17 +43,6 @@ const postGoodDm = async (m: MasterProcess) => {
   })
 }
 
-const pendingIds = async (prefix: string) => {
-  const redis = new Bun.RedisClient(testRedisUrl())
-  const raw = (await redis.send('LRANGE', [
-    queueKeys(prefix, 'chat').pending,
-    '0',
-    '-1',
-  ])) as string[]
-  redis.close()
-  return raw.map((r) => JSON.parse(r).eventId as string)
-}
-
 describe('stalled bodies against the master process', () => {
   test('300 bodies stalled one byte short: bounded RSS, 503 + retry-after past the budget, good DMs still queued, the rest cut at the deadline', async () => {
     const KIB = 1024
@@ -84,7 +73,7 @@ describe('stalled bodies against the master process', () => {
     // While 48 stalled bodies hold their share, a good delivery (a few KiB) is still taken.
     const good = await postGoodDm(m)
     expect(good.status).toBe(200)
-    expect((await pendingIds(prefix)).length).toBe(2)
+    expect((await pendingChatIds(testRedisUrl(), prefix)).length).toBe(2)
 
     // The admitted ones are cut at the deadline: 408, and their budget comes back.
     await waitFor(

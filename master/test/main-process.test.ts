@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/queue'
 import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { fixtureText } from './fixtures/index.ts'
 import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
-import { rawRequest, spawnMaster, startMasterProcess } from './master-process.ts'
+import { pendingChatIds, rawRequest, spawnMaster, startMasterProcess } from './master-process.ts'
 
 const procs: ReturnType<typeof Bun.spawn>[] = []
 afterAll(() => {
@@ -50,14 +49,7 @@ describe('bun master/src/main.ts', () => {
       },
     })
     expect(forged.status).toBe(401)
-    const redis = new Bun.RedisClient(testRedisUrl())
-    const pending = (await redis.send('LRANGE', [
-      queueKeys(prefix, 'chat').pending,
-      '0',
-      '-1',
-    ])) as string[]
-    redis.close()
-    expect(pending.map((raw) => JSON.parse(raw).eventId)).toEqual(['954491830116155396'])
+    expect(await pendingChatIds(testRedisUrl(), prefix)).toEqual(['954491830116155396'])
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     expect(await (await fetch(`${m.metricsBase}/metrics`)).text()).toContain(
       'tweetbot_master_events_total{api="aaa",kind="direct_message",outcome="queued"',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
+import { queueKeys } from '@tweetbot/common/queue'
 import { freePort, waitFor } from '@tweetbot/testing'
 
 const MAIN = join(import.meta.dir, '../src/main.ts')
@@ -116,3 +117,15 @@ export const rawRequest = (port: number, head: string, body: Uint8Array | string
 export const webhookHead = (length: number, extra = '') =>
   'POST /webhook HTTP/1.1\r\nhost: master\r\ncontent-type: application/json\r\n' +
   `x-twitter-webhooks-signature: sha256=${'A'.repeat(43)}=\r\ncontent-length: ${length}\r\n${extra}`
+
+/** The event ids waiting in a prefix's chat queue, oldest first, read straight from Redis. */
+export const pendingChatIds = async (redisUrl: string, prefix: string): Promise<string[]> => {
+  const redis = new Bun.RedisClient(redisUrl)
+  const raw = (await redis.send('LRANGE', [
+    queueKeys(prefix, 'chat').pending,
+    '0',
+    '-1',
+  ])) as string[]
+  redis.close()
+  return raw.map((r) => JSON.parse(r).eventId as string)
+}

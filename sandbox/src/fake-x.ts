@@ -1,25 +1,14 @@
 import type { MessageStore, SandboxMessage } from './messages.ts'
-import { type FakeXApi, REPLY_PATH, type RecordedRequest } from './x-testing.ts'
+import { type FakeXApi, REPLY_PATH, type RecordedRequest, replyTarget } from './x-testing.ts'
 
 /** Which message a reply the bot posted belongs to (tweets name the tweet, DMs the user). */
 export const messageForReply = (
   req: RecordedRequest,
   store: MessageStore,
 ): SandboxMessage | undefined => {
-  const body = req.json as
-    | {
-        reply?: { in_reply_to_tweet_id?: string }
-        event?: { message_create?: { target?: { recipient_id?: string } } }
-      }
-    | undefined
-  if (req.path === '/2/tweets') {
-    const id = body?.reply?.in_reply_to_tweet_id
-    return id ? store.get(id) : undefined
-  }
-  const withUser = /^\/2\/dm_conversations\/with\/([^/]+)\/messages$/.exec(req.path)
-  if (withUser?.[1]) return store.byUser(withUser[1])
-  const recipient = body?.event?.message_create?.target?.recipient_id
-  return recipient ? store.byUser(recipient) : undefined
+  const to = replyTarget(req)
+  if (!to) return undefined
+  return to.queue === 'tweet' ? store.get(to.target) : store.byUser(to.target)
 }
 
 /** The text of a reply in any of the shapes the bot posts (v2 tweet / v2 DM / v1.1 DM). */

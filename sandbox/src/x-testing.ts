@@ -2,4 +2,4 @@
 // builders): if that support moves, only these lines change.
 export * from '@tweetbot/testing/deliveries'
 export type { RecordedRequest } from '@tweetbot/testing/fake-x-api'
-export { type FakeXApi, REPLY_PATH, startFakeXApi } from '@tweetbot/testing/fake-x-api'
+export { type FakeXApi, REPLY_PATH, replyTarget, startFakeXApi } from '@tweetbot/testing/fake-x-api'

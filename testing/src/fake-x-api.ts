@@ -114,6 +114,35 @@ export const REPLY_PATH =
 
 export const isReplyRequest = (r: RecordedRequest) => r.method === 'POST' && REPLY_PATH.test(r.path)
 
+/**
+ * What a reply request answers: a tweet (`queue: 'tweet'`, its id) or a user by DM
+ * (`queue: 'chat'`, the recipient), whichever of the bot's shapes it is (v2 tweet, v2 DM, v1.1 DM).
+ * Undefined for anything else.
+ */
+export const replyTarget = (r: {
+  method: string
+  path: string
+  json?: unknown
+}): { queue: 'chat' | 'tweet'; target: string } | undefined => {
+  if (r.method !== 'POST') return undefined
+  const dm = /^\/2\/dm_conversations\/with\/([^/]+)\/messages$/.exec(r.path)
+  if (dm?.[1]) return { queue: 'chat', target: dm[1] }
+  const body = r.json as
+    | {
+        reply?: { in_reply_to_tweet_id?: string }
+        event?: { message_create?: { target?: { recipient_id?: string } } }
+      }
+    | undefined
+  const to =
+    r.path === '/2/tweets'
+      ? body?.reply?.in_reply_to_tweet_id
+      : r.path === '/1.1/direct_messages/events/new.json'
+        ? body?.event?.message_create?.target?.recipient_id
+        : undefined
+  if (!to) return undefined
+  return { queue: r.path === '/2/tweets' ? 'tweet' : 'chat', target: to }
+}
+
 const is2xx = (status: number) => status >= 200 && status < 300
 
 const isAccepted = (r: RecordedRequest) => isReplyRequest(r) && is2xx(r.status)
