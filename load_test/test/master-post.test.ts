@@ -45,14 +45,18 @@ const post = (t: Target) =>
     headers: Object.fromEntries(Object.entries(t.header).map(([k, v]) => [k, v.join(', ')])),
   })
 
-test('posting generated targets to a running master queues each event exactly once', async () => {
-  const targets = await generateTargets({
-    count: 20,
-    kind: 'mix',
+/** `count` signed targets for this file's master (a DM/mention mix unless told otherwise). */
+const targetsFor = (count: number, over: { kind?: 'dm' | 'mix'; secret?: string } = {}) =>
+  generateTargets({
+    count,
+    kind: over.kind ?? 'mix',
     url: `${url}/webhook`,
-    secret: SECRET,
+    secret: over.secret ?? SECRET,
     mediaBaseUrl: 'http://127.0.0.1:9100',
   })
+
+test('posting generated targets to a running master queues each event exactly once', async () => {
+  const targets = await targetsFor(20)
   const first = await Promise.all(
     targets.map(async (t) => {
       const res = await post(t)
@@ -94,25 +98,13 @@ test('posting generated targets to a running master queues each event exactly on
 })
 
 test('a target signed with another secret is refused (401), so the secret must match', async () => {
-  const [t] = await generateTargets({
-    count: 1,
-    kind: 'dm',
-    url: `${url}/webhook`,
-    secret: 'not-the-master-secret',
-    mediaBaseUrl: 'http://127.0.0.1:9100',
-  })
+  const [t] = await targetsFor(1, { kind: 'dm', secret: 'not-the-master-secret' })
   expect((await post(t!)).status).toBe(401)
 })
 
 test('the autocannon attack sends every target exactly once, all accepted', async () => {
   const before = await queue.stats()
-  const targets = await generateTargets({
-    count: 30,
-    kind: 'mix',
-    url: `${url}/webhook`,
-    secret: SECRET,
-    mediaBaseUrl: 'http://127.0.0.1:9100',
-  })
+  const targets = await targetsFor(30)
   // Through the same file format the script uses.
   const parsed = readVegetaJson(targets.map(toVegetaJson).join('\n'))
   const { summary, records } = await attackWithAutocannon({

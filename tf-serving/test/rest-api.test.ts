@@ -79,24 +79,26 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
+/** A status entry for a version that serves. */
+const available = (version: string) => ({
+  version,
+  state: 'AVAILABLE',
+  status: { error_code: 'OK', error_message: '' },
+})
+
 describe('model status', () => {
   test('all versions, highest first', async () => {
     const r = await get('/v1/models/toy')
     expect(r.status).toBe(200)
     expect(r.body).toEqual({
-      model_version_status: [
-        { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
-        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
-      ],
+      model_version_status: [available('2'), available('1')],
     })
   })
   test('one version and one label', async () => {
     const v = await get('/v1/models/toy/versions/1')
     expect(v.status).toBe(200)
     expect(v.body).toEqual({
-      model_version_status: [
-        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
-      ],
+      model_version_status: [available('1')],
     })
     const l = await get('/v1/models/toy/labels/canary')
     expect(l.status).toBe(200)
