@@ -2,14 +2,14 @@
 // (real HTTP, a real inference worker on the wasm backend, real TF.js models). Each test failed
 // on the code before the fix; the comment above it says how.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '@tweetbot/common/log'
 import { waitFor } from '@tweetbot/testing'
 import { startServer } from '../src/server.ts'
 import { toyY, writeSlowModel, writeToyModel, writeWideModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startWithModelConfig, testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -43,26 +43,22 @@ beforeAll(async () => {
   await writeToyModel(join(root, 'toy/1'))
   await writeSlowModel(join(root, 'slow/1'), SLOW_WIDTH)
   await writeWideModel(join(root, 'wide/1'), WIDE_WIDTH)
-  await writeFile(
-    join(root, 'models.config'),
+  ;({ server, base } = await startWithModelConfig(
+    root,
     `model_config_list {
   config { name: "toy" base_path: "toy" version_labels { key: "stable" value: 1 } }
   config { name: "slow" base_path: "slow" }
   config { name: "wide" base_path: "wide" }
 }
 `,
-  )
-  server = await startServer(
-    testOptions({
-      modelConfigFile: join(root, 'models.config'),
+    {
       maxBodyBytes: 4 * 1024 * 1024,
       maxBatchRows: 512,
       restApiTimeoutMs: 1_500,
       backend: 'wasm',
-    }),
+    },
     logger,
-  )
-  base = `http://127.0.0.1:${server.port}`
+  ))
 })
 
 afterAll(async () => {
@@ -211,8 +207,10 @@ test('runs that timed out are dropped, so a predict after a flood answers 200', 
   const answers = await Promise.all(
     Array.from({ length: flood }, () => post('/v1/models/slow:predict', heavy)),
   )
+  // On the old code none timed out (Bun fired no per-request timer under the flood) and the
+  // queue held every run; how many time out depends on the machine's load, so only "some".
   const timedOut = answers.filter((a) => a.status === 504).length
-  expect(timedOut).toBeGreaterThan(flood / 2)
+  expect(timedOut).toBeGreaterThan(0)
   expect(answers.every((a) => a.status === 200 || a.status === 504)).toBe(true)
   const after = await post('/v1/models/toy:predict', {
     signature_name: 'y_only',

@@ -1,12 +1,11 @@
 // TF Serving's REST API, case by case, against a server running in this process (real HTTP,
 // real inference worker, real TF.js models written to a temp folder).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@tweetbot/common/log'
 import { parseJsonBody } from '../src/rest/json-parse.ts'
-import { startServer } from '../src/server.ts'
+import type { startServer } from '../src/server.ts'
 import {
   toyY,
   writeGraphModel,
@@ -14,7 +13,7 @@ import {
   writeStringModel,
   writeToyModel,
 } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startWithModelConfig } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -49,8 +48,8 @@ beforeAll(async () => {
   await writePairModel(join(root, 'pair/1'))
   await writeGraphModel(join(root, 'graph/1'))
   await writeStringModel(join(root, 'echo/1'))
-  await writeFile(
-    join(root, 'models.config'),
+  ;({ server, base } = await startWithModelConfig(
+    root,
     `# two models; toy serves both versions with labels
 model_config_list {
   config {
@@ -66,12 +65,10 @@ model_config_list {
   config { name: "echo" base_path: "echo" }
 }
 `,
-  )
-  server = await startServer(
-    testOptions({ modelConfigFile: join(root, 'models.config'), maxBodyBytes: 64 * 1024 }),
-    silentLogger,
-  )
-  base = `http://127.0.0.1:${server.port}`
+    {
+      maxBodyBytes: 64 * 1024,
+    },
+  ))
 })
 
 afterAll(async () => {

@@ -52,3 +52,19 @@ export const startBatchingServer = async (
   servers.push(s)
   return s
 }
+
+/**
+ * Writes `config` (text-format ModelConfigList, base paths relative to `root`) as
+ * `root/models.config` and starts a real in-process server on it.
+ */
+export const startWithModelConfig = async (
+  root: string,
+  config: string,
+  over: Partial<ServerOptions> = {},
+  logger = silentLogger,
+) => {
+  const file = join(root, 'models.config')
+  await writeFile(file, config)
+  const server = await startServer(testOptions({ modelConfigFile: file, ...over }), logger)
+  return { server, base: `http://127.0.0.1:${server.port}` }
+}
