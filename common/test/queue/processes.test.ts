@@ -3,7 +3,13 @@ import { join } from 'node:path'
 import { startRedisServer, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { silentLogger } from '../../src/log.ts'
 import { runQueueCli } from '../../src/queue/cli.ts'
-import { createConsumer, createRedisQueue, QueueUnavailableError } from '../../src/queue/index.ts'
+import {
+  createConsumer,
+  createRedisQueue,
+  type JobHandler,
+  QueueUnavailableError,
+  type RedisQueue,
+} from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
 
 const FIXTURE = join(import.meta.dir, 'fixtures', 'consumer-process.ts')
@@ -56,6 +62,22 @@ const enqueueMany = async (
     expect(res.every((r) => r === 'queued')).toBe(true)
   }
 }
+
+/** A consumer on `queue` that polls fast and logs nothing, for the restart tests. */
+const quickConsumer = (
+  queue: RedisQueue,
+  name: 'chat' | 'tweet',
+  concurrency: number,
+  handler: JobHandler<unknown>,
+) =>
+  createConsumer<unknown>({
+    queue,
+    name,
+    concurrency,
+    logger: silentLogger,
+    pollTimeoutSec: 0.1,
+    handler,
+  })
 
 describe('queue across processes', () => {
   test('a consumer killed with SIGKILL while holding jobs: after its heartbeat expires all are pending again, once', async () => {
@@ -257,16 +279,9 @@ describe('Redis restarts', () => {
     const server = await startRedisServer({ appendonly: true })
     const q = createRedisQueue({ url: server.url, prefix: 'ride', connectTimeoutMs: 500 })
     const handled = new Map<string, number>()
-    const consumer = createConsumer<unknown>({
-      queue: q,
-      name: 'tweet',
-      concurrency: 4,
-      logger: silentLogger,
-      pollTimeoutSec: 0.1,
-      handler: async (_p, { job }) => {
-        handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
-        return 'replied'
-      },
+    const consumer = quickConsumer(q, 'tweet', 4, async (_p, { job }) => {
+      handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
+      return 'replied'
     })
     try {
       const producer = createRedisQueue({ url: server.url, prefix: 'ride' })
@@ -303,18 +318,11 @@ describe('Redis restarts', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve
     })
-    const consumer = createConsumer<unknown>({
-      queue: q,
-      name: 'chat',
-      concurrency: 2,
-      logger: silentLogger,
-      pollTimeoutSec: 0.1,
-      handler: async (_p, { job }) => {
-        handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
-        if (job.attempts === 0) await gate
-        if (job.eventId === 'fails-once' && job.attempts === 0) throw new Error('transient')
-        return 'replied'
-      },
+    const consumer = quickConsumer(q, 'chat', 2, async (_p, { job }) => {
+      handled.set(job.eventId, (handled.get(job.eventId) ?? 0) + 1)
+      if (job.attempts === 0) await gate
+      if (job.eventId === 'fails-once' && job.attempts === 0) throw new Error('transient')
+      return 'replied'
     })
     const producer = createRedisQueue({ url: server.url, prefix: 'outage' })
     try {
