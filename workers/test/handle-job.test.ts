@@ -2,6 +2,7 @@
 // replier) and the real reply guard on the run's real Redis: the at-most-once protocol without
 // the multi-process stack.
 import { afterAll, describe, expect, test } from 'bun:test'
+import type { JobEvent } from '@tweetbot/common/job-events'
 import type { ChatJob, TweetJob } from '@tweetbot/common/jobs'
 import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
@@ -123,6 +124,20 @@ const mention = (o: Partial<TweetJob> = {}): TweetJob => ({
   ...o,
 })
 const ctx = () => ({ signal: new AbortController().signal, logger: silentLogger })
+/** A context with the consumer's envelope, as the real consumer passes it (read for job events). */
+const ctxWithEnvelope = (job: ChatJob | TweetJob, attempts = 0) => ({
+  ...ctx(),
+  job: {
+    id: `job-${job.eventId}`,
+    queue: job.kind === 'dm' ? ('chat' as const) : ('tweet' as const),
+    eventId: job.eventId,
+    payload: job,
+    attempts,
+    enqueuedAt: Date.now() - 5,
+  },
+})
+/** What a job's timeline shows, in order: stage names for stages, else the event type. */
+const steps = (events: JobEvent[]) => events.map((e) => (e.type === 'stage' ? e.stage : e.type))
 
 /** The error a handler run threw (fails the test when it succeeded). */
 const thrown = (p: Promise<unknown>) =>
@@ -340,5 +355,92 @@ describe('createJobHandler', () => {
     expect(await busy).toBe('replied')
     expect(((await waiting) as Error).name).toBe('AbortError')
     expect(fetched).toEqual([PHOTO])
+  })
+})
+
+describe('job events (JOB_EVENTS=True: the sandbox timeline)', () => {
+  test('a reply: taken, each stage timed, the scores, finished as replied', async () => {
+    const events: JobEvent[] = []
+    const { handle } = setup({ events: (e) => events.push(e), workerId: () => 'worker-7' })
+    const job = dm()
+    const before = Date.now()
+    expect(await handle(job, ctxWithEnvelope(job, 2))).toBe('replied')
+    expect(steps(events)).toEqual([
+      'taken',
+      'download',
+      'preprocess',
+      'predict',
+      'scores',
+      'reply',
+      'finished',
+    ])
+    expect(events.every((e) => e.eventId === job.eventId)).toBe(true)
+    expect(events[0]).toMatchObject({
+      type: 'taken',
+      queue: 'chat',
+      worker: 'worker-7',
+      jobId: `job-${job.eventId}`,
+      attempt: 2,
+    })
+    for (const e of events)
+      if (e.type === 'stage') {
+        expect(e.ok).toBe(true)
+        expect(e.startedAt).toBeGreaterThanOrEqual(before)
+        expect(e.ms).toBeGreaterThanOrEqual(0)
+      }
+    expect(events.find((e) => e.type === 'scores')).toEqual({
+      type: 'scores',
+      eventId: job.eventId,
+      labels: LABELS,
+      scores: [0.1, 0.7, 0.2],
+    })
+    expect(events.at(-1)).toMatchObject({ type: 'finished', outcome: 'replied' })
+  })
+
+  test('a failing stage is reported as not ok, and the job finishes as failed with the reason', async () => {
+    const events: JobEvent[] = []
+    const { handle } = setup({
+      events: (e) => events.push(e),
+      fetchMedia: async () => {
+        throw new MediaRejectedError('host not allowed')
+      },
+    })
+    const job = dm()
+    await thrown(handle(job, ctxWithEnvelope(job)))
+    expect(steps(events)).toEqual(['taken', 'download', 'finished'])
+    expect(events[1]).toMatchObject({ type: 'stage', stage: 'download', ok: false })
+    expect(events[2]).toMatchObject({ type: 'finished', outcome: 'failed' })
+    expect((events[2] as { reason?: string }).reason).toContain('host not allowed')
+  })
+
+  test('a skipped job and a Redis failure before any stage still end in `finished`', async () => {
+    const events: JobEvent[] = []
+    const { handle } = setup({ events: (e) => events.push(e) })
+    const own = dm({ sender: { id: BOT } })
+    expect(await handle(own, ctxWithEnvelope(own))).toBe('skipped')
+    expect(events.at(-1)).toMatchObject({
+      type: 'finished',
+      outcome: 'skipped',
+      reason: 'own message',
+    })
+
+    events.length = 0
+    const broken = setup({
+      events: (e) => events.push(e),
+      guard: {
+        ...setup().deps.guard,
+        isSettled: async () => {
+          throw new Error('redis: connection closed')
+        },
+      },
+    })
+    const job = dm()
+    await thrown(broken.handle(job, ctxWithEnvelope(job)))
+    expect(steps(events)).toEqual(['taken', 'finished'])
+    expect(events[1]).toMatchObject({
+      type: 'finished',
+      outcome: 'failed',
+      reason: 'redis: connection closed',
+    })
   })
 })

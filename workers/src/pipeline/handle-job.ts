@@ -118,15 +118,19 @@ export const createJobHandler = (deps: JobDeps) =>
       emit?.({ type: 'finished', eventId: job.eventId, outcome, reason, at: Date.now() })
     const skip = skipReason(job)
     if (skip) return skipped(deps, log, skip, finish)
-    if (await deps.guard.isSettled(job.eventId))
-      return skipped(deps, log, 'already replied', finish)
-    const verdict = deps.throttle ? await deps.throttle.check(senderOf(job), job.eventId) : 'reply'
-    if (verdict === 'silent') {
-      deps.metrics.throttled('silenced')
-      return skipped(deps, log, 'sender throttled', finish)
-    }
     const time = stageTimer(deps, job.eventId)
+    // Everything after `taken` ends in a `finished` event, a Redis failure of the guard or the
+    // throttle included, so the timeline never shows a job as running forever.
     try {
+      if (await deps.guard.isSettled(job.eventId))
+        return skipped(deps, log, 'already replied', finish)
+      const verdict = deps.throttle
+        ? await deps.throttle.check(senderOf(job), job.eventId)
+        : 'reply'
+      if (verdict === 'silent') {
+        deps.metrics.throttled('silenced')
+        return skipped(deps, log, 'sender throttled', finish)
+      }
       // Over the limit: no download, no predict, just the slow-down reply.
       const text =
         verdict === 'slow-down' ? deps.slowDownText : await replyText(deps, job, ctx.signal, time)
@@ -158,8 +162,9 @@ export const createJobHandler = (deps: JobDeps) =>
         // The claim stays, so the retry is in doubt and asks X first; it waits until X has had
         // time to finish this request (README: "At most one reply per event").
         const waitMs = Math.max(1_000, claimedAt + deps.doubtCheckAfterMs - Date.now())
-        const why = err instanceof Error ? err.message : String(err)
-        throw new RetryLaterError(`reply in doubt (${why}); asking X later`, waitMs, { cause: err })
+        throw new RetryLaterError(`reply in doubt (${messageOf(err)}); asking X later`, waitMs, {
+          cause: err,
+        })
       }
       await deps.guard.markSent(job.eventId)
       if (verdict === 'slow-down') deps.metrics.throttled('slow_down')
@@ -168,7 +173,7 @@ export const createJobHandler = (deps: JobDeps) =>
       return 'replied'
     } catch (err) {
       // The stages' errors already say what the queue does with them (errors.ts, x-errors.ts).
-      finish('failed', err instanceof Error ? err.message : String(err))
+      finish('failed', messageOf(err))
       throw err
     }
   }
@@ -203,7 +208,7 @@ const settleDoubt = async (
     found = await check()
   } catch (err) {
     // Cannot tell: retry (429 after X's reset, else backoff); the claim stays in doubt.
-    const reason = `reply in doubt, asking X failed: ${err instanceof Error ? err.message : err}`
+    const reason = `reply in doubt, asking X failed: ${messageOf(err)}`
     if (err instanceof RetryLaterError)
       throw new RetryLaterError(reason, err.retryAfterMs, { cause: err })
     throw new Error(reason, { cause: err })
@@ -218,6 +223,8 @@ const settleDoubt = async (
   throw new Error('reply in doubt: another attempt took the claim over; checking again later')
 }
 
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
 /** Whom the reply goes to: the DM's sender, or the mention's author. */
 const senderOf = (job: BotJob) => (job.kind === 'dm' ? job.sender.id : job.author.id)
 
@@ -225,11 +232,11 @@ const skipped = (
   deps: JobDeps,
   log: Logger,
   reason: string,
-  finish?: (outcome: 'skipped', reason: string) => void,
+  finish: (outcome: 'skipped', reason: string) => void,
 ): JobOutcome => {
   deps.metrics.skipped(reason)
   log.info('skipped', { reason })
-  finish?.('skipped', reason)
+  finish('skipped', reason)
   return 'skipped'
 }
 
