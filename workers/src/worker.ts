@@ -62,6 +62,10 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
   const metrics = createWorkerMetrics(registry, name, {
     loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   })
+  // One sender for the marks connection: reply marks, throttle counts, job events, readiness.
+  const send = (cmd: string, args: string[]) => deps.marks.send(cmd, args)
+  const concurrency =
+    name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY
   let modelAnswers = true
   let input: ModelInput | undefined
   let consumer: Consumer | undefined
@@ -85,7 +89,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     replier: deps.replier,
     lookupMedia: deps.lookupMedia,
     guard: createReplyGuard({
-      send: (cmd, args) => deps.marks.send(cmd, args),
+      send,
       keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
       ttlSeconds: config.REPLIED_TTL_SECONDS,
     }),
@@ -106,7 +110,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     throttle:
       config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
         ? createSenderThrottle({
-            send: (cmd, args) => deps.marks.send(cmd, args),
+            send,
             keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
             limit: config.SENDER_REPLY_LIMIT,
             windowSec: config.SENDER_REPLY_WINDOW_SEC,
@@ -117,10 +121,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
     predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
     events: config.JOB_EVENTS
-      ? createJobEventPublisher(
-          (cmd, args) => deps.marks.send(cmd, args),
-          jobEventsChannel(config.QUEUE_PREFIX, name),
-        )
+      ? createJobEventPublisher(send, jobEventsChannel(config.QUEUE_PREFIX, name))
       : undefined,
     workerId: () => consumer?.id ?? config.WORKER_ID ?? 'unknown',
   })
@@ -129,7 +130,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     readiness: async () => ({
       model: input !== undefined && modelAnswers,
       consumer: consumer !== undefined,
-      redis: await deps.marks.send('PING', []).then(
+      redis: await send('PING', []).then(
         () => true,
         () => false,
       ),
@@ -140,7 +141,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     app,
     metricsFetch: metricsOnlyFetch(() => metricsResponse(registry)),
     start: async () => {
-      logStart(config, name, labels, logger)
+      logStart(config, name, { labels, concurrency }, logger)
       try {
         input = await waitForModel(model, { logger, signal: starting.signal })
       } catch (err) {
@@ -152,8 +153,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
         queue: deps.queue,
         name,
         consumerId: config.WORKER_ID,
-        concurrency:
-          name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY,
+        concurrency,
         handler,
         schema: name === 'chat' ? chatJobSchema : tweetJobSchema,
         logger,
@@ -168,12 +168,17 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
   }
 }
 
-const logStart = (config: WorkerConfig, name: QueueName, labels: string[], logger: Logger) => {
+const logStart = (
+  config: WorkerConfig,
+  name: QueueName,
+  { labels, concurrency }: { labels: string[]; concurrency: number },
+  logger: Logger,
+) => {
   logger.info('worker starting', {
     queue: name,
     prefix: config.QUEUE_PREFIX,
     loadTestingMode: config.FLT_LOAD_TESTING_MODE,
-    concurrency: name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY,
+    concurrency,
     predictConcurrency: config.PREDICT_CONCURRENCY,
     labels,
     preset: config.REPLY_PRESET,
