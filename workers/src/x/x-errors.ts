@@ -43,8 +43,6 @@ export class XNoAnswerError extends Error {
   }
 }
 
-export type XError = XRefusedError | XRateLimitedError | XUnavailableError | XNoAnswerError
-
 const MAX_WAIT_MS = 24 * 3600 * 1000
 // Connection errors that mean the request never reached X.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
