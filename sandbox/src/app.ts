@@ -198,10 +198,13 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
   // `message` = { id, html, message } whenever one changes.
   app.get('/api/stream', (c) =>
     streamSSE(c, async (stream) => {
-      const queue: SandboxMessage[] = []
+      // The messages changed since the last write. The store hands out the live object, so a
+      // message that changes again before it is written is written once, as it is by then
+      // (a photo's timeline is a burst of ~8 job events).
+      const changed = new Set<SandboxMessage>()
       let wake: (() => void) | undefined
       const unsubscribe = store.subscribe((m) => {
-        queue.push(m)
+        changed.add(m)
         wake?.()
       })
       stream.onAbort(() => {
@@ -216,16 +219,19 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
           data: JSON.stringify({ id: m.id, html: String(await renderMessage(m)) }),
         })
       while (!stream.aborted) {
-        const m = queue.shift()
+        const [m] = changed
         if (!m) {
+          let timer: Timer | undefined
           await new Promise<void>((resolve) => {
             wake = resolve
-            setTimeout(resolve, 15_000) // a comment line keeps proxies from closing an idle stream
+            timer = setTimeout(resolve, 15_000) // a comment line keeps proxies from closing an idle stream
           })
+          clearTimeout(timer)
           wake = undefined
-          if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n')
+          if (changed.size === 0 && !stream.aborted) await stream.write(': keep-alive\n\n')
           continue
         }
+        changed.delete(m)
         const html = await renderMessage(m)
         await stream.writeSSE({
           event: 'message',
