@@ -59,6 +59,17 @@ describe.skipIf(!hasChromium)('sandbox page in headless Chromium', () => {
     await expect(status.locator('[data-k="workers"]').textContent()).resolves.toBe('2/2')
     await expect(status.locator('[data-k="model"]').textContent()).resolves.toBe('default v1')
     await expect(status.locator('[data-k="load-testing"]').textContent()).resolves.toBe('off')
+    // The strip is read again from the stack while the page stays open (no reload).
+    const renderedAt = await status.getAttribute('data-at')
+    await page.waitForFunction(
+      (at) => {
+        const now = document.getElementById('status')?.dataset.at
+        return now !== undefined && now !== at
+      },
+      renderedAt,
+      { timeout: 10_000 },
+    )
+    await expect(status.locator('[data-k="workers"]').textContent()).resolves.toBe('2/2')
   })
 
   test('a JPEG chosen in the file input is answered in the page (keyboard only)', async () => {

@@ -104,4 +104,7 @@ const refreshStatus = async () => {
           .content.firstElementChild,
       )
 }
-setInterval(refreshStatus, 2000)
+// Each refresh asks Redis, every worker and tf-serving: a page in a background tab skips it.
+setInterval(() => {
+  if (!document.hidden) void refreshStatus()
+}, 2000)
