@@ -54,7 +54,7 @@ export const startSandbox = async (opts: SandboxOptions): Promise<Sandbox> => {
   const host = opts.host
   if (!LOOPBACK.test(host))
     throw new Error(
-      `sandbox: refusing to bind ${opts.host}: it has no login and signs deliveries with the master's secret, so it only listens on loopback (127.x.x.x or localhost)`,
+      `sandbox: refusing to bind ${host}: it has no login and signs deliveries with the master's secret, so it only listens on loopback (127.x.x.x or localhost)`,
     )
   const store = createMessageStore()
   const photos = createPhotoStore()
@@ -66,18 +66,19 @@ export const startSandbox = async (opts: SandboxOptions): Promise<Sandbox> => {
   let queue: RedisQueue | undefined
   let subscriber: Bun.RedisClient | undefined
   let base = ''
+  /** A photo's URL as the workers download it (`base` is known once the server listens). */
+  const photoUrl = (path: string) => `${base}${path}`
   const app = createSandboxApp({
     botId: opts.botId,
     store,
     photos,
-    photoUrl: (path) => `${base}${path}`,
+    photoUrl,
     xUrl: x.url,
     targets: () => targets,
   })
   const server = Bun.serve({ hostname: host, port: opts.port, fetch: app.fetch, idleTimeout: 0 })
-  const urlHost = host
-  base = `http://${urlHost}:${server.port}`
-  serveSandboxX(x, store, (m) => (m.photo ? `${base}${m.photo.path}` : undefined))
+  base = `http://${host}:${server.port}`
+  serveSandboxX(x, store, (m) => m.photo && photoUrl(m.photo.path))
 
   const connect = async (bot: BotEndpoints) => {
     queue = createRedisQueue({ url: bot.redisUrl, prefix: bot.queuePrefix })
@@ -114,7 +115,7 @@ export const startSandbox = async (opts: SandboxOptions): Promise<Sandbox> => {
     workerEnv: sandboxWorkerEnv({
       xUrl: x.url,
       caFile: opts.caFile,
-      mediaHost: `${urlHost}:${server.port}`,
+      mediaHost: `${host}:${server.port}`,
     }),
     connect,
     stop: async () => {
