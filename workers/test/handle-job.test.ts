@@ -6,13 +6,14 @@ import type { JobEvent } from '@tweetbot/common/job-events'
 import type { ChatJob, TweetJob } from '@tweetbot/common/jobs'
 import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
-import { PermanentJobError, RetryLaterError } from '@tweetbot/common/queue'
+import { PermanentJobError, queueKeys, RetryLaterError } from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { MediaRejectedError, ModelServerError } from '../src/errors.ts'
 import { createWorkerMetrics } from '../src/metrics.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
 import { createJobHandler, type JobDeps } from '../src/pipeline/handle-job.ts'
 import { createSemaphore } from '../src/pipeline/semaphore.ts'
+import { createSenderThrottle } from '../src/pipeline/sender-throttle.ts'
 import { createReplyGuard, replyMarkKey } from '../src/reply/reply-guard.ts'
 import { XNoAnswerError, XRateLimitedError, XRefusedError } from '../src/x/x-errors.ts'
 import type { Replier } from '../src/x/x-replier.ts'
@@ -442,5 +443,41 @@ describe('job events (JOB_EVENTS=True: the sandbox timeline)', () => {
       outcome: 'failed',
       reason: 'redis: connection closed',
     })
+  })
+})
+
+describe('per-sender throttle in the handler (real Redis)', () => {
+  test('over the limit: one slow-down reply without download or predict, then silence', async () => {
+    const x = fakeReplier()
+    const fetched: string[] = []
+    const throttle = createSenderThrottle({
+      send: (cmd, args) => redis.send(cmd, args),
+      keyFor: queueKeys(uniquePrefix('handle-throttle'), 'chat').throttle,
+      limit: 1,
+      windowSec: 60,
+    })
+    const { handle, registry } = setup({
+      replier: x.replier,
+      throttle,
+      fetchMedia: async (url) => {
+        fetched.push(url)
+        return new Uint8Array(3)
+      },
+    })
+    expect(await handle(dm(), ctx())).toBe('replied')
+    expect(await handle(dm(), ctx())).toBe('replied')
+    expect(await handle(dm(), ctx())).toBe('skipped')
+    expect(x.sent.map((s) => s.text)).toEqual(['dog (70%)', 'Slow down, please.'])
+    expect(fetched).toEqual([PHOTO]) // the slow-down reply costs no download and no predict
+    const metrics = await registry.metrics()
+    expect(metrics).toContain(
+      'tweetbot_worker_throttled_total{queue="chat",action="slow_down",service="test"} 1',
+    )
+    expect(metrics).toContain(
+      'tweetbot_worker_throttled_total{queue="chat",action="silenced",service="test"} 1',
+    )
+    // Another sender is answered as usual.
+    expect(await handle(dm({ sender: { id: '77' } }), ctx())).toBe('replied')
+    expect(x.sent.at(-1)).toEqual({ to: '77', text: 'dog (70%)' })
   })
 })
