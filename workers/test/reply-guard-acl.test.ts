@@ -64,6 +64,8 @@ test('the worker user can run the per-sender throttle; the master user cannot', 
   const first = await worker.throttle.check('42', 'e1')
   const second = await worker.throttle.check('42', 'e2')
   expect(first).not.toEqual(second)
+  // The script really counted under this user: the limit's one reply, then the slow-down.
+  expect([first, second]).toEqual(['reply', 'slow-down'])
   worker.close()
   const master = throttleAs('master')
   await expect(master.throttle.check('42', 'e3')).rejects.toThrow(/NOPERM/)
