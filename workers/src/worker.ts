@@ -162,7 +162,8 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     },
     stop: async () => {
       starting.abort()
-      await consumer?.close(config.SHUTDOWN_GRACE_MS)
+      // The consumer closes the queue it took; stopped before the model answered, there is none.
+      await (consumer ? consumer.close(config.SHUTDOWN_GRACE_MS) : deps.queue.close())
       await deps.marks.close()
     },
   }

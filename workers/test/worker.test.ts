@@ -93,12 +93,14 @@ describe('createWorker', () => {
   })
 
   test('stop during start-up ends the wait for the model at once', async () => {
-    const { worker } = build(() => false)
+    const { worker, queue } = build(() => false)
     const started = worker.start()
     await Bun.sleep(100)
     await worker.stop()
     running = undefined
     await started // resolves: the wait was cut short, no consumer was created
     expect(await ready(worker)).toBe(503)
+    // No consumer took the queue over, so stop closed it itself.
+    await expect(queue.stats()).rejects.toThrow(/closed/)
   })
 })
