@@ -261,7 +261,7 @@ describe('body budget accounting: every way out of bodyLimit gives back what it 
     })
     return { stream, close: () => controller.close() }
   }
-  const post = (app: Hono<MasterEnv>, stream: ReadableStream<Uint8Array>, headers = {}) =>
+  const post = async (app: Hono<MasterEnv>, stream: ReadableStream<Uint8Array>, headers = {}) =>
     app.request('/', {
       method: 'POST',
       body: stream,
