@@ -222,11 +222,10 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
         )
         .reverse()
         .map((r, i) => {
-          const body = r.json as { text?: string; reply?: { in_reply_to_tweet_id?: string } }
-          const replyTo = body?.reply?.in_reply_to_tweet_id
+          const replyTo = replyTarget(r)?.target
           return {
             id: `${r.at}${i}`,
-            text: body?.text ?? '',
+            text: (r.json as { text?: string } | undefined)?.text ?? '',
             author_id: bot.id,
             created_at: new Date(r.at).toISOString(),
             ...(replyTo ? { referenced_tweets: [{ type: 'replied_to', id: replyTo }] } : {}),
