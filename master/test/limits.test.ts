@@ -9,7 +9,7 @@ import {
 } from '@tweetbot/common/config'
 import { silentLogger } from '@tweetbot/common/log'
 import { testRedisUrl, waitFor } from '@tweetbot/testing'
-import { dmDelivery, mentionDelivery } from '@tweetbot/testing/deliveries'
+import { dmDelivery, mentionDelivery, xaaDmDelivery } from '@tweetbot/testing/deliveries'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { MasterEnv } from '../src/env.ts'
@@ -107,6 +107,32 @@ describe('events per delivery: the same cap (100) for AAA as for XAA', () => {
     const res = await h.post(JSON.stringify({ data: Array(101).fill(event) }))
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({ error: 'more than 100 events in one delivery' })
+  })
+
+  test('XAA: each DM of a dm.received payload counts, also across events of one delivery', async () => {
+    /** One dm.received event carrying `n` DMs (each payload alone is within its own 100). */
+    const dmEvent = (n: number, first: bigint) => {
+      const { data } = xaaDmDelivery({ botId: BOT, senderId: '42' })
+      const [dm] = data.payload.direct_message_events
+      const dms = Array.from({ length: n }, (_, i) => ({ ...dm, id: String(first + BigInt(i)) }))
+      return { ...data, payload: { ...data.payload, direct_message_events: dms } }
+    }
+    const h = fresh()
+    const over = await h.post(
+      JSON.stringify({
+        data: [dmEvent(60, 8_000_000_000_000_000_000n), dmEvent(41, 8_100_000_000_000_000_000n)],
+      }),
+    )
+    expect(over.status).toBe(400)
+    expect(await over.json()).toEqual({ error: 'more than 100 events in one delivery' })
+    expect(await h.jobs('chat')).toEqual([])
+    const within = await h.post(
+      JSON.stringify({
+        data: [dmEvent(60, 8_200_000_000_000_000_000n), dmEvent(40, 8_300_000_000_000_000_000n)],
+      }),
+    )
+    expect(within.status).toBe(200)
+    expect((await h.jobs('chat')).length).toBe(100)
   })
 })
 
