@@ -1,3 +1,4 @@
+import type { QueueName } from '@tweetbot/common/queue/producer'
 import { testCertificate } from './self-signed-cert.ts'
 
 /**
@@ -123,7 +124,7 @@ export const replyTarget = (r: {
   method: string
   path: string
   json?: unknown
-}): { queue: 'chat' | 'tweet'; target: string } | undefined => {
+}): { queue: QueueName; target: string } | undefined => {
   if (r.method !== 'POST') return undefined
   const dm = /^\/2\/dm_conversations\/with\/([^/]+)\/messages$/.exec(r.path)
   if (dm?.[1]) return { queue: 'chat', target: dm[1] }
