@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { QueueName } from './queue/types.ts'
+import { QUEUE_NAMES, type QueueName } from './queue/types.ts'
 
 /**
  * What a worker did with one job, published on Redis pub/sub when the worker runs with
@@ -10,7 +10,7 @@ export const jobEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('taken'),
     eventId: z.string(),
-    queue: z.enum(['chat', 'tweet']),
+    queue: z.enum(QUEUE_NAMES),
     /** The consumer id (WORKER_ID) that reserved the job. */
     worker: z.string(),
     jobId: z.string(),

@@ -10,37 +10,13 @@ const concat = (chunks: Uint8Array[], total: number): Uint8Array => {
   return bytes
 }
 
-/**
- * Reads a byte stream whole, but never more than `maxBytes`: at the first chunk past the limit
- * it cancels the stream (the rest is never read) and returns undefined. Web-standard APIs only,
- * so the master's edge build can use it; read errors propagate to the caller.
- */
-export const readStreamAtMost = async (
-  stream: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): Promise<Uint8Array | undefined> => {
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
-  }
-  return concat(chunks, total)
-}
-
 /** Why `readStreamWithin` stopped before the end of the stream. */
 export type StreamReadStop = 'too_large' | 'refused' | 'timeout' | 'aborted'
 
 export type StreamReadResult =
   | { ok: true; bytes: Uint8Array }
-  | { ok: false; reason: StreamReadStop; bytesRead: number }
+  /** `error`: what the read threw, when `aborted`. */
+  | { ok: false; reason: StreamReadStop; bytesRead: number; error?: unknown }
 
 export interface ReadWithinOptions {
   maxBytes: number
@@ -51,9 +27,10 @@ export interface ReadWithinOptions {
 }
 
 /**
- * Like `readStreamAtMost`, but it never throws and also stops on a deadline (`signal`) or when
- * `admit` refuses a chunk: the result says why, so a server can answer 413, 503, 408 or 499
- * instead of treating a client that went away as its own failure. Web-standard APIs only.
+ * Reads a byte stream whole, at most `maxBytes` of it, and never throws: it also stops on a
+ * deadline (`signal`) or when `admit` refuses a chunk, and the result says why, so a server can
+ * answer 413, 503, 408 or 499 instead of treating a client that went away as its own failure.
+ * The stream is cancelled whenever the read stops early. Web-standard APIs only.
  */
 export const readStreamWithin = async (
   stream: ReadableStream<Uint8Array>,
@@ -62,9 +39,9 @@ export const readStreamWithin = async (
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
-  const stop = (reason: StreamReadStop): StreamReadResult => {
+  const stop = (reason: StreamReadStop, error?: unknown): StreamReadResult => {
     reader.cancel().catch(() => {})
-    return { ok: false, reason, bytesRead: total }
+    return { ok: false, reason, bytesRead: total, ...(error === undefined ? {} : { error }) }
   }
   // Cancelling ends a pending read (done, or an error), so a stalled sender cannot outlive it.
   const onDeadline = () => void reader.cancel().catch(() => {})
@@ -75,8 +52,8 @@ export const readStreamWithin = async (
       let next: Awaited<ReturnType<typeof reader.read>>
       try {
         next = await reader.read()
-      } catch {
-        return stop(opts.signal?.aborted ? 'timeout' : 'aborted')
+      } catch (err) {
+        return opts.signal?.aborted ? stop('timeout') : stop('aborted', err)
       }
       if (opts.signal?.aborted) return stop('timeout')
       if (next.done) break
@@ -90,4 +67,20 @@ export const readStreamWithin = async (
     opts.signal?.removeEventListener('abort', onDeadline)
   }
   return { ok: true, bytes: concat(chunks, total) }
+}
+
+/**
+ * Reads a byte stream whole, but never more than `maxBytes`: at the first chunk past the limit
+ * it cancels the stream (the rest is never read) and returns undefined. Web-standard APIs only,
+ * so edge runtimes can use it; read errors propagate to the caller. `readStreamWithin`'s read,
+ * with only the limit.
+ */
+export const readStreamAtMost = async (
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> => {
+  const read = await readStreamWithin(stream, { maxBytes })
+  if (read.ok) return read.bytes
+  if (read.reason === 'aborted') throw read.error
+  return undefined
 }

@@ -105,6 +105,7 @@ describe('readStreamWithin', () => {
       ok: false,
       reason: 'aborted',
       bytesRead: 0,
+      error: new Error('connection reset'),
     })
   })
 })

@@ -13,7 +13,7 @@ export const SECRET = 'test-consumer-secret-Zx9'
 
 /**
  * The fixtures are X's documented examples, stamped 2018–2026, so tests that are not about
- * event age accept events this old; the age limit has its own tests (stale-events.test.ts).
+ * event age accept events this old; the age limit has its own tests (limits.test.ts).
  */
 export const FIXTURE_MAX_AGE_SEC = 30 * 365 * 24 * 3600
 

@@ -7,9 +7,14 @@ import {
   masterEnvSchema,
   WEBHOOK_LIMIT_DEFAULTS,
 } from '@tweetbot/common/config'
-import { testRedisUrl } from '@tweetbot/testing'
-import { dmDelivery, mentionDelivery } from '@tweetbot/testing/deliveries'
-import { createBodyBudget } from '../src/middleware/body-budget.ts'
+import { silentLogger } from '@tweetbot/common/log'
+import { testRedisUrl, waitFor } from '@tweetbot/testing'
+import { dmDelivery, mentionDelivery, xaaDmDelivery } from '@tweetbot/testing/deliveries'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { MasterEnv } from '../src/env.ts'
+import { type BodyBudget, createBodyBudget } from '../src/middleware/body-budget.ts'
+import { bodyLimit } from '../src/middleware/body-limit.ts'
 import { fixture } from './fixtures/index.ts'
 import { type Harness, metric, sign, startHarness } from './helpers.ts'
 
@@ -102,6 +107,32 @@ describe('events per delivery: the same cap (100) for AAA as for XAA', () => {
     const res = await h.post(JSON.stringify({ data: Array(101).fill(event) }))
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({ error: 'more than 100 events in one delivery' })
+  })
+
+  test('XAA: each DM of a dm.received payload counts, also across events of one delivery', async () => {
+    /** One dm.received event carrying `n` DMs (each payload alone is within its own 100). */
+    const dmEvent = (n: number, first: bigint) => {
+      const { data } = xaaDmDelivery({ botId: BOT, senderId: '42' })
+      const [dm] = data.payload.direct_message_events
+      const dms = Array.from({ length: n }, (_, i) => ({ ...dm, id: String(first + BigInt(i)) }))
+      return { ...data, payload: { ...data.payload, direct_message_events: dms } }
+    }
+    const h = fresh()
+    const over = await h.post(
+      JSON.stringify({
+        data: [dmEvent(60, 8_000_000_000_000_000_000n), dmEvent(41, 8_100_000_000_000_000_000n)],
+      }),
+    )
+    expect(over.status).toBe(400)
+    expect(await over.json()).toEqual({ error: 'more than 100 events in one delivery' })
+    expect(await h.jobs('chat')).toEqual([])
+    const within = await h.post(
+      JSON.stringify({
+        data: [dmEvent(60, 8_200_000_000_000_000_000n), dmEvent(40, 8_300_000_000_000_000_000n)],
+      }),
+    )
+    expect(within.status).toBe(200)
+    expect((await h.jobs('chat')).length).toBe(100)
   })
 })
 
@@ -226,5 +257,76 @@ describe('body budget and deadline (in process)', () => {
     b.give(40 * 1024)
     expect(b.inUseBytes).toBe(60 * 1024)
     expect(() => createBodyBudget(0)).toThrow('limitBytes must be a positive integer')
+  })
+})
+
+describe('body budget accounting: every way out of bodyLimit gives back what it took', () => {
+  /** bodyLimit (1 KiB, 200 ms) before a handler that answers the body's length or throws. */
+  const appWith = (budget: BodyBudget) => {
+    const app = new Hono<MasterEnv>()
+    const limit = bodyLimit({ maxBytes: 1024, budget, timeoutMs: 200, logger: silentLogger })
+    app.post('/', limit, (c) => {
+      if (c.req.header('x-fail')) throw new Error('handler failed')
+      return c.text(String(c.get('rawBody').byteLength))
+    })
+    app.onError((err, c) =>
+      err instanceof HTTPException ? c.text(err.message, err.status) : c.text('failed', 500),
+    )
+    return app
+  }
+  /** A body of `sizes` chunks, then closed, errored, or left open (stalled). */
+  const body = (sizes: number[], end: 'close' | 'error' | 'stall' = 'close') => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c
+        for (const n of sizes) c.enqueue(new Uint8Array(n).fill(0x20))
+        if (end === 'close') c.close()
+        if (end === 'error') c.error(new Error('connection reset'))
+      },
+    })
+    return { stream, close: () => controller.close() }
+  }
+  const post = async (app: Hono<MasterEnv>, stream: ReadableStream<Uint8Array>, headers = {}) =>
+    app.request('/', {
+      method: 'POST',
+      body: stream,
+      headers,
+      // @ts-expect-error Bun's RequestInit takes duplex for streamed bodies
+      duplex: 'half',
+    })
+
+  test('read whole (declared or chunked), too large, too slow, walked away, handler failed', async () => {
+    const budget = createBodyBudget(64 * 1024)
+    const app = appWith(budget)
+    const cases: [string, () => Promise<Response>, number][] = [
+      ['declared', () => post(app, body([100]).stream, { 'content-length': '100' }), 200],
+      ['chunked', () => post(app, body([100, 100]).stream), 200],
+      ['chunked past maxBytes', () => post(app, body([600, 600]).stream), 413],
+      ['chunked, stalled', () => post(app, body([10], 'stall').stream), 408],
+      ['chunked, errored', () => post(app, body([10], 'error').stream), 499],
+      ['handler threw', () => post(app, body([100]).stream, { 'x-fail': '1' }), 500],
+    ]
+    for (const [what, send, status] of cases) {
+      expect(`${what}: ${(await send()).status}`).toBe(`${what}: ${status}`)
+      expect(`${what}: ${budget.inUseBytes}`).toBe(`${what}: 0`)
+    }
+  })
+
+  test('a chunked body refused by the budget mid-read gives back the chunks it had taken', async () => {
+    const budget = createBodyBudget(150)
+    const res = await post(appWith(budget), body([100, 100]).stream)
+    expect(res.status).toBe(503)
+    expect(budget.inUseBytes).toBe(0)
+  })
+
+  test('a declared body cut at the deadline keeps its share until its read settles', async () => {
+    const budget = createBodyBudget(64 * 1024)
+    const { stream, close } = body([10], 'stall')
+    const res = await post(appWith(budget), stream, { 'content-length': '100' })
+    expect(res.status).toBe(408)
+    expect(budget.inUseBytes).toBe(100) // arrayBuffer() still holds its buffer
+    close()
+    await waitFor('the abandoned read to give its share back', () => budget.inUseBytes === 0, 2_000)
   })
 })

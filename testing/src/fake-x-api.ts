@@ -1,3 +1,4 @@
+import type { QueueName } from '@tweetbot/common/queue/producer'
 import { testCertificate } from './self-signed-cert.ts'
 
 /**
@@ -123,7 +124,7 @@ export const replyTarget = (r: {
   method: string
   path: string
   json?: unknown
-}): { queue: 'chat' | 'tweet'; target: string } | undefined => {
+}): { queue: QueueName; target: string } | undefined => {
   if (r.method !== 'POST') return undefined
   const dm = /^\/2\/dm_conversations\/with\/([^/]+)\/messages$/.exec(r.path)
   if (dm?.[1]) return { queue: 'chat', target: dm[1] }
@@ -222,11 +223,10 @@ export const startFakeXApi = async (opts: FakeXApiOptions = {}): Promise<FakeXAp
         )
         .reverse()
         .map((r, i) => {
-          const body = r.json as { text?: string; reply?: { in_reply_to_tweet_id?: string } }
-          const replyTo = body?.reply?.in_reply_to_tweet_id
+          const replyTo = replyTarget(r)?.target
           return {
             id: `${r.at}${i}`,
-            text: body?.text ?? '',
+            text: (r.json as { text?: string } | undefined)?.text ?? '',
             author_id: bot.id,
             created_at: new Date(r.at).toISOString(),
             ...(replyTo ? { referenced_tweets: [{ type: 'replied_to', id: replyTo }] } : {}),

@@ -1,8 +1,7 @@
-/** One image file to serve. */
-export interface ServedImage {
-  body: Uint8Array<ArrayBuffer>
-  contentType: string
-}
+import type { FakeXMedia } from './fake-x-api.ts'
+
+/** One image file to serve: the same shape as the fake X API's media. */
+export type ServedImage = FakeXMedia
 
 export interface ImageServerOptions {
   hostname?: string

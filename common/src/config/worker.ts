@@ -30,7 +30,7 @@ const nonNegativeInt = (fallback: number) =>
     .default(fallback)
 
 /** grpc://host:port/<model>[/versions/<n>] (see workers/src/model/grpc-model-client.ts). */
-export const GRPC_MODEL_URL = /^grpc:\/\/[A-Za-z0-9.-]+:\d{1,5}\/[^/:]+(\/versions\/\d+)?$/
+const GRPC_MODEL_URL = /^grpc:\/\/[A-Za-z0-9.-]+:\d{1,5}\/[^/:]+(\/versions\/\d+)?$/
 
 const hostPort = z
   .string()

@@ -39,7 +39,7 @@ const WORKER_COMMANDS = [
   'eval',
   'evalsha',
   'script|load',
-  // reserve, ack, heartbeat, retire, reap, depths (metrics), reply marks
+  // reserve, ack, heartbeat, recover, depths (metrics), reply marks
   'blmove',
   'lrem',
   'sadd',

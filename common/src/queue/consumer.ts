@@ -277,7 +277,7 @@ export const createConsumer = <T>(opts: ConsumerOptions<T>): Consumer => {
         stop.abort()
         for (const t of timers) clearInterval(t)
         // Interrupts a reserve blocked in BLMOVE. Safe: a job moved just before is in our
-        // processing list, and retire() below hands it back.
+        // processing list, and recover() below hands it back.
         await queue.release(id)
         await running
         const finished = Promise.allSettled([...inFlight]).then(() => true)

@@ -84,11 +84,6 @@ export interface RedisQueue extends QueueProducer {
   handBack(r: Reserved): Promise<boolean>
   /** Refresh `consumer`'s heartbeat (TTL `heartbeatTtlSec`) and register it on the queue. */
   heartbeat(queue: QueueName, consumer: string): Promise<void>
-  /**
-   * Drop `consumer`'s heartbeat and take back anything it still holds, like the reaper (clean
-   * shutdown, or a restarted process with the id of a dead one); returns how many.
-   */
-  retire(queue: QueueName, consumer: string): Promise<number>
   /** Move delayed jobs that are due back to pending; returns how many. */
   promote(queue: QueueName, limit?: number): Promise<number>
   /**
@@ -97,8 +92,9 @@ export interface RedisQueue extends QueueProducer {
    */
   reap(queue: QueueName): Promise<number>
   /**
-   * `reap` (without `consumer`) or `retire` (with it), saying how many jobs went back to pending
-   * and how many to the dead list.
+   * Without `consumer`: `reap`. With it: drop that consumer's heartbeat and take back anything it
+   * still holds, like the reaper (clean shutdown, or a restarted process with the id of a dead
+   * one). Says how many jobs went back to pending and how many to the dead list.
    */
   recover(queue: QueueName, consumer?: string): Promise<TakenBack>
   /** Depths of one queue. */
@@ -343,11 +339,6 @@ export const createRedisQueue = (opts: RedisQueueOptions): RedisQueue => {
         main.send('SADD', [k.consumers, consumer]),
       ])
       lastBeat.set(k.heartbeat(consumer), sentAt)
-    },
-
-    retire: async (queue, consumer) => {
-      const { returned, buried } = await recover(queue, consumer)
-      return returned + buried
     },
 
     promote: async (queue, limit = 1000) => {

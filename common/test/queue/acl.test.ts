@@ -8,7 +8,7 @@ import type { RedisRole } from '../../src/queue/acl.ts'
 import { runQueueCli } from '../../src/queue/cli.ts'
 import { createConsumer, createRedisQueue, PermanentJobError } from '../../src/queue/index.ts'
 import { queueKeys } from '../../src/queue/keys.ts'
-import { MOVE_JOB, scriptSha } from '../../src/queue/scripts.ts'
+import { CLAIM, MOVE_JOB, scriptSha } from '../../src/queue/scripts.ts'
 
 const prefix = 'acl-test'
 const k = queueKeys(prefix, 'chat')
@@ -118,6 +118,13 @@ describe('worker user', () => {
     expect(depths).toMatchObject({ pending: 0, processing: 0, delayed: 0, dead: 1 })
     await consumer.close()
     await producer.close()
+  })
+
+  test("the scripts' rarer paths are allowed too: a claim that finds its job gone (LPOS)", async () => {
+    // Redis checks a script's commands as they run: the consumer test never reaches this branch.
+    const worker = await as('worker')
+    const gone = [CLAIM.source, '1', k.processing('gone'), 'as moved', 'as claimed']
+    expect(await worker.send('EVAL', gone)).toBe(0)
   })
 
   test('cannot flush (not even from Lua), enqueue, read dedupe marks or list keys', async () => {
