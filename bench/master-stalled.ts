@@ -5,12 +5,12 @@
 // `bun <root>/master/src/main.ts` (defaults otherwise), then prints the master's RSS before,
 // its peak (sampled every 100 ms, and the kernel's VmHWM) and how the connections were answered.
 // `--root` runs another checkout (e.g. `git archive <commit>` of an older master) the same way.
-import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { freePort, startRedisServer } from '@tweetbot/testing'
+import { memoryMiB } from './proc-status.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -25,12 +25,6 @@ const { values: args } = parseArgs({
 const N = Number(args.connections)
 const DECLARED = Number(args.declared)
 const SECRET = 'stalled-bench-secret'
-
-const memory = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
-}
 
 const redis = await startRedisServer({ appendonly: false })
 const port = await freePort()
@@ -89,7 +83,7 @@ try {
     body: good,
     headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': sign },
   })
-  const before = memory(master.pid)
+  const before = memoryMiB(master.pid)
   const statuses = new Map<string, number>()
   const sockets: Socket[] = []
   const head =
@@ -115,13 +109,13 @@ try {
   const end = Date.now() + Number(args.seconds) * 1000
   let unsignedDuring: number | undefined
   while (Date.now() < end) {
-    peak = Math.max(peak, memory(master.pid).rss)
+    peak = Math.max(peak, memoryMiB(master.pid).rss)
     // A small request during the attack (unsigned: 401 means it was read and judged).
     if (unsignedDuring === undefined && Date.now() > end - Number(args.seconds) * 500)
       unsignedDuring = await Promise.race([post(), Bun.sleep(3_000).then(() => -1)])
     await Bun.sleep(100)
   }
-  const after = memory(master.pid)
+  const after = memoryMiB(master.pid)
   for (const s of sockets) s.destroy()
   console.info(
     JSON.stringify({

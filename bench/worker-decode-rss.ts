@@ -4,20 +4,16 @@
 //   before: decode limits off (sides and bytes unbounded, 16 decodes at once: the image stage
 //           was the only bound), as the worker was before issue 15
 //   after:  the worker's defaults
-import { readFileSync } from 'node:fs'
 import { waitFor } from '@tweetbot/testing'
 import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import { startStack } from '@tweetbot/testing/stack'
+import { memoryMiB } from './proc-status.ts'
 
 const LIMITS_OFF = {
   MEDIA_MAX_DIMENSION: '1000000',
   MEDIA_MAX_DECODE_BYTES: String(2 ** 50),
   MEDIA_DECODE_CONCURRENCY: '16',
 }
-
-const statusMiB = (pid: number, key: string) =>
-  Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) /
-  1024
 
 /** Peak RSS of the chat worker while it handles `dms` DMs carrying `image`. */
 export const measureWorker = async (
@@ -34,7 +30,7 @@ export const measureWorker = async (
   })
   try {
     const pid = stack.services['worker:chat'].pid!
-    const base = statusMiB(pid, 'VmRSS')
+    const base = memoryMiB(pid).rss
     for (let i = 0; i < dms; i++)
       await stack.postDelivery(
         dmDelivery({
@@ -56,7 +52,7 @@ export const measureWorker = async (
       return n >= dms
     }
     await waitFor('every DM handled', done, 120_000)
-    const peak = statusMiB(pid, 'VmHWM')
+    const peak = memoryMiB(pid).hwm
     const replies = stack.x.replies().length
     return { base, peak, replies }
   } finally {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { memoryMiB } from '../proc-status.ts'
 import { HOSTILE_KINDS, startHostileLoad } from './hostile.ts'
 import type { Check, Scenario } from './scenario.ts'
 
@@ -6,13 +6,6 @@ const KIB = 1024
 /** The master's defaults (README): what the stalled bodies declare, and their deadline. */
 const MAX_BODY_BYTES = 256 * KIB
 const BODY_TIMEOUT_MS = 5_000
-
-/** VmRSS and VmHWM (the kernel's own high-water mark, so no peak is missed between samples). */
-const memoryMiB = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
-}
 
 /** Sum of the samples of `name` whose labels include every one of `labels`. */
 const sample = (text: string, name: string, labels: Record<string, string> = {}) =>
