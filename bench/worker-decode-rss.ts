@@ -7,6 +7,7 @@
 import { waitFor } from '@tweetbot/testing'
 import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import { startStack } from '@tweetbot/testing/stack'
+import { parsePrometheusText, sumSamples } from '../load_test/src/prometheus-text.ts'
 import { memoryMiB } from './proc-status.ts'
 
 const LIMITS_OFF = {
@@ -41,15 +42,11 @@ export const measureWorker = async (
       )
     // Done when each DM was answered or buried.
     const done = async () => {
-      const text = await stack.metrics('worker:chat')
-      let n = 0
-      for (const outcome of ['replied', 'dead'])
-        n += Number(
-          new RegExp(`tweetbot_jobs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(
-            text,
-          )?.[1] ?? 0,
-        )
-      return n >= dms
+      const samples = parsePrometheusText(await stack.metrics('worker:chat'))
+      const handled = sumSamples(samples, 'tweetbot_jobs_total', (l) =>
+        ['replied', 'dead'].includes(l.outcome ?? ''),
+      )
+      return handled >= dms
     }
     await waitFor('every DM handled', done, 120_000)
     const peak = memoryMiB(pid).hwm
