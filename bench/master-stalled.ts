@@ -5,11 +5,11 @@
 // `bun <root>/master/src/main.ts` (defaults otherwise), then prints the master's RSS before,
 // its peak (sampled every 100 ms, and the kernel's VmHWM) and how the connections were answered.
 // `--root` runs another checkout (e.g. `git archive <commit>` of an older master) the same way.
-import { connect, type Socket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { signWebhookBody } from '@tweetbot/common/webhook-signature'
-import { freePort, startRedisServer } from '@tweetbot/testing'
+import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
+import { startHostileLoad } from './chaos/hostile.ts'
 import { memoryMiB } from './proc-status.ts'
 
 const { values: args } = parseArgs({
@@ -44,17 +44,15 @@ const master = Bun.spawn([process.execPath, join(args.root, 'master/src/main.ts'
 })
 const base = `http://127.0.0.1:${port}`
 try {
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${base}/healthz`).then(
+  await waitFor(
+    'the master to start',
+    () =>
+      fetch(`${base}/healthz`).then(
         (r) => r.ok,
         () => false,
-      )
-    )
-      break
-    if (i > 100) throw new Error('the master did not start')
-    await Bun.sleep(100)
-  }
+      ),
+    10_000,
+  )
   // One good delivery first, so the baseline includes a warm process and its Redis connection.
   const good = JSON.stringify({
     for_user_id: '1',
@@ -84,27 +82,16 @@ try {
     headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': sign },
   })
   const before = memoryMiB(master.pid)
-  const statuses = new Map<string, number>()
-  const sockets: Socket[] = []
-  const head =
-    'POST /webhook HTTP/1.1\r\nhost: master\r\ncontent-type: application/json\r\n' +
-    `x-twitter-webhooks-signature: sha256=${'A'.repeat(43)}=\r\ncontent-length: ${DECLARED}\r\n\r\n`
-  const body = new Uint8Array(DECLARED - 1).fill(0x20)
-  for (let i = 0; i < N; i++) {
-    const s = connect(port, '127.0.0.1')
-    let seen = false
-    s.on('data', (d) => {
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(d.toString('latin1'))?.[1]
-      if (status && !seen) {
-        seen = true
-        statuses.set(status, (statuses.get(status) ?? 0) + 1)
-      }
-    })
-    s.on('error', () => {})
-    s.write(head)
-    s.write(body)
-    sockets.push(s)
-  }
+  // Only stalled bodies, each opened once (a connection the master ends is not opened again).
+  const load = startHostileLoad({
+    port,
+    stalled: N,
+    declaredBytes: DECLARED,
+    reopenMs: 2 * Number(args.seconds) * 1000,
+    abortedPerSec: 0,
+    oversizedPerSec: 0,
+    maxBodyBytes: DECLARED,
+  })
   let peak = before.rss
   const end = Date.now() + Number(args.seconds) * 1000
   let unsignedDuring: number | undefined
@@ -116,7 +103,7 @@ try {
     await Bun.sleep(100)
   }
   const after = memoryMiB(master.pid)
-  for (const s of sockets) s.destroy()
+  await load.stop()
   console.info(
     JSON.stringify({
       root: args.root,
@@ -125,7 +112,7 @@ try {
       rssBeforeMiB: Number(before.rss.toFixed(1)),
       rssPeakMiB: Number(Math.max(peak, after.rss).toFixed(1)),
       vmHwmMiB: Number(after.hwm.toFixed(1)),
-      answered: Object.fromEntries(statuses),
+      answered: Object.fromEntries(load.answers.stalled),
       smallRequestDuringAttack: unsignedDuring === -1 ? 'no answer within 3 s' : unsignedDuring,
     }),
   )
