@@ -25,48 +25,26 @@ setup-bun:
 setup-packages:
 	@bun install --frozen-lockfile --silent
 
+# $(call apt_install,<packages>,<why>,<what to install by hand>,<command when apt-get is unusable>):
+# apt-get as root, else with sudo; a failed install stops make.
+apt_install = if command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] && sudo= || { command -v sudo >/dev/null && sudo=sudo; }; }; then \
+	  echo "setup: installing $(1) with $${sudo:+sudo }apt-get$(2)"; \
+	  ($$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null) \
+	    || { echo "setup: apt-get install $(1) failed; $(3) and re-run make"; exit 1; }; \
+	else $(4); fi
+
 setup-redis:
 	@command -v redis-server >/dev/null && exit 0; \
-	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  echo "setup: installing redis-server with apt-get"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
-	    || { echo "setup: apt-get install redis-server failed; install redis-server (Redis >= 6.2) and re-run make"; exit 1; }; \
-	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
-	  echo "setup: installing redis-server with sudo apt-get"; \
-	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
-	    || { echo "setup: apt-get install redis-server failed; install redis-server (Redis >= 6.2) and re-run make"; exit 1; }; \
-	else \
-	  echo "setup: redis-server is missing; install it (Redis >= 6.2, e.g. 'apt-get install redis-server' or 'brew install redis') and re-run make"; exit 1; \
-	fi
+	$(call apt_install,redis-server,,install redis-server (Redis >= 6.2),echo "setup: redis-server is missing; install it (Redis >= 6.2: 'apt-get install redis-server' or 'brew install redis') and re-run make"; exit 1)
 
 setup-chromium:
 	@command -v chromium >/dev/null && exit 0; \
-	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  echo "setup: installing chromium with apt-get (for the sandbox's browser test)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || { echo "setup: apt-get install chromium failed; install Chromium (or set CHROMIUM_PATH) and re-run make"; exit 1; }; \
-	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
-	  echo "setup: installing chromium with sudo apt-get (for the sandbox's browser test)"; \
-	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || { echo "setup: apt-get install chromium failed; install Chromium (or set CHROMIUM_PATH) and re-run make"; exit 1; }; \
-	else \
-	  echo "setup: chromium is missing; the sandbox's browser test will be skipped (install Chromium and set CHROMIUM_PATH to run it)"; \
-	fi
+	$(call apt_install,chromium, (for the sandbox's browser test),install Chromium (or set CHROMIUM_PATH),echo "setup: chromium is missing; the sandbox's browser test will be skipped (install Chromium and set CHROMIUM_PATH to run it)")
 
 # The independent gRPC client of tf-serving/test/grpc-python-client.test.ts: Debian's grpcio + grpc_tools.
 setup-grpc-python:
 	@/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null && exit 0; \
-	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  echo "setup: installing python3-grpcio and python3-grpc-tools with apt-get"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
-	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
-	elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then \
-	  echo "setup: installing python3-grpcio and python3-grpc-tools with sudo apt-get"; \
-	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-grpcio python3-grpc-tools >/dev/null) \
-	    || { echo "setup: apt-get install python3-grpcio python3-grpc-tools failed; install them and re-run make"; exit 1; }; \
-	else \
-	  echo "setup: note: without apt-get, install Debian's python3-grpcio and python3-grpc-tools yourself for make test (make dev does not need them)"; \
-	fi
+	$(call apt_install,python3-grpcio python3-grpc-tools,,install them,echo "setup: note: apt-get is not usable here; install Debian's python3-grpcio and python3-grpc-tools yourself for make test (make dev does not need them)")
 
 models: ## export the default image model into models/default/1 (offline, from node_modules)
 	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi

@@ -16,6 +16,7 @@ import { DEFAULT_MODEL_INPUT, ensureDefaultModel } from '@tweetbot/testing/defau
 import sharp from 'sharp'
 import { estimateDecodeBytes } from '../workers/src/media/decode-budget.ts'
 import { createPreprocessor } from '../workers/src/media/preprocess.ts'
+import { memoryMiB } from './proc-status.ts'
 import { measureWorker } from './worker-decode-rss.ts'
 
 const MiB = 2 ** 20
@@ -37,10 +38,6 @@ const LIMITS = {
 } as const
 type Mode = keyof typeof LIMITS
 
-const statusMiB = (key: string) =>
-  Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) /
-  1024
-
 /** In the child: preprocess `copies` of the file at once, print base and peak RSS. */
 const child = async (file: string, mode: Mode, copies: number) => {
   sharp.cache(false) // as workers/src/main.ts
@@ -48,7 +45,7 @@ const child = async (file: string, mode: Mode, copies: number) => {
   const pre = createPreprocessor(LIMITS[mode])
   Bun.gc(true)
   await Bun.sleep(100)
-  const base = statusMiB('VmRSS')
+  const base = memoryMiB('self').rss
   writeFileSync('/proc/self/clear_refs', '5') // resets VmHWM to the current RSS
   const results = await Promise.allSettled(
     Array.from({ length: copies }, () => pre.preprocess(bytes, input)),
@@ -57,7 +54,7 @@ const child = async (file: string, mode: Mode, copies: number) => {
   console.info(
     JSON.stringify({
       base,
-      peak: statusMiB('VmHWM'),
+      peak: memoryMiB('self').hwm,
       refused: refused.length,
       reason: refused[0]?.status === 'rejected' ? String(refused[0].reason.message) : undefined,
     }),

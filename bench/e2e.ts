@@ -18,6 +18,7 @@ import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { preprocessImage } from '../workers/src/media/preprocess.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { createGrpcModelClient } from '../workers/src/model/grpc-model-client.ts'
+import { memoryMiB } from './proc-status.ts'
 import { percentile } from './stats.ts'
 
 /** The worker's default decode limits (MEDIA_MAX_PIXELS, MEDIA_MAX_DIMENSION, MEDIA_MAX_DECODE_BYTES). */
@@ -52,10 +53,9 @@ const descendants = (p: number): number[] => childPids(p).flatMap((k) => [k, ...
 const peakRss = (pid: number): { self: number; children: number } => {
   const hwm = (p: number) => {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
-      return m ? Number(m[1]) / 1024 : 0
+      return memoryMiB(p).hwm
     } catch {
-      return 0
+      return 0 // the process is gone
     }
   }
   return { self: hwm(pid), children: descendants(pid).reduce((s, k) => s + hwm(k), 0) }

@@ -5,12 +5,12 @@
 // `bun <root>/master/src/main.ts` (defaults otherwise), then prints the master's RSS before,
 // its peak (sampled every 100 ms, and the kernel's VmHWM) and how the connections were answered.
 // `--root` runs another checkout (e.g. `git archive <commit>` of an older master) the same way.
-import { readFileSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { signWebhookBody } from '@tweetbot/common/webhook-signature'
-import { freePort, startRedisServer } from '@tweetbot/testing'
+import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
+import { startHostileLoad } from './chaos/hostile.ts'
+import { memoryMiB } from './proc-status.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -25,12 +25,6 @@ const { values: args } = parseArgs({
 const N = Number(args.connections)
 const DECLARED = Number(args.declared)
 const SECRET = 'stalled-bench-secret'
-
-const memory = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
-}
 
 const redis = await startRedisServer({ appendonly: false })
 const port = await freePort()
@@ -50,17 +44,15 @@ const master = Bun.spawn([process.execPath, join(args.root, 'master/src/main.ts'
 })
 const base = `http://127.0.0.1:${port}`
 try {
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${base}/healthz`).then(
+  await waitFor(
+    'the master to start',
+    () =>
+      fetch(`${base}/healthz`).then(
         (r) => r.ok,
         () => false,
-      )
-    )
-      break
-    if (i > 100) throw new Error('the master did not start')
-    await Bun.sleep(100)
-  }
+      ),
+    10_000,
+  )
   // One good delivery first, so the baseline includes a warm process and its Redis connection.
   const good = JSON.stringify({
     for_user_id: '1',
@@ -89,40 +81,29 @@ try {
     body: good,
     headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': sign },
   })
-  const before = memory(master.pid)
-  const statuses = new Map<string, number>()
-  const sockets: Socket[] = []
-  const head =
-    'POST /webhook HTTP/1.1\r\nhost: master\r\ncontent-type: application/json\r\n' +
-    `x-twitter-webhooks-signature: sha256=${'A'.repeat(43)}=\r\ncontent-length: ${DECLARED}\r\n\r\n`
-  const body = new Uint8Array(DECLARED - 1).fill(0x20)
-  for (let i = 0; i < N; i++) {
-    const s = connect(port, '127.0.0.1')
-    let seen = false
-    s.on('data', (d) => {
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(d.toString('latin1'))?.[1]
-      if (status && !seen) {
-        seen = true
-        statuses.set(status, (statuses.get(status) ?? 0) + 1)
-      }
-    })
-    s.on('error', () => {})
-    s.write(head)
-    s.write(body)
-    sockets.push(s)
-  }
+  const before = memoryMiB(master.pid)
+  // Only stalled bodies, each opened once (a connection the master ends is not opened again).
+  const load = startHostileLoad({
+    port,
+    stalled: N,
+    declaredBytes: DECLARED,
+    reopenMs: 2 * Number(args.seconds) * 1000,
+    abortedPerSec: 0,
+    oversizedPerSec: 0,
+    maxBodyBytes: DECLARED,
+  })
   let peak = before.rss
   const end = Date.now() + Number(args.seconds) * 1000
   let unsignedDuring: number | undefined
   while (Date.now() < end) {
-    peak = Math.max(peak, memory(master.pid).rss)
+    peak = Math.max(peak, memoryMiB(master.pid).rss)
     // A small request during the attack (unsigned: 401 means it was read and judged).
     if (unsignedDuring === undefined && Date.now() > end - Number(args.seconds) * 500)
       unsignedDuring = await Promise.race([post(), Bun.sleep(3_000).then(() => -1)])
     await Bun.sleep(100)
   }
-  const after = memory(master.pid)
-  for (const s of sockets) s.destroy()
+  const after = memoryMiB(master.pid)
+  await load.stop()
   console.info(
     JSON.stringify({
       root: args.root,
@@ -131,7 +112,7 @@ try {
       rssBeforeMiB: Number(before.rss.toFixed(1)),
       rssPeakMiB: Number(Math.max(peak, after.rss).toFixed(1)),
       vmHwmMiB: Number(after.hwm.toFixed(1)),
-      answered: Object.fromEntries(statuses),
+      answered: Object.fromEntries(load.answers.stalled),
       smallRequestDuringAttack: unsignedDuring === -1 ? 'no answer within 3 s' : unsignedDuring,
     }),
   )

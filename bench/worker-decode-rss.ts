@@ -4,20 +4,17 @@
 //   before: decode limits off (sides and bytes unbounded, 16 decodes at once: the image stage
 //           was the only bound), as the worker was before issue 15
 //   after:  the worker's defaults
-import { readFileSync } from 'node:fs'
 import { waitFor } from '@tweetbot/testing'
 import { dmDelivery, nextXId } from '@tweetbot/testing/deliveries'
 import { startStack } from '@tweetbot/testing/stack'
+import { parsePrometheusText, sumSamples } from '../load_test/src/prometheus-text.ts'
+import { memoryMiB } from './proc-status.ts'
 
 const LIMITS_OFF = {
   MEDIA_MAX_DIMENSION: '1000000',
   MEDIA_MAX_DECODE_BYTES: String(2 ** 50),
   MEDIA_DECODE_CONCURRENCY: '16',
 }
-
-const statusMiB = (pid: number, key: string) =>
-  Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) /
-  1024
 
 /** Peak RSS of the chat worker while it handles `dms` DMs carrying `image`. */
 export const measureWorker = async (
@@ -34,7 +31,7 @@ export const measureWorker = async (
   })
   try {
     const pid = stack.services['worker:chat'].pid!
-    const base = statusMiB(pid, 'VmRSS')
+    const base = memoryMiB(pid).rss
     for (let i = 0; i < dms; i++)
       await stack.postDelivery(
         dmDelivery({
@@ -45,18 +42,14 @@ export const measureWorker = async (
       )
     // Done when each DM was answered or buried.
     const done = async () => {
-      const text = await stack.metrics('worker:chat')
-      let n = 0
-      for (const outcome of ['replied', 'dead'])
-        n += Number(
-          new RegExp(`tweetbot_jobs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(
-            text,
-          )?.[1] ?? 0,
-        )
-      return n >= dms
+      const samples = parsePrometheusText(await stack.metrics('worker:chat'))
+      const handled = sumSamples(samples, 'tweetbot_jobs_total', (l) =>
+        ['replied', 'dead'].includes(l.outcome ?? ''),
+      )
+      return handled >= dms
     }
     await waitFor('every DM handled', done, 120_000)
-    const peak = statusMiB(pid, 'VmHWM')
+    const peak = memoryMiB(pid).hwm
     const replies = stack.x.replies().length
     return { base, peak, replies }
   } finally {

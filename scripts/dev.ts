@@ -3,6 +3,7 @@
 // keys it also starts the sandbox (a stand-in X with a web page) and points the workers at it.
 import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { loadConfigOrExit, sandboxEnvSchema } from '../common/src/config/index.ts'
 import { sandboxWorkerEnv } from '../sandbox/src/worker-env.ts'
 
 interface Service {
@@ -24,10 +25,6 @@ const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACC
 // sends nothing anywhere: load_test/vegeta_attack.sh wants that).
 const loadTesting = /^(true|1|yes)$/i.test(process.env.FLT_LOAD_TESTING_MODE ?? '')
 const sandbox = !hasX
-const sandboxHost = process.env.SANDBOX_HOST || '127.0.0.1'
-const sandboxPort = process.env.SANDBOX_PORT || '8090'
-const sandboxXPort = process.env.SANDBOX_X_PORT || '8091'
-const sandboxCaFile = resolve(root, process.env.SANDBOX_CA_FILE || '.data/sandbox/fake-x-ca.pem')
 const mediaHosts = process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100'
 const env: Record<string, string> = {
   REDIS_URL: process.env.REDIS_URL || `redis://127.0.0.1:${redisPort}`,
@@ -38,15 +35,21 @@ const env: Record<string, string> = {
   FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || 'False',
   MEDIA_ALLOWED_HOSTS: mediaHosts,
 }
-const workerEnv: Record<string, string> = sandbox
+// The sandbox's settings come from its own schema (defaults and checks), read from the same
+// environment the sandbox gets, so the workers point where it listens.
+const sandboxConfig = sandbox
+  ? loadConfigOrExit('sandbox', sandboxEnvSchema, { ...process.env, ...env })
+  : undefined
+const sandboxPage = sandboxConfig && `${sandboxConfig.SANDBOX_HOST}:${sandboxConfig.SANDBOX_PORT}`
+const workerEnv: Record<string, string> = sandboxConfig
   ? {
       ...sandboxWorkerEnv({
-        xUrl: `https://${sandboxHost}:${sandboxXPort}`,
-        caFile: sandboxCaFile,
-        mediaHost: `${sandboxHost}:${sandboxPort}`,
+        xUrl: `https://${sandboxConfig.SANDBOX_HOST}:${sandboxConfig.SANDBOX_X_PORT}`,
+        caFile: resolve(root, sandboxConfig.SANDBOX_CA_FILE),
+        mediaHost: `${sandboxPage}`,
       }),
       // The load-test media server stays allowed next to the sandbox's photos.
-      MEDIA_ALLOWED_HOSTS: `${mediaHosts},${sandboxHost}:${sandboxPort}`,
+      MEDIA_ALLOWED_HOSTS: `${mediaHosts},${sandboxPage}`,
       FLT_LOAD_TESTING_MODE: env.FLT_LOAD_TESTING_MODE,
     }
   : {}
@@ -101,15 +104,11 @@ const services: Service[] = [
           entry: 'sandbox/src/main.ts',
           cmd: ['bun', 'sandbox/src/main.ts'],
           env: {
-            SANDBOX_HOST: sandboxHost,
-            SANDBOX_PORT: sandboxPort,
-            SANDBOX_X_PORT: sandboxXPort,
-            SANDBOX_CA_FILE: sandboxCaFile,
             MASTER_URL: 'http://127.0.0.1:8080',
             WORKER_URLS: 'http://127.0.0.1:8081,http://127.0.0.1:8082',
           },
           // The workers read the fake X's certificate at start: it must be written first.
-          readyUrl: `http://${sandboxHost}:${sandboxPort}/healthz`,
+          readyUrl: `http://${sandboxPage}/healthz`,
         },
       ]
     : []),

@@ -1,4 +1,9 @@
-import { readFileSync } from 'node:fs'
+import {
+  parsePrometheusText,
+  type Sample,
+  sumSamples,
+} from '../../load_test/src/prometheus-text.ts'
+import { memoryMiB } from '../proc-status.ts'
 import { HOSTILE_KINDS, startHostileLoad } from './hostile.ts'
 import type { Check, Scenario } from './scenario.ts'
 
@@ -7,20 +12,9 @@ const KIB = 1024
 const MAX_BODY_BYTES = 256 * KIB
 const BODY_TIMEOUT_MS = 5_000
 
-/** VmRSS and VmHWM (the kernel's own high-water mark, so no peak is missed between samples). */
-const memoryMiB = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
-}
-
 /** Sum of the samples of `name` whose labels include every one of `labels`. */
-const sample = (text: string, name: string, labels: Record<string, string> = {}) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .filter((l) => Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
+const sample = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+  sumSamples(samples, name, (l) => Object.entries(labels).every(([k, v]) => l[k] === v))
 
 const REFUSALS = 'tweetbot_master_body_refusals_total'
 const REQUESTS = 'tweetbot_master_request_duration_seconds_count'
@@ -44,7 +38,7 @@ export const hostileScenario: Scenario = {
     const master = stack.services.master
     const pid = master.pid
     if (pid === undefined) throw new Error('the master is not running')
-    const before = await stack.metrics('master')
+    const before = parsePrometheusText(await stack.metrics('master'))
     const rssBefore = memoryMiB(pid).rss
     const logBefore = master.logs().length
     const startAt = Date.now()
@@ -69,7 +63,7 @@ export const hostileScenario: Scenario = {
     const { hwm } = memoryMiB(pid)
     // The last refusals are counted as their sockets close.
     await Bun.sleep(BODY_TIMEOUT_MS + 500)
-    const after = await stack.metrics('master')
+    const after = parsePrometheusText(await stack.metrics('master'))
     const delta = (name: string, labels: Record<string, string> = {}) =>
       sample(after, name, labels) - sample(before, name, labels)
     const refusals = Object.fromEntries(

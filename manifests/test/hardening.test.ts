@@ -40,7 +40,14 @@ const isDns = (r: Rule) =>
     (t) => t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'openshift-dns',
   ) && (r.ports ?? []).every((p) => p.port === 53 || p.port === 5353)
 const publicHttps = (r: Rule) => (r.to ?? []).some((t) => t.ipBlock)
-const PRIVATE = ['10.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8']
+const PRIVATE = [
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '127.0.0.0/8',
+]
 
 describe('egress NetworkPolicies', () => {
   for (const worker of ['chat-worker', 'tweet-worker'])
@@ -72,6 +79,18 @@ describe('egress NetworkPolicies', () => {
     expect(outside[0]?.ports).toEqual([{ port: 443, protocol: 'TCP' }])
     for (const cidr of PRIVATE) expect(outside[0]?.to?.[0]?.ipBlock?.except).toContain(cidr)
     expect(rules).toHaveLength(2)
+  })
+
+  // Each template repeats the DNS rule and the public-443 rule (a template cannot include
+  // another): every copy must stay the same.
+  test('the repeated DNS and public-443 rules are identical in every template', () => {
+    const all = ['chat-worker', 'tweet-worker', 'master', 'tf-serving'].map(egressOf)
+    const dns = all.flatMap((rules) => rules.filter(isDns))
+    expect(dns).toHaveLength(4)
+    for (const r of dns) expect(r).toEqual(dns[0]!)
+    const outside = all.flatMap((rules) => rules.filter(publicHttps))
+    expect(outside).toHaveLength(3)
+    for (const r of outside) expect(r).toEqual(outside[0]!)
   })
 })
 

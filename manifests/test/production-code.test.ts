@@ -1,7 +1,8 @@
 // Test support never ships: walk the import graph from every service entry, and compare it
 // with what each container image copies.
 import { describe, expect, test } from 'bun:test'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copySources, parseContainerfile } from '../src/containerfile.ts'
 import { reachableFiles } from '../src/import-graph.ts'
@@ -48,6 +49,38 @@ describe('production code', () => {
     expect(reached.filter(isTestSupport)).toEqual([])
   })
 
+  test('the walk follows type-only imports, re-exports, literal dynamic imports and worker URLs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'import-graph-'))
+    try {
+      const files: Record<string, string> = {
+        'main.ts': [
+          "import type { T } from './types.ts'",
+          "export { x } from './reexported.ts'",
+          "const later = () => import('./dynamic.ts')",
+          "new Worker(new URL('./worker.ts', import.meta.url))",
+          'export type U = T',
+        ].join('\n'),
+        'types.ts': 'export type T = 1',
+        'reexported.ts': "import { y } from './deep.ts'\nexport const x = y",
+        'deep.ts': 'export const y = 1',
+        'dynamic.ts': 'export {}',
+        'worker.ts': 'export {}',
+        'unused.ts': 'export {}',
+      }
+      for (const [name, code] of Object.entries(files)) writeFileSync(join(dir, name), code)
+      expect(reachableFiles(dir, ['main.ts'])).toEqual([
+        'deep.ts',
+        'dynamic.ts',
+        'main.ts',
+        'reexported.ts',
+        'types.ts',
+        'worker.ts',
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('the walk would notice test support (a test file reaches the harness)', () => {
     const fromTest = reachableFiles(ROOT, ['workers/test/reply-guard.test.ts'])
     expect(fromTest.filter(isTestSupport)).toContain('testing/src/index.ts')
@@ -66,19 +99,19 @@ describe('production code', () => {
       statSync(join(ROOT, src)).isDirectory() ? filesUnder(src) : [src],
     )
 
+    const needed = reachableFiles(ROOT, entries)
+
     test('copies no test support', () => {
       expect(image.filter(isTestSupport)).toEqual([])
     })
 
     test('its own src/ holds only code its entries reach (no test-only code)', () => {
-      const needed = new Set(reachableFiles(ROOT, entries))
-      expect(image.filter((f) => f.startsWith(own) && f.endsWith('.ts') && !needed.has(f))).toEqual(
-        [],
-      )
+      expect(
+        image.filter((f) => f.startsWith(own) && f.endsWith('.ts') && !needed.includes(f)),
+      ).toEqual([])
     })
 
     test('copies every file its entries reach', () => {
-      const needed = reachableFiles(ROOT, entries)
       expect(needed.filter((f) => !image.includes(f))).toEqual([])
     })
   })
