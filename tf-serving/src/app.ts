@@ -8,7 +8,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
 import { metricModelLabel } from './metric-labels.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
-import { numberTokensMatter, parseJsonBody, parseJsonBodyExact } from './rest/json-parse.ts'
+import {
+  parseJsonBody,
+  parseJsonBodyExact,
+  parseJsonBodyExactIfDifferent,
+} from './rest/json-parse.ts'
 import { CORS_ORIGIN_MISSING, malformedRequest } from './rest/messages.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
@@ -98,8 +102,7 @@ export const createApp = (deps: AppDeps) => {
         body = await predict(deps, parsed, {
           scanned,
           json: () => json ?? parseJsonBody(bodyText()),
-          exact: () =>
-            numberTokensMatter(bodyText()) ? parseJsonBodyExact(bodyText()) : undefined,
+          exact: () => parseJsonBodyExactIfDifferent(bodyText()),
         })
       } else {
         const json = parseJsonBodyExact(utf8.decode(bytes))

@@ -91,8 +91,12 @@ export const parseJsonBodyExact = (text: string): unknown => {
   return new RapidJsonParser(text).document()
 }
 
-/** Whether parseJsonBody and parseJsonBodyExact can disagree on `text`. */
-export const numberTokensMatter = (text: string) => MAY_HOLD_INTEGRAL_DOUBLE.test(text)
+/**
+ * The exact parse of `text` where it can disagree with parseJsonBody's, else undefined: one scan
+ * of the body decides, so a caller that already has the fast parse does not pay for the exact one.
+ */
+export const parseJsonBodyExactIfDifferent = (text: string): unknown =>
+  MAY_HOLD_INTEGRAL_DOUBLE.test(text) ? new RapidJsonParser(text).document() : undefined
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d])
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39
