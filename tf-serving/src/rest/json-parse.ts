@@ -187,10 +187,12 @@ class RapidJsonParser {
         if (!isDigit(this.#peek())) this.#fail('Miss exponent in number.')
         while (isDigit(this.#peek())) this.#i++
       }
+      const source = this.#s.slice(start, this.#i)
       // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
-      value = Number(this.#s.slice(start, this.#i))
+      value = Number(source)
+      // NaN and Infinity need no record: isDoubleEntry calls every non-integer a double.
+      if (parent) record(parent, key, source, value)
     }
-    if (parent) record(parent, key, this.#s.slice(start, this.#i), value)
     return value
   }
 
