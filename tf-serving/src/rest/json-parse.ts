@@ -10,6 +10,7 @@
 // common case; its failures are re-parsed here for the error text.
 import { invalidArgument } from './errors.ts'
 import { EMPTY_DOCUMENT } from './messages.ts'
+import { hasOwnKey, setOwn } from './own.ts'
 
 /** Containers → keys/indices whose numbers were written as doubles with an integral value. */
 const integralDoubles = new WeakMap<object, Set<string | number>>()
@@ -283,15 +284,11 @@ class RapidJsonParser {
       this.#ws()
       const c = this.#peek()
       if (c === 0x7d || c === 0x2c || this.#i >= this.#s.length) this.#fail('Invalid value.')
-      const value = this.#value(out, key)
-      // rapidjson keeps every member and finds the first of a repeated name.
-      if (!Object.hasOwn(out, key))
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+      // rapidjson keeps every member and finds the first of a repeated name: a later one is
+      // parsed (and checked) but neither kept nor recorded, so it cannot mark the first one.
+      const first = !hasOwnKey(out, key)
+      const value = this.#value(first ? out : undefined, key)
+      if (first) setOwn(out, key, value)
       this.#ws()
       const d = this.#peek()
       if (d === 0x2c) this.#i++
