@@ -23,7 +23,6 @@ import { modelStatus } from './routes/model-status.ts'
 import { predict } from './routes/predict.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
-const V1_PATH = /^\/v1(\/|$)/i
 const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
@@ -48,7 +47,7 @@ const toServingError = (err: unknown, deps: AppDeps): ServingError => {
 }
 
 /**
- * The body limit on every path the /v1 handlers answer. Those match /v1 case-insensitively (as
+ * The body limit on every path the REST handler answers. It matches /v1 case-insensitively (as
  * TF Serving does), so the limit must too: a `/V1/…` body must not skip it.
  */
 const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
@@ -57,7 +56,7 @@ const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
     onError: () => jsonError(413, `Request body is larger than the limit of ${maxBytes} bytes`),
   })
   return async function v1BodyLimit(c, next) {
-    if (V1_PATH.test(c.req.path)) return limit(c, next)
+    if (isRestApiPath(c.req.path)) return limit(c, next)
     await next()
   }
 }
