@@ -255,6 +255,11 @@ test('a worker whose wasm heap grew past the bound is replaced and keeps serving
     const again = await call(2)
     expect(again.status).toBe(200)
     expect(((await again.json()) as { predictions: unknown[] }).predictions.length).toBe(2)
+    // The slot's figure above is the fresh worker's before any run (0); after one it is its own
+    // heap, still under the bound (a worker that kept the old heap would report it here).
+    const [served = 0] = smallBound.pool.workerHeapBytes
+    expect(served).toBeGreaterThan(0)
+    expect(served).toBeLessThan(bound)
   } finally {
     await smallBound.stop()
   }
