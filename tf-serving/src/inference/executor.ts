@@ -4,8 +4,8 @@ import type { GraphModel, LayersModel, Tensor } from '@tensorflow/tfjs'
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
 import { ownValue, setOwn } from '../rest/own.ts'
 import type { Tf } from './backend.ts'
-import { type CrossCheckResult, compareOutputs, probeInputs } from './cross-check.ts'
-import type { ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
+import { compareOutputs, probeInputs } from './cross-check.ts'
+import type { CrossCheckResult, ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
 
 interface Loaded {
   servable: ServableForWorker

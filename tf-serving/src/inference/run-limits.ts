@@ -7,7 +7,7 @@ import { Deadline } from './deadline.ts'
 import type { Runner, TensorMap } from './protocol.ts'
 
 /** The largest dimension 0 among the inputs (a scalar counts as one row). */
-export const requestRows = (inputs: TensorMap): number => {
+const requestRows = (inputs: TensorMap): number => {
   let rows = 0
   for (const t of Object.values(inputs))
     rows = Math.max(rows, t.shape.length === 0 ? 1 : (t.shape[0] as number))
