@@ -8,7 +8,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { InferenceError } from './inference/pool.ts'
 import { metricModelLabel } from './metric-labels.ts'
 import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
-import { numberTokensMatter, parseJsonBody, parseJsonBodyExact } from './rest/json-parse.ts'
+import {
+  parseJsonBody,
+  parseJsonBodyExact,
+  parseJsonBodyExactIfDifferent,
+} from './rest/json-parse.ts'
 import { CORS_ORIGIN_MISSING, malformedRequest } from './rest/messages.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
@@ -19,7 +23,6 @@ import { modelStatus } from './routes/model-status.ts'
 import { predict } from './routes/predict.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
-const V1_PATH = /^\/v1(\/|$)/i
 const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
@@ -44,7 +47,7 @@ const toServingError = (err: unknown, deps: AppDeps): ServingError => {
 }
 
 /**
- * The body limit on every path the /v1 handlers answer. Those match /v1 case-insensitively (as
+ * The body limit on every path the REST handler answers. It matches /v1 case-insensitively (as
  * TF Serving does), so the limit must too: a `/V1/…` body must not skip it.
  */
 const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
@@ -53,7 +56,7 @@ const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
     onError: () => jsonError(413, `Request body is larger than the limit of ${maxBytes} bytes`),
   })
   return async function v1BodyLimit(c, next) {
-    if (V1_PATH.test(c.req.path)) return limit(c, next)
+    if (isRestApiPath(c.req.path)) return limit(c, next)
     await next()
   }
 }
@@ -98,8 +101,7 @@ export const createApp = (deps: AppDeps) => {
         body = await predict(deps, parsed, {
           scanned,
           json: () => json ?? parseJsonBody(bodyText()),
-          exact: () =>
-            numberTokensMatter(bodyText()) ? parseJsonBodyExact(bodyText()) : undefined,
+          exact: () => parseJsonBodyExactIfDifferent(bodyText()),
         })
       } else {
         const json = parseJsonBodyExact(utf8.decode(bytes))

@@ -11,10 +11,10 @@ import { FlagError, type ServerOptions } from './config/flags.ts'
 import { type ModelConfig, parseModelConfig } from './config/model-config.ts'
 import { type GrpcServer, startGrpcServer } from './grpc/grpc-server.ts'
 import { InferencePool } from './inference/pool.ts'
+import type { Runner } from './inference/protocol.ts'
 import { withDeadline, withRowLimit } from './inference/run-limits.ts'
 import { ModelManager } from './manager/model-manager.ts'
 import { createServingMetrics } from './metrics.ts'
-import type { Runner } from './routes/deps.ts'
 
 /**
  * Reads and parses a file named by a flag. Any failure is a FlagError naming the flag and file

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '@tweetbot/testing'
 import type { startServer } from '../src/server.ts'
 import { writeToyModel } from './support/models.ts'
 import { startBatchingServer } from './support/options.ts'
@@ -100,4 +101,10 @@ test('--rest_api_timeout_in_ms bounds the wait: 504 Deadline Exceeded', async ()
   const r = await predict(base, [[1, 2, 3]])
   expect(r.status).toBe(504)
   expect(JSON.parse(r.text)).toEqual({ error: 'Deadline Exceeded' })
+  // When the batch closes, the abandoned request is left out of it and nothing runs (a batch
+  // that ran would show in tfserving_batch_size).
+  const server = servers[servers.length - 1] as (typeof servers)[number]
+  await waitFor('the batch to close', () => server.batcher?.queuedTasks === 0)
+  const metrics = await (await fetch(`${base}/metrics`)).text()
+  expect(metrics).toMatch(/\ntfserving_batch_size_count(\{[^}]*\})? 0\n/)
 })

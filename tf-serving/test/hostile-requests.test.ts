@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '@tweetbot/common/log'
 import { waitFor } from '@tweetbot/testing'
+import { Deadline } from '../src/inference/deadline.ts'
 import { startServer } from '../src/server.ts'
 import { toyY, writeSlowModel, writeToyModel, writeWideModel } from './support/models.ts'
 import { startWithModelConfig, testOptions } from './support/options.ts'
@@ -220,6 +221,47 @@ test('runs that timed out are dropped, so a predict after a flood answers 200', 
   expect(server.pool.queuedRuns).toBe(0)
 })
 
+// The flood above cannot tell a dropped run from one the per-request timer answered while the
+// worker still ran it: here the pool itself is asked for a run whose caller already gave up.
+test('a run whose deadline has passed is never handed to a worker', async () => {
+  const handle = server.manager.acquire('toy')
+  try {
+    const run = (deadline: Deadline) =>
+      server.pool.run(
+        handle.key,
+        'y_only',
+        { x: { dtype: 'float32', shape: [1, 3], data: Float32Array.of(1, 0, 0) } },
+        ['y'],
+        deadline,
+      )
+    // Two slow runs fill the worker (RUNS_PER_WORKER), so the late one waits in the pool's queue.
+    const slow = server.manager.acquire('slow')
+    const busy = [1, 2].map(() =>
+      server.pool.run(
+        slow.key,
+        'serving_default',
+        {
+          x: {
+            dtype: 'float32',
+            shape: [64, SLOW_WIDTH],
+            data: new Float32Array(64 * SLOW_WIDTH).fill(0.5),
+          },
+        },
+        ['y'],
+      ),
+    )
+    const late = run(Deadline.in(0))
+    await expect(late).rejects.toThrow('Deadline Exceeded')
+    await Promise.all(busy).finally(() => slow.release())
+    expect(server.pool.queuedRuns).toBe(0)
+    // The same run with time left answers.
+    const ok = await run(Deadline.in(60_000))
+    expect(Array.from((ok.y?.data ?? []) as Float32Array)).toEqual(toyY([1, 0, 0]))
+  } finally {
+    handle.release()
+  }
+})
+
 // Before: WebAssembly memory only grew; a worker kept its high-water mark for good.
 test('a worker whose wasm heap grew past the bound is replaced and keeps serving', async () => {
   // The bound: a little above what a worker holds after small runs (same models, same backend).
@@ -255,6 +297,11 @@ test('a worker whose wasm heap grew past the bound is replaced and keeps serving
     const again = await call(2)
     expect(again.status).toBe(200)
     expect(((await again.json()) as { predictions: unknown[] }).predictions.length).toBe(2)
+    // The slot's figure above is the fresh worker's before any run (0); after one it is its own
+    // heap, still under the bound (a worker that kept the old heap would report it here).
+    const [served = 0] = smallBound.pool.workerHeapBytes
+    expect(served).toBeGreaterThan(0)
+    expect(served).toBeLessThan(bound)
   } finally {
     await smallBound.stop()
   }

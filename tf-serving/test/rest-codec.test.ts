@@ -4,7 +4,13 @@ import type { TensorSpec } from '../src/loaders/types.ts'
 import { decodePredictRequest } from '../src/rest/decode-predict.ts'
 import { encodePredictResponse } from '../src/rest/encode-predict.ts'
 import { ServingError } from '../src/rest/errors.ts'
-import { parseJsonBody } from '../src/rest/json-parse.ts'
+import {
+  isDoubleEntry,
+  numberKind,
+  parseJsonBody,
+  parseJsonBodyExact,
+  parseJsonBodyExactIfDifferent,
+} from '../src/rest/json-parse.ts'
 import { formatFloat32, formatFloat64, formatG } from '../src/rest/json-write.ts'
 
 const f32 = (v: number) => formatFloat32(Math.fround(v))
@@ -51,6 +57,23 @@ describe('lenient JSON', () => {
     )
     // rapidjson's ParseNull takes the 'n' and fails at the first letter that is not "ull".
     expect(() => parseJsonBody('[nan]')).toThrow('JSON Parse error: Invalid value. at offset: 2')
+  })
+  test('the exact parse keeps how numbers were written, and members as rapidjson does', () => {
+    const v = parseJsonBodyExact(
+      '{"__proto__": [1.0, 1, 2e0, 9007199254740993], "a": 1, "a": 2.0, "toString": 3}',
+    ) as Record<string, unknown>
+    // "__proto__" is an own member, not a prototype; the first of a repeated name wins.
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype)
+    expect(Object.keys(v)).toEqual(['__proto__', 'a', 'toString'])
+    expect(v.a).toBe(1)
+    expect(v.toString as unknown).toBe(3)
+    const list = Object.getOwnPropertyDescriptor(v, '__proto__')?.value as number[]
+    expect(list.map((_, i) => isDoubleEntry(list, i))).toEqual([true, false, true, false])
+    expect(numberKind(list, 3)).toBe('int64')
+    expect(isDoubleEntry(v, 'a')).toBe(false)
+    // Only bodies that may hold an integral double take the slow parse.
+    expect(parseJsonBodyExactIfDifferent('{"x": [1, 2.5]}')).toBe(undefined)
+    expect(isDoubleEntry(parseJsonBodyExactIfDifferent('[3.0]') as number[], 0)).toBe(true)
   })
 })
 

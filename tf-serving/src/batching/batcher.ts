@@ -8,7 +8,8 @@
 import type { BatchingParameters } from '../config/batching-params.ts'
 import type { Deadline } from '../inference/deadline.ts'
 import type { Runner, TensorMap } from '../inference/protocol.ts'
-import { ServingError } from '../rest/errors.ts'
+import { invalidArgument, ServingError } from '../rest/errors.ts'
+import { taskTooLarge } from '../rest/messages.ts'
 import { batchSignature, concatRows, rowsOf, sliceRows } from './tensors.ts'
 
 interface Task {
@@ -69,12 +70,7 @@ export class Batcher {
     // Scalars or inputs with differing 0th dims cannot be joined with others; run them alone.
     if (rows === undefined) return this.run(key, signature, inputs, outputs, deadline)
     if (rows > this.params.maxBatchSize)
-      return Promise.reject(
-        new ServingError(
-          'INVALID_ARGUMENT',
-          `Task size ${rows} is larger than maximum input batch size ${this.params.maxBatchSize}`,
-        ),
-      )
+      return Promise.reject(invalidArgument(taskTooLarge(rows, this.params.maxBatchSize)))
     const id = `${key}\n${signature}\n${outputs.join(',')}\n${batchSignature(inputs)}`
     let q = this.#queues.get(id)
     if (!q) {

@@ -14,8 +14,6 @@ const PROBE_ROWS = 2
  */
 export const FLOAT_TOLERANCE = { abs: 1e-4, rel: 1e-3 } as const
 
-export type { CrossCheckResult } from './protocol.ts'
-
 /** Deterministic values in [-1, 1): the same probe on every load and every worker. */
 const probeFloats = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7))
 

@@ -2,10 +2,10 @@
 // benchmark also uses one in-process to measure raw predict latency.
 import type { GraphModel, LayersModel, Tensor } from '@tensorflow/tfjs'
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
-import { ownValue } from '../rest/own.ts'
+import { ownValue, setOwn } from '../rest/own.ts'
 import type { Tf } from './backend.ts'
-import { type CrossCheckResult, compareOutputs, probeInputs } from './cross-check.ts'
-import type { ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
+import { compareOutputs, probeInputs } from './cross-check.ts'
+import type { CrossCheckResult, ServableForWorker, TensorMap, WireTensor } from './protocol.ts'
 
 interface Loaded {
   servable: ServableForWorker
@@ -66,13 +66,13 @@ export const createExecutor = (tf: Tf) => {
     const fed: Tensor[] = []
     const produced: Tensor[] = []
     try {
-      const byName = new Map<string, Tensor>()
+      const byName: Record<string, Tensor> = {}
       // SavedModel tf.Example signatures arrive already keyed by placeholder name.
       if (sig.examples)
         for (const [name, wire] of Object.entries(inputs)) {
           const t = toTensor(tf, wire)
           fed.push(t)
-          byName.set(name, t)
+          setOwn(byName, name, t)
         }
       else
         for (const [alias, spec] of Object.entries(sig.inputs)) {
@@ -80,7 +80,7 @@ export const createExecutor = (tf: Tf) => {
           if (!wire) throw new Error(`missing input ${alias}`)
           const t = toTensor(tf, wire)
           fed.push(t)
-          byName.set(spec.name, t)
+          setOwn(byName, spec.name, t)
         }
       const outNames = outputAliases.map((a) => {
         const spec = ownValue(sig.outputs, a)
@@ -91,7 +91,7 @@ export const createExecutor = (tf: Tf) => {
       if (m.layers) {
         const model = m.layers
         const ordered = model.inputNames.map((n) => {
-          const t = byName.get(n)
+          const t = ownValue(byName, n)
           if (!t) throw new Error(`model input ${n} is not in signature ${signatureName}`)
           return t
         })
@@ -105,7 +105,7 @@ export const createExecutor = (tf: Tf) => {
           return t
         })
       } else {
-        const out = await (m.graph as GraphModel).executeAsync(Object.fromEntries(byName), outNames)
+        const out = await (m.graph as GraphModel).executeAsync(byName, outNames)
         results = Array.isArray(out) ? out : [out]
         produced.push(...results)
       }

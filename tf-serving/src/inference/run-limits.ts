@@ -1,13 +1,13 @@
 // Limits every model run shares, whatever route (predict, classify, regress) asked for it:
 // at most `maxRows` rows per request, and a deadline after which the run is given up and, if it
 // has not started yet, never starts (the pool and the batcher drop it from their queues).
-import { ServingError } from '../rest/errors.ts'
-import type { Runner } from '../routes/deps.ts'
+import { invalidArgument } from '../rest/errors.ts'
+import { taskTooLarge } from '../rest/messages.ts'
 import { Deadline } from './deadline.ts'
-import type { TensorMap } from './protocol.ts'
+import type { Runner, TensorMap } from './protocol.ts'
 
 /** The largest dimension 0 among the inputs (a scalar counts as one row). */
-export const requestRows = (inputs: TensorMap): number => {
+const requestRows = (inputs: TensorMap): number => {
   let rows = 0
   for (const t of Object.values(inputs))
     rows = Math.max(rows, t.shape.length === 0 ? 1 : (t.shape[0] as number))
@@ -24,13 +24,7 @@ export const withRowLimit =
   (run: Runner, maxRows: number): Runner =>
   (key, sig, inputs, outputs, deadline) => {
     const rows = requestRows(inputs)
-    if (rows > maxRows)
-      return Promise.reject(
-        new ServingError(
-          'INVALID_ARGUMENT',
-          `Task size ${rows} is larger than maximum input batch size ${maxRows}`,
-        ),
-      )
+    if (rows > maxRows) return Promise.reject(invalidArgument(taskTooLarge(rows, maxRows)))
     return run(key, sig, inputs, outputs, deadline)
   }
 

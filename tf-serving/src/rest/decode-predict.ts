@@ -97,8 +97,10 @@ const grown = (out: Float32Array, need: number, cap: number): Float32Array<Array
   return bigger
 }
 
-/** Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto). */
-/** `holder[key]` is `v` (to tell `1.0` from `1`, see json-parse.ts). */
+/**
+ * Walks a JSON value into flat leaves, checking every list against `shape` (FillTensorProto).
+ * `holder[key]` is `v` (to tell `1.0` from `1`, see json-parse.ts).
+ */
 const fill = (v: unknown, spec: TensorSpec, holder?: object, key: string | number = 0): Filled => {
   const shape = denseShape(v)
   if (isFloatDtype(spec.dtype)) {

@@ -10,6 +10,7 @@
 // common case; its failures are re-parsed here for the error text.
 import { invalidArgument } from './errors.ts'
 import { EMPTY_DOCUMENT } from './messages.ts'
+import { hasOwnKey, setOwn } from './own.ts'
 
 /** Containers → keys/indices whose numbers were written as doubles with an integral value. */
 const integralDoubles = new WeakMap<object, Set<string | number>>()
@@ -91,8 +92,12 @@ export const parseJsonBodyExact = (text: string): unknown => {
   return new RapidJsonParser(text).document()
 }
 
-/** Whether parseJsonBody and parseJsonBodyExact can disagree on `text`. */
-export const numberTokensMatter = (text: string) => MAY_HOLD_INTEGRAL_DOUBLE.test(text)
+/**
+ * The exact parse of `text` where it can disagree with parseJsonBody's, else undefined: one scan
+ * of the body decides, so a caller that already has the fast parse does not pay for the exact one.
+ */
+export const parseJsonBodyExactIfDifferent = (text: string): unknown =>
+  MAY_HOLD_INTEGRAL_DOUBLE.test(text) ? new RapidJsonParser(text).document() : undefined
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d])
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39
@@ -183,10 +188,12 @@ class RapidJsonParser {
         if (!isDigit(this.#peek())) this.#fail('Miss exponent in number.')
         while (isDigit(this.#peek())) this.#i++
       }
+      const source = this.#s.slice(start, this.#i)
       // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
-      value = Number(this.#s.slice(start, this.#i))
+      value = Number(source)
+      // NaN and Infinity need no record: isDoubleEntry calls every non-integer a double.
+      if (parent) record(parent, key, source, value)
     }
-    if (parent) record(parent, key, this.#s.slice(start, this.#i), value)
     return value
   }
 
@@ -277,15 +284,11 @@ class RapidJsonParser {
       this.#ws()
       const c = this.#peek()
       if (c === 0x7d || c === 0x2c || this.#i >= this.#s.length) this.#fail('Invalid value.')
-      const value = this.#value(out, key)
-      // rapidjson keeps every member and finds the first of a repeated name.
-      if (!Object.hasOwn(out, key))
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+      // rapidjson keeps every member and finds the first of a repeated name: a later one is
+      // parsed (and checked) but neither kept nor recorded, so it cannot mark the first one.
+      const first = !hasOwnKey(out, key)
+      const value = this.#value(first ? out : undefined, key)
+      if (first) setOwn(out, key, value)
       this.#ws()
       const d = this.#peek()
       if (d === 0x2c) this.#i++

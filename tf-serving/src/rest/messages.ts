@@ -11,6 +11,13 @@ export const MISSING_MODEL_NAME = 'Missing model name in request.'
 /** http_server.cc:175 — OPTIONS without an http(s) Origin (answered with an empty body). */
 export const CORS_ORIGIN_MISSING = 'Origin header is missing in CORS preflight'
 
+/**
+ * TensorFlow's batching (batch_resource_base.cc) for a request with more rows than a batch may
+ * hold (INVALID_ARGUMENT): the batcher's max_batch_size and --rest_api_max_batch_rows.
+ */
+export const taskTooLarge = (rows: number, maxRows: number) =>
+  `Task size ${rows} is larger than maximum input batch size ${maxRows}`
+
 /** server_core.cc:890 — a label the model config does not define (INVALID_ARGUMENT). */
 export const unrecognizedLabel = (label: string) => `Unrecognized servable version label: ${label}`
 

@@ -60,17 +60,35 @@ const checkSavedModelSignature = (sig: SignatureDef, method: 'classify' | 'regre
   if (method === 'classify' && outputs !== 1 && outputs !== 2)
     throw invalidArgument(expectedOneOrTwoOutputs(outputs))
   if (method === 'regress' && outputs !== 1) throw invalidArgument(EXPECTED_ONE_OUTPUT)
-  if (!Object.hasOwn(sig.inputs, 'inputs'))
+  if (!hasOwnKey(sig.inputs, 'inputs'))
     throw invalidArgument(noExampleInput(method, signatureDebugString(sig)))
-  if (method === 'regress' && !Object.hasOwn(sig.outputs, 'outputs'))
+  if (method === 'regress' && !hasOwnKey(sig.outputs, 'outputs'))
     throw invalidArgument(noRegressionOutputs(signatureDebugString(sig)))
-  if (
-    method === 'classify' &&
-    !Object.hasOwn(sig.outputs, 'classes') &&
-    !Object.hasOwn(sig.outputs, 'scores')
-  )
+  if (method === 'classify' && classifyOutputs(sig).length === 0)
     throw invalidArgument(noClassesOrScores(signatureDebugString(sig)))
 }
+
+/** The outputs a classification asks for: "classes" and "scores", those the signature has. */
+const classifyOutputs = (sig: SignatureDef) =>
+  ['classes', 'scores'].filter((o) => hasOwnKey(sig.outputs, o))
+
+/**
+ * n rows of k (label, score) pairs, read from the classes and scores outputs (either may be
+ * missing: no classes gives `labelAt(j)`, no scores gives 0).
+ */
+const labelScoreRows = (
+  n: number,
+  k: number,
+  classes: WireTensor | undefined,
+  scores: WireTensor | undefined,
+  labelAt: (j: number) => string,
+) =>
+  Array.from({ length: n }, (_, i) =>
+    Array.from({ length: k }, (_, j) => ({
+      label: classes ? decoder.decode((classes.data as Uint8Array[])[i * k + j]) : labelAt(j),
+      score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
+    })),
+  )
 
 /**
  * The serialized Examples TF Serving feeds to the "inputs" tensor, whatever dtype it declares
@@ -115,12 +133,7 @@ const classificationRows = (sig: SignatureDef, out: TensorMap, n: number) => {
       classifyOutput.classesVsScores(classes.shape[1] as number, scores.shape[1] as number),
     )
   const k = (classes ?? scores)?.shape[1] ?? 0
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: k }, (_, j) => ({
-      label: classes ? decoder.decode((classes.data as Uint8Array[])[i * k + j]) : '',
-      score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
-    })),
-  )
+  return labelScoreRows(n, k, classes, scores, () => '')
 }
 
 /** PostProcessRegressionResult (regressor.cc:208-270). */
@@ -172,8 +185,7 @@ export const runClassifyOrRegress = async (
         const out = await deps.run(handle.key, key, feeds, ['outputs'])
         return { served, method, values: regressionValues(sig, out.outputs as WireTensor, n) }
       }
-      const wanted = ['classes', 'scores'].filter((o) => Object.hasOwn(sig.outputs, o))
-      const out = await deps.run(handle.key, key, feeds, wanted)
+      const out = await deps.run(handle.key, key, feeds, classifyOutputs(sig))
       return { served, method, rows: classificationRows(sig, out, n) }
     }
     checkMethodName(sig, method)
@@ -190,25 +202,16 @@ export const runClassifyOrRegress = async (
       const out = (await deps.run(handle.key, key, inputs, [alias]))[alias] as WireTensor
       return { served, method, values: regressionValues(sig, out, n) }
     }
-    const hasScores = hasOwnKey(sig.outputs, 'scores')
-    const hasClasses = hasOwnKey(sig.outputs, 'classes')
-    if (!hasScores && !hasClasses)
+    const wanted = classifyOutputs(sig)
+    if (wanted.length === 0)
       throw invalidArgument(
         'Expected classification signature outputs to contain at least one of "classes" or "scores".',
       )
-    const wanted = [...(hasClasses ? ['classes'] : []), ...(hasScores ? ['scores'] : [])]
     const out = await deps.run(handle.key, key, inputs, wanted)
     const scores = out.scores
     const classes = out.classes
     const k = scores ? rowsOf2d(scores, n, 'scores') : rowsOf2d(classes as WireTensor, n, 'classes')
-    const rows = Array.from({ length: n }, (_, i) =>
-      Array.from({ length: k }, (_, j) => ({
-        label: classes
-          ? decoder.decode((classes.data as Uint8Array[])[i * k + j])
-          : (handle.classLabels?.[j] ?? ''),
-        score: scores ? ((scores.data as Float32Array)[i * k + j] as number) : 0,
-      })),
-    )
+    const rows = labelScoreRows(n, k, classes, scores, (j) => handle.classLabels?.[j] ?? '')
     return { served, method, rows }
   } finally {
     handle.release()

@@ -4,8 +4,6 @@ import type { CrossCheckReport, Runner } from '../inference/protocol.ts'
 import type { ModelManager } from '../manager/model-manager.ts'
 import type { ServingMetrics } from '../metrics.ts'
 
-export type { Runner } from '../inference/protocol.ts'
-
 export interface AppDeps {
   manager: Pick<ModelManager, 'acquire' | 'status' | 'summary' | 'labelVersion' | 'isConfigured'>
   run: Runner

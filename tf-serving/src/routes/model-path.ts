@@ -30,7 +30,7 @@ export interface ModelPath {
 export const isRestApiPath = (pathAndQuery: string) => REST_PATH.test(pathAndQuery)
 
 /** curl_easy_unescape: %XX → that byte, anything else (also a lone %) unchanged; no '+' rule. */
-export const curlUnescape = (s: string): string => {
+const curlUnescape = (s: string): string => {
   if (!s.includes('%')) return s
   const bytes: number[] = []
   for (let i = 0; i < s.length; ) {

@@ -6,7 +6,9 @@ import type { SignatureDef, TensorSpec } from '../../src/loaders/types.ts'
 import { decodeExamplesRequest } from '../../src/rest/examples.ts'
 import { parseJsonBodyExact } from '../../src/rest/json-parse.ts'
 import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
+import { decodeSerializedExample } from '../../src/savedmodel/example/serialized-example.ts'
 import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
+import { encodeMessage } from '../../src/savedmodel/proto/schema.ts'
 import { FIXTURES, runSignature, useCpu } from './helpers.ts'
 
 beforeAll(useCpu)
@@ -158,4 +160,16 @@ describe.each(['half_plus_two/00000123', 'half_plus_two_tf2/00000123'])(
 
 test('the regress signature over a float input (x2 → y3) runs as a plain predict', async () => {
   expect(await predict('half_plus_two/00000123', [1, 2], 'regress_x2_to_y3')).toEqual([3.5, 4])
+})
+
+test('a serialized Example keeps a feature named "__proto__" as a feature', () => {
+  // Feature names come from the client; before, this one replaced the Example's prototype.
+  const feature = Object.fromEntries([['__proto__', { floatList: { value: [1] } }]])
+  const ex = decodeSerializedExample(encodeMessage('Example', { features: { feature } }))
+  expect(Object.getPrototypeOf(ex)).toBe(Object.prototype)
+  expect(Object.keys(ex)).toEqual(['__proto__'])
+  expect(Object.getOwnPropertyDescriptor(ex, '__proto__')?.value).toEqual({
+    kind: 'float',
+    values: [1],
+  })
 })

@@ -4,9 +4,7 @@
 // be cloned to every worker), so it serves as a cross-check of the converter: both must give
 // the same numbers for the same SavedModel.
 import type { Tensor } from '@tensorflow/tfjs'
-
-// A variable keeps tsc and bundlers from resolving the optional package at build time.
-const TFJS_NODE = '@tensorflow/tfjs-node'
+import { TFJS_NODE } from '../../src/inference/backend.ts'
 
 interface TfjsNode {
   node: {

@@ -2,6 +2,7 @@
 // whose input the graph parses with ParseExample) read into the same feature lists the REST
 // `examples` JSON produces, so both reach examplesToFeeds.
 import type { Example, Feature } from '../../rest/examples.ts'
+import { setOwn } from '../../rest/own.ts'
 import { decodeMessage } from '../proto/schema.ts'
 
 interface FeatureProto {
@@ -33,6 +34,8 @@ export const decodeSerializedExample = (bytes: Uint8Array): Example => {
     )
   }
   const out: Example = {}
-  for (const [name, f] of Object.entries(proto.features?.feature ?? {})) out[name] = toFeature(f)
+  // Feature names are the client's: "__proto__" must stay a feature (as in rest/examples.ts).
+  for (const [name, f] of Object.entries(proto.features?.feature ?? {}))
+    setOwn(out, name, toFeature(f))
   return out
 }
