@@ -3,12 +3,13 @@
 // little-endian elements and wins over the typed `*_val` fields; a `*_val` list shorter than the
 // shape is padded with its last value (empty: zeros); half/bfloat16 travel as 16 bits in int32s.
 // @see tensorflow/core/framework/tensor.proto, tensorflow/core/framework/tensor.cc
+
+import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../half-float.ts'
 import type { WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec, TfDtype } from '../loaders/types.ts'
 import { toWire } from '../rest/decode-predict.ts'
 import { dataTypeString, wireDtypeOf } from '../rest/dtypes.ts'
 import { invalidArgument } from '../rest/errors.ts'
-import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.ts'
 
 /** TensorFlow's DataType numbers (types.proto) for the dtypes we serve. */
 export const DTYPE_NUMBER: Record<TfDtype, number> = {
