@@ -229,7 +229,7 @@ test('enums and services match', () => {
     expect(root.lookupEnum(full).values).toEqual(values)
   // The numbers the server writes and reads for each dtype it serves are the enum's.
   const { DT_INVALID: _, ...served } = ENUMS['tensorflow.DataType'] as Record<string, number>
-  expect(DTYPE_NUMBER).toEqual(served)
+  expect(DTYPE_NUMBER as Record<string, number>).toEqual(served)
   const services = all(root).filter((o) => 'methodsArray' in o) as protobuf.Service[]
   expect(services.map(name).sort()).toEqual(Object.keys(SERVICES).sort())
   for (const s of services)
