@@ -137,13 +137,6 @@ const tfServingThroughput = async (
   count: number,
   grpcUrl?: string,
 ) => {
-  const input = DEFAULT_MODEL_INPUT
-  // The worker's own preprocessing, so these are the bodies the worker sends for these images.
-  const bodies = await Promise.all(
-    images.map(async (img) =>
-      encodePredictBody(await preprocessImage(img, input, DECODE_LIMITS), input, '0,1'),
-    ),
-  )
   let next = 0
   if (grpcUrl) {
     // Over gRPC with the worker's own client (float32 tensor_content).
@@ -164,6 +157,13 @@ const tfServingThroughput = async (
     client.close()
     return count / ((performance.now() - t0) / 1000)
   }
+  const input = DEFAULT_MODEL_INPUT
+  // The worker's own preprocessing, so these are the bodies the worker sends for these images.
+  const bodies = await Promise.all(
+    images.map(async (img) =>
+      encodePredictBody(await preprocessImage(img, input, DECODE_LIMITS), input, '0,1'),
+    ),
+  )
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {

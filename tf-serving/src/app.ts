@@ -5,9 +5,8 @@
 import { metricsResponse } from '@tweetbot/common/metrics'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { InferenceError } from './inference/pool.ts'
 import { metricModelLabel } from './metric-labels.ts'
-import { errorBody, invalidArgument, ServingError } from './rest/errors.ts'
+import { asServingError, errorBody, invalidArgument, type ServingError } from './rest/errors.ts'
 import {
   parseJsonBody,
   parseJsonBodyExact,
@@ -38,13 +37,8 @@ const REST_METHODS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS',
 
 const notFoundResponse = (c: Context) => jsonError(404, `Not found: ${c.req.method} ${c.req.path}`)
 
-const toServingError = (err: unknown, deps: AppDeps): ServingError => {
-  if (err instanceof ServingError) return err
-  if (err instanceof InferenceError)
-    return new ServingError(err.unavailable ? 'UNAVAILABLE' : 'INVALID_ARGUMENT', err.message)
-  deps.logger.error('unhandled error', { err })
-  return new ServingError('INTERNAL', (err as Error)?.message ?? 'internal error')
-}
+const toServingError = (err: unknown, deps: AppDeps): ServingError =>
+  asServingError(err, (e) => deps.logger.error('unhandled error', { err: e }))
 
 /**
  * The body limit on every path the REST handler answers. It matches /v1 case-insensitively (as

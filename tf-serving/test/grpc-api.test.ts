@@ -41,6 +41,15 @@ const rest = async (path: string, body?: unknown) => {
   return { status: res.status, body: (await res.json()) as any }
 }
 
+/** Runs that reached the batcher (and so the model). */
+const runs = async () => {
+  const m = await server.registry.getSingleMetric('tfserving_batch_requests')?.get()
+  return (
+    (m?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
+      ?.value as number) ?? 0
+  )
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tfs-grpc-'))
   await writeFixturesConfig(root)
@@ -239,6 +248,8 @@ describe('model service and metadata', () => {
     })
     expect(r.results[0].classification_result.classifications[0].classes[0].score).toBe(3)
     expect(r.results[1].regression_result.regressions.map((x: any) => x.value)).toHaveLength(1)
+    // regress_x_to_y2 is y2 = x/2 + 3.
+    expect(r.results[1].regression_result.regressions[0].value).toBe(4)
     expect(r.results[1].model_spec.signature_name).toBe('regress_x_to_y2')
   })
 
@@ -312,21 +323,16 @@ describe('errors: TF Serving codes, REST texts', () => {
   })
   test('oversized message: RESOURCE_EXHAUSTED, nothing run', async () => {
     const big = floatContent([MAX_BYTES / 4 + 16, 1], new Float32Array(MAX_BYTES / 4 + 16))
+    const before = await runs()
     const f = await client.fails('prediction', 'Predict', {
       ...spec('half_plus_two'),
       inputs: { x: big },
     })
     expect(f.code).toBe(status.RESOURCE_EXHAUSTED)
     expect(f.details).toContain('larger than max')
+    expect(await runs()).toBe(before)
   })
   test('a call cancelled or past its deadline while queued is not run', async () => {
-    const runs = async () => {
-      const m = await server.registry.getSingleMetric('tfserving_batch_requests')?.get()
-      return (
-        (m?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
-          ?.value as number) ?? 0
-      )
-    }
     const before = await runs()
     // --grpc_max_threads=1: the first call holds the only slot, the next two wait behind it.
     const alias = Object.keys((await defaultSignature()).inputs)[0] as string

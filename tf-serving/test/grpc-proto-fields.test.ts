@@ -7,6 +7,7 @@
 import { expect, test } from 'bun:test'
 import { tfServingProtos } from '@tweetbot/common/grpc'
 import type protobuf from 'protobufjs'
+import { DTYPE_NUMBER } from '../src/grpc/tensor-proto.ts'
 
 // message → field → number, with the upstream file:line each comes from.
 const FIELDS: Record<string, Record<string, number>> = {
@@ -226,6 +227,9 @@ test('enums and services match', () => {
   const root = tfServingProtos()
   for (const [full, values] of Object.entries(ENUMS))
     expect(root.lookupEnum(full).values).toEqual(values)
+  // The numbers the server writes and reads for each dtype it serves are the enum's.
+  const { DT_INVALID: _, ...served } = ENUMS['tensorflow.DataType'] as Record<string, number>
+  expect(DTYPE_NUMBER as Record<string, number>).toEqual(served)
   const services = all(root).filter((o) => 'methodsArray' in o) as protobuf.Service[]
   expect(services.map(name).sort()).toEqual(Object.keys(SERVICES).sort())
   for (const s of services)

@@ -2,13 +2,8 @@
 // AsProtoTensorContent): content wins over *_val, short *_val lists are padded with their last
 // value, half/bfloat16 travel as 16-bit patterns, strings as string_val.
 import { describe, expect, test } from 'bun:test'
-import {
-  bfloat16ToFloat,
-  floatToBfloat16,
-  floatToHalf,
-  halfToFloat,
-} from '../src/grpc/half-float.ts'
 import { decodeTensorProto, encodeTensorProto } from '../src/grpc/tensor-proto.ts'
+import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../src/half-float.ts'
 import type { TensorSpec } from '../src/loaders/types.ts'
 
 const spec = (dtype: TensorSpec['dtype']): TensorSpec => ({ name: 'x:0', dtype, shape: null })

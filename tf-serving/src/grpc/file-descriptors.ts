@@ -135,8 +135,6 @@ export interface FileDescriptors {
   files: Map<string, Uint8Array>
   /** Direct dependencies by file name. */
   deps: Map<string, string[]>
-  /** Fully-qualified names (without the leading dot) of the services. */
-  services: string[]
   /** The file declaring a symbol (message, enum, service, method), or undefined. */
   fileOf(symbol: string): string | undefined
 }
@@ -188,17 +186,13 @@ export const buildFileDescriptors = (root: protobuf.Root): FileDescriptors => {
       FILE_DESCRIPTOR.encode(FILE_DESCRIPTOR.fromObject({ ...proto, dependency })).finish(),
     )
   }
-  const services = [...byFile.values()]
-    .flat()
-    .filter((o) => o instanceof protobuf.Service)
-    .map((s) => s.fullName.slice(1))
   const fileOf = (symbol: string) => {
     const found = root.lookup(symbol) ?? root.lookup(symbol.slice(0, symbol.lastIndexOf('.')))
     let o: protobuf.ReflectionObject | null = found
     while (o && !o.filename) o = o.parent
     return o?.filename ?? undefined
   }
-  return { files, deps, services, fileOf }
+  return { files, deps, fileOf }
 }
 
 /** A file and every file it imports, each once, dependencies first. */

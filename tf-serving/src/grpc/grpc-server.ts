@@ -3,6 +3,7 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/apis/prediction_service.proto
 import * as grpc from '@grpc/grpc-js'
 import { serviceDefinition } from '@tweetbot/common/grpc'
+import { asServingError } from '../rest/errors.ts'
 import { CallLimiter } from './call-limiter.ts'
 import { grpcClassify, grpcMultiInference, grpcRegress } from './classify-regress.ts'
 import type { GrpcDeps } from './deps.ts'
@@ -10,7 +11,7 @@ import { grpcModelMetadata } from './metadata.ts'
 import { grpcModelStatus, grpcReloadConfig } from './model-service.ts'
 import { grpcPredict } from './predict.ts'
 import { REFLECTION_SERVICE, reflectionHandler } from './reflection.ts'
-import { asServingError, toServiceError } from './status.ts'
+import { toServiceError } from './status.ts'
 
 export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService'
 export const MODEL_SERVICE = 'tensorflow.serving.ModelService'

@@ -3,11 +3,13 @@
 // little-endian elements and wins over the typed `*_val` fields; a `*_val` list shorter than the
 // shape is padded with its last value (empty: zeros); half/bfloat16 travel as 16 bits in int32s.
 // @see tensorflow/core/framework/tensor.proto, tensorflow/core/framework/tensor.cc
+
+import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../half-float.ts'
 import type { WireTensor } from '../inference/protocol.ts'
 import type { TensorSpec, TfDtype } from '../loaders/types.ts'
+import { toWire } from '../rest/decode-predict.ts'
 import { dataTypeString, wireDtypeOf } from '../rest/dtypes.ts'
 import { invalidArgument } from '../rest/errors.ts'
-import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './half-float.ts'
 
 /** TensorFlow's DataType numbers (types.proto) for the dtypes we serve. */
 export const DTYPE_NUMBER: Record<TfDtype, number> = {
@@ -197,15 +199,8 @@ export const decodeTensorProto = (
     t.tensor_content && t.tensor_content.length > 0
       ? fromContent(t.tensor_content, dtype, n, alias)
       : padded(valList(t, dtype), n, 0, alias)
-  if (wire === 'float32')
-    return {
-      dtype: wire,
-      shape,
-      data: values instanceof Float32Array ? values : Float32Array.from(values),
-    }
-  if (wire === 'bool')
-    return { dtype: wire, shape, data: Uint8Array.from(values, (v) => (v ? 1 : 0)) }
-  return { dtype: wire, shape, data: Int32Array.from(values) }
+  // The REST decoder's last step: typed array per wire dtype (a Float32Array kept as it is).
+  return toWire(spec, shape, values)
 }
 
 const INT_VAL: ReadonlySet<TfDtype> = new Set([

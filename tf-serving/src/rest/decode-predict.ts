@@ -164,7 +164,7 @@ const joinValues = (chunks: (unknown[] | Float32Array)[]): unknown[] | Float32Ar
 export const toWire = (
   spec: TensorSpec,
   shape: number[],
-  values: unknown[] | Float32Array,
+  values: ArrayLike<unknown>,
 ): WireTensor => {
   const dtype = wireDtypeOf(spec.dtype)
   if (values instanceof Float32Array) {

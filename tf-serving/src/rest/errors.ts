@@ -1,6 +1,7 @@
 // TF Serving answers every failure with a canonical status code (absl::StatusCode) that its
 // HTTP server maps to an HTTP status; the body is always {"error": "<message>"}.
 // @see tensorflow_serving/model_servers/http_server.cc (ToHTTPStatusCode)
+import { InferenceError } from '../inference/pool.ts'
 import { errorJson } from './pretty-json.ts'
 
 export type StatusCode =
@@ -47,3 +48,16 @@ export const notFound = (message: string) => new ServingError('NOT_FOUND', messa
 
 /** The JSON body TF Serving sends with every error (MakeJsonFromStatus, json_tensor.cc:1129). */
 export const errorBody = (message: string) => errorJson(message)
+
+/**
+ * Any thrown value → the ServingError both APIs answer with: an inference failure keeps its
+ * message (UNAVAILABLE when the pool could not run it); anything else unexpected is INTERNAL,
+ * after `onUnexpected` has seen it.
+ */
+export const asServingError = (err: unknown, onUnexpected?: (err: unknown) => void) => {
+  if (err instanceof ServingError) return err
+  if (err instanceof InferenceError)
+    return new ServingError(err.unavailable ? 'UNAVAILABLE' : 'INVALID_ARGUMENT', err.message)
+  onUnexpected?.(err)
+  return new ServingError('INTERNAL', (err as Error)?.message ?? 'internal error')
+}

@@ -111,7 +111,6 @@ export const createGrpcModelClient = (
   const client = new Service(target.address, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   }) as unknown as Record<string, Unary> & grpc.Client
-  const names = Object.fromEntries(Object.entries(dtypeNumbers()).map(([k, v]) => [v, k]))
   const spare: Float32Array[] = []
   const modelSpec = (signature: string) => ({
     name: target.model,
@@ -150,10 +149,11 @@ export const createGrpcModelClient = (
       )
       const packed = res.metadata?.signature_def
       if (!packed) throw new Error('model metadata has no signature_def')
-      const map = protoType('tensorflow.serving.SignatureDefMap').toObject(
-        protoType('tensorflow.serving.SignatureDefMap').decode(packed.value),
-        { enums: String, longs: Number },
-      ) as {
+      const SignatureDefMap = protoType('tensorflow.serving.SignatureDefMap')
+      const map = SignatureDefMap.toObject(SignatureDefMap.decode(packed.value), {
+        enums: String,
+        longs: Number,
+      }) as {
         signature_def: Record<
           string,
           {
@@ -170,7 +170,8 @@ export const createGrpcModelClient = (
               Object.entries(sig.inputs ?? {}).map(([alias, t]) => [
                 alias,
                 {
-                  dtype: names[Number(t.dtype)] ?? String(t.dtype),
+                  // enums: String has already named it (DT_FLOAT); an unknown number stays one.
+                  dtype: String(t.dtype),
                   tensor_shape: { dim: t.tensor_shape?.dim ?? [] },
                 },
               ]),

@@ -2,6 +2,7 @@
 // TensorFlow.js has float32, int32, bool and string (and complex64, which we do not load), so
 // wider or narrower TensorFlow types are converted here, once, with range checks where values
 // could be lost (int64 beyond int32 is refused rather than wrapped).
+import { bfloat16ToFloat, halfToFloat } from '../../half-float.ts'
 import type { TensorProto, TensorShape } from '../proto/types.ts'
 
 export type JsDtype = 'float32' | 'int32' | 'bool' | 'string'
@@ -54,19 +55,6 @@ export const shapeOf = (shape: TensorShape | undefined): number[] =>
 
 export const numElements = (shape: readonly number[]): number =>
   shape.reduce((n, d) => n * Math.max(d, 0), 1)
-
-const halfToFloat = (h: number): number => {
-  const sign = h & 0x8000 ? -1 : 1
-  const exp = (h >>> 10) & 0x1f
-  const frac = h & 0x3ff
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024)
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024)
-}
-
-// bfloat16 is the top half of a float32.
-const bfloat16ToFloat = (h: number): number =>
-  new Float32Array(new Uint32Array([h << 16]).buffer)[0]!
 
 const checkInt32 = (v: number, what: string) => {
   if (v > 2147483647 || v < -2147483648)

@@ -1,5 +1,6 @@
-// 16-bit floats as TensorProto's half_val carries them (the 16 bits in the low half of an int32):
-// IEEE half for DT_HALF, the top half of a float32 for DT_BFLOAT16.
+// 16-bit floats as TensorFlow stores them (tensor_content, checkpoint bundles, and TensorProto's
+// half_val, which carries the 16 bits in the low half of an int32): IEEE half for DT_HALF, the top
+// half of a float32 for DT_BFLOAT16. Used by the SavedModel loader and the gRPC API alike.
 
 const f32 = new Float32Array(1)
 const u32 = new Uint32Array(f32.buffer)
