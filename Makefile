@@ -41,10 +41,11 @@ setup-chromium:
 	@command -v chromium >/dev/null && exit 0; \
 	$(call apt_install,chromium, (for the sandbox's browser test),install Chromium (or set CHROMIUM_PATH),echo "setup: chromium is missing; the sandbox's browser test will be skipped (install Chromium and set CHROMIUM_PATH to run it)")
 
-# The independent gRPC client of tf-serving/test/grpc-python-client.test.ts: Debian's grpcio + grpc_tools.
+# The independent gRPC client of tf-serving/test/grpc-python-client.test.ts: Debian's grpcio + grpc_tools,
+# and gRPC's own reflection/health .proto files (grpc-proto).
 setup-grpc-python:
-	@/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null && exit 0; \
-	$(call apt_install,python3-grpcio python3-grpc-tools,,install them,echo "setup: note: apt-get is not usable here; install Debian's python3-grpcio and python3-grpc-tools yourself for make test (make dev does not need them)")
+	@/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null && [ -f /usr/share/grpc-proto/grpc/reflection/v1alpha/reflection.proto ] && exit 0; \
+	$(call apt_install,python3-grpcio python3-grpc-tools grpc-proto,,install them,echo "setup: note: apt-get is not usable here; install Debian's python3-grpcio python3-grpc-tools and grpc-proto yourself for make test (make dev does not need them)")
 
 models: ## export the default image model into models/default/1 (offline, from node_modules)
 	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi

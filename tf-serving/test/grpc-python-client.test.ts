@@ -1,12 +1,14 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: JSON answers are read loosely here
 // The acceptance test: `bun run tf-serving --port=… --rest_api_port=…` answers an independent gRPC
 // client (Debian's python3-grpcio, stubs compiled by python3-grpc-tools from protos written in
-// ./python-client/protos) with the numbers REST gives, for the SavedModel fixtures and the
-// default image model.
+// ./python-client/protos, and for reflection and health from gRPC's own .proto files as Debian's
+// grpc-proto package ships them) with the numbers REST gives, for the SavedModel fixtures and
+// the default image model.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { freePort } from '@tweetbot/testing'
 import { writeFixturesConfig } from './support/models.ts'
 import { type ServerProcess, spawnServer } from './support/server.ts'
@@ -16,6 +18,12 @@ setDefaultTimeout(180_000)
 // Debian's interpreter, where apt installs python3-grpcio (a pyenv python3 on PATH lacks them).
 const PYTHON = '/usr/bin/python3'
 const HERE = resolve(import.meta.dir, 'python-client')
+// gRPC's upstream reflection and health protos (apt-get install grpc-proto).
+const GRPC_PROTO = '/usr/share/grpc-proto/grpc'
+const UPSTREAM_PROTOS = [
+  `${GRPC_PROTO}/reflection/v1alpha/reflection.proto`,
+  `${GRPC_PROTO}/health/v1/health.proto`,
+]
 
 let dir: string
 let server: ServerProcess
@@ -37,9 +45,9 @@ const run = async (cmd: string[]) => {
 
 beforeAll(async () => {
   const probe = Bun.spawnSync([PYTHON, '-c', 'import grpc, grpc_tools'])
-  if (probe.exitCode !== 0)
+  if (probe.exitCode !== 0 || !UPSTREAM_PROTOS.every((f) => existsSync(f)))
     throw new Error(
-      `${PYTHON} lacks grpc/grpc_tools: apt-get install python3-grpcio python3-grpc-tools (make setup does)`,
+      `${PYTHON} lacks grpc/grpc_tools, or ${GRPC_PROTO} is missing: apt-get install python3-grpcio python3-grpc-tools grpc-proto (make setup does)`,
     )
   dir = await mkdtemp(join(tmpdir(), 'tfs-py-'))
   await writeFixturesConfig(dir)
@@ -58,8 +66,19 @@ beforeAll(async () => {
     `--grpc_python_out=${dir}`,
     'tf_min.proto',
     'serving_min.proto',
-    'reflection_min.proto',
   ])
+  // Compiled from their own folders so the modules are top-level (reflection_pb2, health_pb2):
+  // a generated `grpc/` package in the stubs dir would shadow grpcio's.
+  for (const proto of UPSTREAM_PROTOS)
+    await run([
+      PYTHON,
+      '-m',
+      'grpc_tools.protoc',
+      `-I${dirname(proto)}`,
+      `--python_out=${dir}`,
+      `--grpc_python_out=${dir}`,
+      basename(proto),
+    ])
   await writeFile(join(dir, 'image.f32'), new Uint8Array(pixels.buffer))
   const out = await run([
     PYTHON,
@@ -161,4 +180,9 @@ test('reflection alone is enough to call Predict (as grpcurl does)', () => {
     half_val: 13,
   })
   expect(reflected.predict_y).toEqual([2.5, 3.5])
+})
+
+test('grpc.health.v1.Health answers the upstream client: SERVING, and NOT_FOUND for other services', () => {
+  expect(reflected.health).toBe('SERVING')
+  expect(reflected.health_unknown).toBe('NOT_FOUND')
 })

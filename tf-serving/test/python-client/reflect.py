@@ -1,6 +1,8 @@
 """Uses only the server's reflection answers, as grpcurl does: lists the services, fetches the
 descriptors of PredictionService, links them in a fresh descriptor pool, builds a PredictRequest
-from them and calls Predict. Usage: reflect.py <stubs dir> <host:port>. Prints JSON."""
+from them and calls Predict; then asks grpc.health.v1.Health. The reflection and health stubs
+come from gRPC's own .proto files (Debian's grpc-proto package), not from ours.
+Usage: reflect.py <stubs dir> <host:port>. Prints JSON."""
 import json
 import sys
 
@@ -8,8 +10,10 @@ sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
 from google.protobuf import descriptor_pb2, descriptor_pool  # noqa: E402
 from google.protobuf import message_factory  # noqa: E402
-import reflection_min_pb2 as r  # noqa: E402
-import reflection_min_pb2_grpc as rg  # noqa: E402
+import health_pb2 as h  # noqa: E402
+import health_pb2_grpc as hg  # noqa: E402
+import reflection_pb2 as r  # noqa: E402
+import reflection_pb2_grpc as rg  # noqa: E402
 
 channel = grpc.insecure_channel(sys.argv[2])
 stub = rg.ServerReflectionStub(channel)
@@ -47,4 +51,13 @@ call = channel.unary_unary("/tensorflow.serving.PredictionService/Predict",
                            response_deserializer=Response.FromString)
 res = call(req, timeout=30)
 out["predict_y"] = list(res.outputs["y"].float_val)
+
+health = hg.HealthStub(channel)
+out["health"] = h.HealthCheckResponse.ServingStatus.Name(
+    health.Check(h.HealthCheckRequest(service="tensorflow.serving.PredictionService"), timeout=30).status)
+try:
+    health.Check(h.HealthCheckRequest(service="no.such.Service"), timeout=30)
+    out["health_unknown"] = "OK"
+except grpc.RpcError as e:
+    out["health_unknown"] = e.code().name
 print(json.dumps(out))
