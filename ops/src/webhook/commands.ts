@@ -53,6 +53,13 @@ export const commandContext = (x: XClients, auth: AuthKind): CommandContext => (
   },
 })
 
+/** "1 webhook", "3 webhooks". */
+const counted = (n: unknown, noun: string) => `${str(n)} ${noun}${Number(n) === 1 ? '' : 's'}`
+
+/** A list answer: the hint when it is empty, else its heading and one indented row an item. */
+const listLines = (items: Json[], hint: string, heading: string, row: (item: Json) => string) =>
+  items.length === 0 ? [hint] : [heading, ...items.map((item) => `  ${row(item)}`)]
+
 const describeWebhook = (w: Json) =>
   `${str(w.id)}  ${str(w.url)}  ${w.valid === false ? 'INVALID (no events; run validate)' : 'valid'}${
     w.created_at ? `  created ${str(w.created_at)}` : ''
@@ -107,13 +114,12 @@ export const COMMANDS: Command[] = [
       const hooks = asList(res.data)
       return {
         data: res,
-        lines:
-          hooks.length === 0
-            ? ['no webhooks registered (bun run webhook register <url>)']
-            : [
-                `${hooks.length} webhook${hooks.length === 1 ? '' : 's'}:`,
-                ...hooks.map((w) => `  ${describeWebhook(w)}`),
-              ],
+        lines: listLines(
+          hooks,
+          'no webhooks registered (bun run webhook register <url>)',
+          `${counted(hooks.length, 'webhook')}:`,
+          describeWebhook,
+        ),
       }
     },
   },
@@ -177,16 +183,13 @@ export const COMMANDS: Command[] = [
       const bot = x.knownBotUserId()
       return {
         data: res,
-        lines:
-          subs.length === 0
-            ? [`webhook ${id}: no subscriptions (bun run webhook subscribe ${id})`]
-            : [
-                `webhook ${id}: ${subs.length} subscription${subs.length === 1 ? '' : 's'}:`,
-                ...subs.map(
-                  (s) =>
-                    `  user ${str(s.user_id ?? s.id)}${str(s.user_id ?? s.id) === bot ? '  (the bot)' : ''}`,
-                ),
-              ],
+        lines: listLines(
+          subs,
+          `webhook ${id}: no subscriptions (bun run webhook subscribe ${id})`,
+          `webhook ${id}: ${counted(subs.length, 'subscription')}:`,
+          (s) =>
+            `user ${str(s.user_id ?? s.id)}${str(s.user_id ?? s.id) === bot ? '  (the bot)' : ''}`,
+        ),
       }
     },
   },
@@ -270,15 +273,12 @@ export const COMMANDS: Command[] = [
       const total = asObj(res.meta).total_subscriptions ?? subs.length
       return {
         data: res,
-        lines:
-          subs.length === 0
-            ? [
-                'no activity subscriptions (bun run webhook activity-subscribe <webhook_id> dm.received)',
-              ]
-            : [
-                `${str(total)} activity subscription${total === 1 ? '' : 's'}:`,
-                ...subs.map((s) => `  ${activityRow(s)}`),
-              ],
+        lines: listLines(
+          subs,
+          'no activity subscriptions (bun run webhook activity-subscribe <webhook_id> dm.received)',
+          `${counted(total, 'activity subscription')}:`,
+          activityRow,
+        ),
       }
     },
   },
