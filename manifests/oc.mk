@@ -90,21 +90,20 @@ oc_deploy_tf_serving: ## OpenShift: the model server (TF_SERVING_IMAGE=tensorflo
 	$(call oc_preflight,$@)
 	@$(OC_TEMPLATE) apply tf-serving
 
-oc_deploy_chatbot_worker: ## OpenShift: the DM worker (and its KEDA ScaledObject with WORKER_AUTOSCALING=keda)
+# $(call oc_deploy_worker,TEMPLATE,QUEUE): a worker's recipe: the X Secret it reads, its
+# Deployment and, with WORKER_AUTOSCALING=keda, the ScaledObject that watches QUEUE.
+define oc_deploy_worker
 	$(call oc_preflight,$@,$(TWITTER_SETTINGS))
 	@$(OC_TEMPLATE) apply twitter-secret
-	@$(OC_TEMPLATE) apply chatbot-worker
-ifeq ($(strip $(WORKER_AUTOSCALING)),keda)
-	@$(OC_TEMPLATE) apply keda-worker WORKER_QUEUE=chat
-endif
+	@$(OC_TEMPLATE) apply $(1)
+	$(if $(filter keda,$(strip $(WORKER_AUTOSCALING))),@$(OC_TEMPLATE) apply keda-worker WORKER_QUEUE=$(2))
+endef
+
+oc_deploy_chatbot_worker: ## OpenShift: the DM worker (and its KEDA ScaledObject with WORKER_AUTOSCALING=keda)
+	$(call oc_deploy_worker,chatbot-worker,chat)
 
 oc_deploy_tweetbot_worker: ## OpenShift: the mention worker (and its KEDA ScaledObject with WORKER_AUTOSCALING=keda)
-	$(call oc_preflight,$@,$(TWITTER_SETTINGS))
-	@$(OC_TEMPLATE) apply twitter-secret
-	@$(OC_TEMPLATE) apply tweetbot-worker
-ifeq ($(strip $(WORKER_AUTOSCALING)),keda)
-	@$(OC_TEMPLATE) apply keda-worker WORKER_QUEUE=tweet
-endif
+	$(call oc_deploy_worker,tweetbot-worker,tweet)
 
 oc_deploy_master: ## OpenShift: the webhook service, its Route (edge TLS, tls-acme) and autoscaler
 	$(call oc_preflight,$@,$(TWITTER_SETTINGS))
