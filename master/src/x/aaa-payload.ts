@@ -1,7 +1,8 @@
 import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import type { UserRef } from './dm-event.ts'
-import { toIsoTime, xIdSchema } from './ids.ts'
+import { xIdSchema } from './ids.ts'
+import { mentionJob } from './mention-job.ts'
 
 /**
  * Account Activity API (AAA) delivery shapes: only the fields routing and workers use are
@@ -104,14 +105,10 @@ export const tweetText = (tweet: AaaTweet): string => {
 }
 
 /** A mention as a tweet job (the caller has decided it is worth answering). */
-export const aaaTweetToTweetJob = (tweet: AaaTweet, botId: string): TweetJob => {
-  const createdAt = toIsoTime(tweet.created_at)
-  return {
-    kind: 'mention',
+export const aaaTweetToTweetJob = (tweet: AaaTweet, botId: string): TweetJob =>
+  mentionJob(tweet.id_str, tweet.created_at, {
     api: 'aaa',
     botId,
-    eventId: tweet.id_str,
-    tweetId: tweet.id_str,
     text: tweetText(tweet),
     media: tweetMedia(tweet).map((m) => ({
       url: m.media_url_https,
@@ -119,8 +116,6 @@ export const aaaTweetToTweetJob = (tweet: AaaTweet, botId: string): TweetJob => 
       ...(m.id_str ? { mediaKey: m.id_str } : {}),
     })),
     needsMediaLookup: false,
-    ...(createdAt ? { createdAt } : {}),
     author: toUserRef(tweet.user.id_str, tweet.user),
     isRetweet: isRetweet(tweet),
-  }
-}
+  })

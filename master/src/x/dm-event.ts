@@ -1,6 +1,6 @@
 import type { ChatJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import { toIsoTime, xIdSchema } from './ids.ts'
+import { createdAtField, xIdSchema } from './ids.ts'
 
 /**
  * A legacy DM event (`direct_message_events[]`). The Account Activity API and the X Activity
@@ -75,7 +75,6 @@ export const dmEventToChatJob = (
         },
       ]
     : []
-  const createdAt = toIsoTime(event.created_timestamp)
   return {
     kind: 'dm',
     api: ctx.api,
@@ -85,7 +84,7 @@ export const dmEventToChatJob = (
     media,
     // XAA documents no photo DM; when it carries none, the worker asks GET /2/dm_events/{id}.
     needsMediaLookup: ctx.api === 'xaa' && media.length === 0,
-    ...(createdAt ? { createdAt } : {}),
+    ...createdAtField(event.created_timestamp),
     sender: ctx.sender,
   }
 }

@@ -14,3 +14,9 @@ export const toIsoTime = (value: string | undefined): string | undefined => {
   const date = new Date(ms)
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
 }
+
+/** `{ createdAt }` for a job when X's time parses, else nothing (the field is optional). */
+export const createdAtField = (value: string | undefined): { createdAt?: string } => {
+  const createdAt = toIsoTime(value)
+  return createdAt ? { createdAt } : {}
+}

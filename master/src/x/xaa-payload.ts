@@ -1,7 +1,8 @@
 import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import type { UserRef } from './dm-event.ts'
-import { toIsoTime, xIdSchema } from './ids.ts'
+import { xIdSchema } from './ids.ts'
+import { mentionJob } from './mention-job.ts'
 
 /**
  * X Activity API (XAA) deliveries: one event per body, `{ data: { event_type, filter, payload,
@@ -122,18 +123,13 @@ export const xaaPostToTweetJob = (
     const url = m?.url ?? m?.preview_image_url
     return m && url ? [{ url, type: m.type, mediaKey: key }] : []
   })
-  const createdAt = toIsoTime(post.created_at)
-  return {
-    kind: 'mention',
+  return mentionJob(post.id, post.created_at, {
     api: 'xaa',
     botId,
-    eventId: post.id,
-    tweetId: post.id,
     text: postTextWithoutMediaLinks(post),
     media,
     needsMediaLookup: media.length === 0,
-    ...(createdAt ? { createdAt } : {}),
     author: xaaUserRef(post.author_id, author),
     isRetweet: false,
-  }
+  })
 }
