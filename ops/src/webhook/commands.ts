@@ -60,6 +60,49 @@ const counted = (n: unknown, noun: string) => `${str(n)} ${noun}${Number(n) === 
 const listLines = (items: Json[], hint: string, heading: string, row: (item: Json) => string) =>
   items.length === 0 ? [hint] : [heading, ...items.map((item) => `  ${row(item)}`)]
 
+/** A command that GETs one of the app's lists (app auth, no arguments) and prints it. */
+const appList = (spec: {
+  name: string
+  summary: string
+  path: string
+  hint: string
+  heading: (count: number, res: Json) => string
+  row: (item: Json) => string
+}): Command => ({
+  name: spec.name,
+  args: [],
+  summary: spec.summary,
+  auth: 'app',
+  async run({ call }) {
+    const res = await call('get', spec.path)
+    const items = asList(res.data)
+    return {
+      data: res,
+      lines: listLines(items, spec.hint, spec.heading(items.length, res), spec.row),
+    }
+  },
+})
+
+/** A command on one webhook: checks its id, makes one X call and says what came back. */
+const onWebhook = (spec: {
+  name: string
+  summary: string
+  auth: AuthKind
+  method: Method
+  path: (webhookId: string) => string
+  lines: (res: Json, webhookId: string, ctx: CommandContext) => string[]
+}): Command => ({
+  name: spec.name,
+  args: ['<webhook_id>'],
+  summary: spec.summary,
+  auth: spec.auth,
+  async run(ctx, [id]) {
+    const webhookId = needId(id, 'webhook_id')
+    const res = await ctx.call(spec.method, spec.path(webhookId))
+    return { data: res, lines: spec.lines(res, webhookId, ctx) }
+  },
+})
+
 const describeWebhook = (w: Json) =>
   `${str(w.id)}  ${str(w.url)}  ${w.valid === false ? 'INVALID (no events; run validate)' : 'valid'}${
     w.created_at ? `  created ${str(w.created_at)}` : ''
@@ -104,95 +147,64 @@ export const COMMANDS: Command[] = [
       }
     },
   },
-  {
+  appList({
     name: 'list',
-    args: [],
     summary: "list the app's webhooks",
-    auth: 'app',
-    async run({ call }) {
-      const res = await call('get', 'webhooks')
-      const hooks = asList(res.data)
-      return {
-        data: res,
-        lines: listLines(
-          hooks,
-          'no webhooks registered (bun run webhook register <url>)',
-          `${counted(hooks.length, 'webhook')}:`,
-          describeWebhook,
-        ),
-      }
-    },
-  },
-  {
+    path: 'webhooks',
+    hint: 'no webhooks registered (bun run webhook register <url>)',
+    heading: (n) => `${counted(n, 'webhook')}:`,
+    row: describeWebhook,
+  }),
+  onWebhook({
     name: 'validate',
-    args: ['<webhook_id>'],
     summary: 'trigger a CRC now (re-enables an invalid webhook when it passes)',
     auth: 'app',
-    async run({ call }, [id]) {
-      const res = await call('put', `webhooks/${needId(id, 'webhook_id')}`)
-      const valid = asObj(res.data).valid
-      return {
-        data: res,
-        lines: [
-          valid === false
-            ? `webhook ${id}: CRC FAILED, still invalid: the master did not answer the CRC correctly`
-            : `webhook ${id}: CRC passed, webhook valid`,
-        ],
-      }
-    },
-  },
-  {
+    method: 'put',
+    path: (id) => `webhooks/${id}`,
+    lines: (res, id) => [
+      asObj(res.data).valid === false
+        ? `webhook ${id}: CRC FAILED, still invalid: the master did not answer the CRC correctly`
+        : `webhook ${id}: CRC passed, webhook valid`,
+    ],
+  }),
+  onWebhook({
     name: 'delete',
-    args: ['<webhook_id>'],
     summary: 'delete a webhook (and with it its subscriptions)',
     auth: 'app',
-    async run({ call }, [id]) {
-      const res = await call('delete', `webhooks/${needId(id, 'webhook_id')}`)
-      return { data: res, lines: [`deleted webhook ${id}`] }
-    },
-  },
-  {
+    method: 'delete',
+    path: (id) => `webhooks/${id}`,
+    lines: (_res, id) => [`deleted webhook ${id}`],
+  }),
+  onWebhook({
     name: 'subscribe',
-    args: ['<webhook_id>'],
     summary: 'subscribe the bot account (its DMs and mentions) to the webhook',
     auth: 'user',
-    async run({ call }, [id]) {
-      const path = `account_activity/webhooks/${needId(id, 'webhook_id')}/subscriptions/all`
-      const res = await call('post', path)
-      const ok = asObj(res.data).subscribed !== false
-      return {
-        data: res,
-        lines: [
-          ok
-            ? `bot subscribed to webhook ${id}: events may take ~10 s to start flowing`
-            : `X did not confirm the subscription to webhook ${id}`,
-        ],
-      }
-    },
-  },
-  {
+    method: 'post',
+    path: (id) => `account_activity/webhooks/${id}/subscriptions/all`,
+    lines: (res, id) => [
+      asObj(res.data).subscribed !== false
+        ? `bot subscribed to webhook ${id}: events may take ~10 s to start flowing`
+        : `X did not confirm the subscription to webhook ${id}`,
+    ],
+  }),
+  onWebhook({
     name: 'subscriptions',
-    args: ['<webhook_id>'],
     summary: 'list the accounts subscribed to a webhook',
     auth: 'app',
-    async run({ call, x }, [id]) {
-      const path = `account_activity/webhooks/${needId(id, 'webhook_id')}/subscriptions/all/list`
-      const res = await call('get', path)
-      const data = asObj(res.data)
-      const subs = asList(data.subscriptions ?? res.data)
+    method: 'get',
+    path: (id) => `account_activity/webhooks/${id}/subscriptions/all/list`,
+    lines: (res, id, { x }) => {
+      const subs = asList(asObj(res.data).subscriptions ?? res.data)
       const bot = x.knownBotUserId()
-      return {
-        data: res,
-        lines: listLines(
-          subs,
-          `webhook ${id}: no subscriptions (bun run webhook subscribe ${id})`,
-          `webhook ${id}: ${counted(subs.length, 'subscription')}:`,
-          (s) =>
-            `user ${str(s.user_id ?? s.id)}${str(s.user_id ?? s.id) === bot ? '  (the bot)' : ''}`,
-        ),
-      }
+      return listLines(
+        subs,
+        `webhook ${id}: no subscriptions (bun run webhook subscribe ${id})`,
+        `webhook ${id}: ${counted(subs.length, 'subscription')}:`,
+        (s) =>
+          `user ${str(s.user_id ?? s.id)}${str(s.user_id ?? s.id) === bot ? '  (the bot)' : ''}`,
+      )
     },
-  },
+  }),
   {
     name: 'unsubscribe',
     args: ['<webhook_id>', '[user_id]'],
@@ -262,26 +274,15 @@ export const COMMANDS: Command[] = [
       return { data: res, lines }
     },
   },
-  {
+  appList({
     name: 'activity-list',
-    args: [],
     summary: "X Activity API: list the app's subscriptions",
-    auth: 'app',
-    async run({ call }) {
-      const res = await call('get', 'activity/subscriptions')
-      const subs = asList(res.data)
-      const total = asObj(res.meta).total_subscriptions ?? subs.length
-      return {
-        data: res,
-        lines: listLines(
-          subs,
-          'no activity subscriptions (bun run webhook activity-subscribe <webhook_id> dm.received)',
-          `${counted(total, 'activity subscription')}:`,
-          activityRow,
-        ),
-      }
-    },
-  },
+    path: 'activity/subscriptions',
+    hint: 'no activity subscriptions (bun run webhook activity-subscribe <webhook_id> dm.received)',
+    heading: (n, res) =>
+      `${counted(asObj(res.meta).total_subscriptions ?? n, 'activity subscription')}:`,
+    row: activityRow,
+  }),
   {
     name: 'activity-delete',
     args: ['<subscription_id>'],
