@@ -243,59 +243,58 @@ class RapidJsonParser {
     return escaped ? (JSON.parse(`"${raw}"`) as string) : raw
   }
 
-  #array(): unknown[] {
+  /** Steps into `[` or `{`; true (and past `close`) when the container is empty. */
+  #opensEmpty(close: number): boolean {
     this.#i++
-    const out: unknown[] = []
     this.#ws()
-    if (this.#peek() === 0x5d) {
-      this.#i++
-      return out
-    }
-    for (;;) {
-      this.#ws()
-      if (this.#peek() === 0x5d || this.#peek() === 0x2c || this.#i >= this.#s.length)
-        this.#fail('Invalid value.')
+    if (this.#peek() !== close) return false
+    this.#i++
+    return true
+  }
+
+  /** Before a member's value: rapidjson's error where none starts. */
+  #expectValue(close: number) {
+    this.#ws()
+    const c = this.#peek()
+    if (c === close || c === 0x2c || this.#i >= this.#s.length) this.#fail('Invalid value.')
+  }
+
+  /** After a member: false past a comma, true past `close`, else rapidjson's `message`. */
+  #closesAfterMember(close: number, message: string): boolean {
+    this.#ws()
+    const c = this.#peek()
+    if (c !== 0x2c && c !== close) this.#fail(message)
+    this.#i++
+    return c === close
+  }
+
+  #array(): unknown[] {
+    const out: unknown[] = []
+    if (this.#opensEmpty(0x5d)) return out
+    do {
+      this.#expectValue(0x5d)
       out.push(this.#value(out, out.length))
-      this.#ws()
-      const c = this.#peek()
-      if (c === 0x2c) this.#i++
-      else if (c === 0x5d) {
-        this.#i++
-        return out
-      } else this.#fail("Missing a comma or ']' after an array element.")
-    }
+    } while (!this.#closesAfterMember(0x5d, "Missing a comma or ']' after an array element."))
+    return out
   }
 
   #object(): Record<string, unknown> {
-    this.#i++
     const out: Record<string, unknown> = {}
-    this.#ws()
-    if (this.#peek() === 0x7d) {
-      this.#i++
-      return out
-    }
-    for (;;) {
+    if (this.#opensEmpty(0x7d)) return out
+    do {
       this.#ws()
       if (this.#peek() !== 0x22) this.#fail('Missing a name for object member.')
       const key = this.#string()
       this.#ws()
       if (this.#peek() !== 0x3a) this.#fail('Missing a colon after a name of object member.')
       this.#i++
-      this.#ws()
-      const c = this.#peek()
-      if (c === 0x7d || c === 0x2c || this.#i >= this.#s.length) this.#fail('Invalid value.')
+      this.#expectValue(0x7d)
       // rapidjson keeps every member and finds the first of a repeated name: a later one is
       // parsed (and checked) but neither kept nor recorded, so it cannot mark the first one.
       const first = !hasOwnKey(out, key)
       const value = this.#value(first ? out : undefined, key)
       if (first) setOwn(out, key, value)
-      this.#ws()
-      const d = this.#peek()
-      if (d === 0x2c) this.#i++
-      else if (d === 0x7d) {
-        this.#i++
-        return out
-      } else this.#fail("Missing a comma or '}' after an object member.")
-    }
+    } while (!this.#closesAfterMember(0x7d, "Missing a comma or '}' after an object member."))
+    return out
   }
 }
