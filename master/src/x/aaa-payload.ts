@@ -2,6 +2,7 @@ import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import type { UserRef } from './dm-event.ts'
 import { xIdSchema } from './ids.ts'
+import { withoutTrailingMediaLinks } from './media-links.ts'
 import { mentionJob } from './mention-job.ts'
 
 /**
@@ -97,12 +98,11 @@ const tweetMedia = (tweet: AaaTweet) =>
   []
 
 /** The full text (compat mode cuts `text` at 140 chars), without the trailing media link. */
-export const tweetText = (tweet: AaaTweet): string => {
-  let text = (tweet.extended_tweet?.full_text ?? tweet.full_text ?? tweet.text ?? '').trimEnd()
-  for (const m of tweetMedia(tweet))
-    if (m.url && text.endsWith(m.url)) text = text.slice(0, -m.url.length).trimEnd()
-  return text
-}
+export const tweetText = (tweet: AaaTweet): string =>
+  withoutTrailingMediaLinks(
+    tweet.extended_tweet?.full_text ?? tweet.full_text ?? tweet.text ?? '',
+    tweetMedia(tweet).map((m) => m.url),
+  )
 
 /** A mention as a tweet job (the caller has decided it is worth answering). */
 export const aaaTweetToTweetJob = (tweet: AaaTweet, botId: string): TweetJob =>

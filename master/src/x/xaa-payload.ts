@@ -2,6 +2,7 @@ import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import type { UserRef } from './dm-event.ts'
 import { xIdSchema } from './ids.ts'
+import { withoutTrailingMediaLinks } from './media-links.ts'
 import { mentionJob } from './mention-job.ts'
 
 /**
@@ -101,12 +102,11 @@ export const xaaIncludesSchema = z
 export type XaaIncludes = z.output<typeof xaaIncludesSchema>
 
 /** The post's text without the trailing t.co links of its media (as for AAA tweets). */
-const postTextWithoutMediaLinks = (post: XaaPost): string => {
-  let text = post.text.trimEnd()
-  for (const u of post.entities?.urls ?? [])
-    if (u.media_key && text.endsWith(u.url)) text = text.slice(0, -u.url.length).trimEnd()
-  return text
-}
+const postTextWithoutMediaLinks = (post: XaaPost): string =>
+  withoutTrailingMediaLinks(
+    post.text,
+    (post.entities?.urls ?? []).map((u) => (u.media_key ? u.url : undefined)),
+  )
 
 /**
  * A mention or reply as a tweet job. Media come from `attachments.media_keys` +
