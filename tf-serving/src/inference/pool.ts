@@ -10,6 +10,7 @@
 import { backoffMs } from '@tweetbot/common/backoff'
 import type { Logger } from '@tweetbot/common/log'
 import type { Deadline } from './deadline.ts'
+import { InferenceError } from './inference-error.ts'
 import {
   type CrossCheckReport,
   type FromWorker,
@@ -67,17 +68,6 @@ const RESTART_WAIT_MS = 30_000
 // 4 s … up to 30 s, not in a tight loop and not never: the cause (a full disk, memory) may pass.
 const RESTART_BACKOFF_MS = 1_000
 const RESTART_BACKOFF_MAX_MS = 30_000
-
-export class InferenceError extends Error {
-  override name = 'InferenceError'
-  constructor(
-    message: string,
-    /** No worker could run it (one exited or is restarting), as opposed to the model failing. */
-    readonly unavailable = false,
-  ) {
-    super(message)
-  }
-}
 
 const NO_WORKER = 'no inference worker available; worker exited and restarting'
 // Two runs per worker keep it busy across the message round trip; more would only commit runs

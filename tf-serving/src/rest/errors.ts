@@ -1,7 +1,7 @@
 // TF Serving answers every failure with a canonical status code (absl::StatusCode) that its
 // HTTP server maps to an HTTP status; the body is always {"error": "<message>"}.
 // @see tensorflow_serving/model_servers/http_server.cc (ToHTTPStatusCode)
-import { InferenceError } from '../inference/pool.ts'
+import { InferenceError } from '../inference/inference-error.ts'
 import { errorJson } from './pretty-json.ts'
 
 export type StatusCode =
