@@ -9,15 +9,18 @@ const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*'([^']+)'|import\(\
 const URL_ENTRY = /new URL\(\s*'(\.{1,2}\/[^']+\.ts)'\s*,\s*import\.meta\.url\s*\)/g
 
 /**
- * Every file of the repository that `entries` reach through static imports, dynamic imports
- * with a literal path and `new URL('./file.ts', import.meta.url)` (relative to `root`, sorted).
- * Imports that resolve into node_modules are packages, not followed.
+ * The import graph that `entries` reach through static imports, dynamic imports with a literal
+ * path and `new URL('./file.ts', import.meta.url)`: each file (relative to `root`) with the
+ * files it imports. Imports that resolve into node_modules are packages, not followed.
  */
-export const reachableFiles = (root: string, entries: string[]): string[] => {
-  const seen = new Set<string>()
+export const importGraph = (root: string, entries: string[]): Map<string, string[]> => {
+  const graph = new Map<string, string[]>()
+  const name = (file: string) => relative(root, realpathSync(file))
   const visit = (file: string) => {
-    if (seen.has(file)) return
-    seen.add(file)
+    const from = name(file)
+    if (graph.has(from)) return
+    const targets: string[] = []
+    graph.set(from, targets)
     const code = readFileSync(file, 'utf8')
     const specs = [...code.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!)
     for (const m of code.matchAll(URL_ENTRY)) specs.push(m[1]!)
@@ -31,9 +34,62 @@ export const reachableFiles = (root: string, entries: string[]): string[] => {
       if (target.includes('/node_modules/') && !target.includes('/node_modules/@tweetbot/'))
         continue
       if (!/\.(ts|js|mjs)$/.test(target)) continue
+      targets.push(name(target))
       visit(target)
     }
   }
   for (const e of entries) visit(resolve(root, e))
-  return [...new Set([...seen].map((f) => relative(root, realpathSync(f))))].sort()
+  return graph
+}
+
+/** Every file `entries` reach (see importGraph), sorted. */
+export const reachableFiles = (root: string, entries: string[]): string[] =>
+  [...importGraph(root, entries).keys()].sort()
+
+/**
+ * The import cycles of `graph`: each strongly connected group of two or more files (or a file
+ * that imports itself), its files sorted. Empty when the graph is layered.
+ */
+export const importCycles = (graph: Map<string, string[]>): string[][] => {
+  // Tarjan's algorithm, iterative over an explicit stack so deep graphs cannot overflow.
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const onStack = new Set<string>()
+  const stack: string[] = []
+  const cycles: string[][] = []
+  for (const start of graph.keys()) {
+    if (index.has(start)) continue
+    const work: [string, number][] = [[start, 0]]
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!
+      const [file, next] = frame
+      if (next === 0) {
+        index.set(file, index.size)
+        low.set(file, index.get(file)!)
+        stack.push(file)
+        onStack.add(file)
+      }
+      const targets = graph.get(file) ?? []
+      if (next < targets.length) {
+        frame[1]++
+        const t = targets[next]!
+        if (!index.has(t)) work.push([t, 0])
+        else if (onStack.has(t)) low.set(file, Math.min(low.get(file)!, index.get(t)!))
+        continue
+      }
+      work.pop()
+      const parent = work[work.length - 1]
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(file)!))
+      if (low.get(file) !== index.get(file)) continue
+      const group: string[] = []
+      let member: string
+      do {
+        member = stack.pop()!
+        onStack.delete(member)
+        group.push(member)
+      } while (member !== file)
+      if (group.length > 1 || targets.includes(file)) cycles.push(group.sort())
+    }
+  }
+  return cycles
 }

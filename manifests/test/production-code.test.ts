@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copySources, parseContainerfile } from '../src/containerfile.ts'
-import { reachableFiles } from '../src/import-graph.ts'
+import { importCycles, importGraph, reachableFiles } from '../src/import-graph.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 
@@ -79,6 +79,24 @@ describe('production code', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  test('has no import cycles (each service is built in layers)', () => {
+    expect(importCycles(importGraph(ROOT, ENTRIES))).toEqual([])
+  })
+
+  test('importCycles finds each cycle, a file importing itself included, and nothing else', () => {
+    const graph = new Map<string, string[]>([
+      ['main.ts', ['a.ts', 'leaf.ts', 'self.ts']],
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts', 'leaf.ts']],
+      ['c.ts', ['a.ts']],
+      ['leaf.ts', []],
+      ['self.ts', ['self.ts']],
+    ])
+    expect(importCycles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['self.ts']])
+    graph.set('c.ts', [])
+    expect(importCycles(graph)).toEqual([['self.ts']])
   })
 
   test('the walk would notice test support (a test file reaches the harness)', () => {
