@@ -8,7 +8,7 @@ import type protobuf from 'protobufjs'
  * Without keepCase, so decoded objects have camelCase fields (see types.ts).
  * @see https://github.com/tensorflow/tensorflow/tree/master/tensorflow/core/protobuf
  */
-const SAVED_MODEL_PROTO_FILES = ['tensorflow.proto', 'tensorflow_saved_model.proto'] as const
+export const SAVED_MODEL_PROTO_FILES = ['tensorflow.proto', 'tensorflow_saved_model.proto'] as const
 
 let root: protobuf.Root | undefined
 /** Looks a message type up by its short name, e.g. `protoType('SavedModel')`. */
