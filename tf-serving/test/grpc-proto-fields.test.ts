@@ -363,7 +363,9 @@ test('enums and services match', () => {
     expect(root.lookupEnum(full).values).toEqual(values)
   // The numbers the server writes and reads for each dtype it serves are the enum's.
   const upstream = ENUMS['tensorflow.DataType'] as Record<string, number>
-  expect(DTYPE_NUMBER).toEqual(Object.fromEntries(TF_DTYPES.map((d) => [d, upstream[d]])))
+  expect(DTYPE_NUMBER as Record<string, number>).toEqual(
+    Object.fromEntries(TF_DTYPES.map((d) => [d, upstream[d] as number])),
+  )
   expect(TF_DTYPES.every((d) => upstream[d] !== undefined)).toBe(true)
   const services = all(root).filter((o) => 'methodsArray' in o) as protobuf.Service[]
   expect(services.map(name).sort()).toEqual(Object.keys(SERVICES).sort())
