@@ -3,11 +3,16 @@
 // tensorflow_serving/config/model_server_config.proto, file_system_storage_path_source.proto;
 // tensorflow/core/framework/{tensor,tensor_shape,types}.proto, core/protobuf/meta_graph.proto,
 // core/example/{feature,example}.proto; grpc/health/v1/health.proto,
-// grpc/reflection/v1alpha/reflection.proto; google/protobuf wrappers/any.
+// grpc/reflection/v1alpha/reflection.proto; google/protobuf wrappers/any. The SavedModel
+// loader's tensorflow_saved_model.proto: tensorflow/core/framework/{attr_value,node_def,op_def,
+// function,graph,versions,tensor_slice}.proto and tensorflow/core/protobuf/{saved_model,
+// meta_graph,saver,saved_object_graph,trackable_object_graph,tensor_bundle}.proto.
 import { expect, test } from 'bun:test'
-import { tfServingProtos } from '@tweetbot/common/grpc'
+import { parseProtoFiles, tfServingProtos } from '@tweetbot/common/grpc'
 import type protobuf from 'protobufjs'
 import { DTYPE_NUMBER } from '../src/grpc/tensor-proto.ts'
+import { TF_DTYPES } from '../src/loaders/types.ts'
+import { SAVED_MODEL_PROTO_FILES } from '../src/savedmodel/proto/schema.ts'
 
 // message → field → number, with the upstream file:line each comes from.
 const FIELDS: Record<string, Record<string, number>> = {
@@ -134,6 +139,85 @@ const FIELDS: Record<string, Record<string, number>> = {
   'grpc.reflection.v1alpha.ErrorResponse': { error_code: 1, error_message: 2 },
 }
 
+// attr_value.proto: AttrValue.ListValue holds lists of AttrValue's kinds under the same numbers.
+const ATTR_VALUE_KINDS = { s: 2, i: 3, f: 4, b: 5, type: 6, shape: 7, tensor: 8 }
+
+// tensorflow_saved_model.proto: message → field → number, by upstream file.
+const SAVED_MODEL_FIELDS: Record<string, Record<string, number>> = {
+  // attr_value.proto
+  'tensorflow.NameAttrList': { name: 1, attr: 2 },
+  'tensorflow.AttrValue': { ...ATTR_VALUE_KINDS, list: 1, func: 10, placeholder: 9 },
+  'tensorflow.AttrValue.ListValue': { ...ATTR_VALUE_KINDS, func: 9 },
+  // node_def.proto
+  'tensorflow.NodeDef': { name: 1, op: 2, input: 3, device: 4, attr: 5 },
+  // op_def.proto
+  'tensorflow.OpDef': { name: 1, input_arg: 2, output_arg: 3, control_output: 20 },
+  'tensorflow.OpDef.ArgDef': {
+    name: 1,
+    description: 2,
+    type: 3,
+    type_attr: 4,
+    number_attr: 5,
+    type_list_attr: 6,
+    is_ref: 16,
+  },
+  // function.proto
+  'tensorflow.FunctionDef': { signature: 1, attr: 5, node_def: 3, ret: 4, control_ret: 6 },
+  'tensorflow.FunctionDefLibrary': { function: 1 },
+  // versions.proto; graph.proto
+  'tensorflow.VersionDef': { producer: 1, min_consumer: 2, bad_consumers: 3 },
+  'tensorflow.GraphDef': { node: 1, versions: 4, library: 2 },
+  // meta_graph.proto
+  'tensorflow.MetaGraphDef': {
+    meta_info_def: 1,
+    graph_def: 2,
+    saver_def: 3,
+    signature_def: 5,
+    object_graph_def: 7,
+  },
+  'tensorflow.MetaGraphDef.MetaInfoDef': {
+    meta_graph_version: 1,
+    tags: 4,
+    tensorflow_version: 5,
+    tensorflow_git_version: 6,
+    stripped_default_attrs: 7,
+  },
+  // saver.proto
+  'tensorflow.SaverDef': { filename_tensor_name: 1, save_tensor_name: 2, restore_op_name: 3 },
+  // saved_object_graph.proto
+  'tensorflow.SavedVariable': { dtype: 1, shape: 2, trainable: 3, name: 6 },
+  'tensorflow.SavedConcreteFunction': { bound_inputs: 2 },
+  'tensorflow.SavedFunction': { concrete_functions: 1 },
+  'tensorflow.SavedBareConcreteFunction': { concrete_function_name: 1 },
+  'tensorflow.SavedObject': { children: 1, function: 6, variable: 7, bare_concrete_function: 8 },
+  'tensorflow.SavedObjectGraph': { nodes: 1, concrete_functions: 2 },
+  // saved_model.proto
+  'tensorflow.SavedModel': { saved_model_schema_version: 1, meta_graphs: 2 },
+  // tensor_slice.proto
+  'tensorflow.TensorSliceProto': { extent: 1 },
+  'tensorflow.TensorSliceProto.Extent': { start: 1, length: 2 },
+  // tensor_bundle.proto
+  'tensorflow.BundleHeaderProto': { num_shards: 1, endianness: 2, version: 3 },
+  'tensorflow.BundleEntryProto': {
+    dtype: 1,
+    shape: 2,
+    shard_id: 3,
+    offset: 4,
+    size: 5,
+    crc32c: 6,
+    slices: 7,
+  },
+  // trackable_object_graph.proto
+  'tensorflow.TrackableObjectGraph': { nodes: 1 },
+  'tensorflow.TrackableObjectGraph.TrackableObject': { children: 1, attributes: 2 },
+  'tensorflow.TrackableObjectGraph.TrackableObject.ObjectReference': { node_id: 1, local_name: 2 },
+  'tensorflow.TrackableObjectGraph.TrackableObject.SerializedTensor': {
+    name: 1,
+    full_name: 2,
+    checkpoint_key: 3,
+  },
+}
+
 // types.proto DataType; error_codes.proto Code; get_model_status.proto:26-54 State.
 const ENUMS: Record<string, Record<string, number>> = {
   'tensorflow.DataType': {
@@ -148,11 +232,44 @@ const ENUMS: Record<string, Record<string, number>> = {
     DT_COMPLEX64: 8,
     DT_INT64: 9,
     DT_BOOL: 10,
+    DT_QINT8: 11,
+    DT_QUINT8: 12,
+    DT_QINT32: 13,
     DT_BFLOAT16: 14,
+    DT_QINT16: 15,
+    DT_QUINT16: 16,
     DT_UINT16: 17,
+    DT_COMPLEX128: 18,
     DT_HALF: 19,
+    DT_RESOURCE: 20,
+    DT_VARIANT: 21,
     DT_UINT32: 22,
     DT_UINT64: 23,
+    // Every type above 0 and below 24 plus 100 (types.proto: "Every enum above should have a
+    // corresponding value below").
+    DT_FLOAT_REF: 101,
+    DT_DOUBLE_REF: 102,
+    DT_INT32_REF: 103,
+    DT_UINT8_REF: 104,
+    DT_INT16_REF: 105,
+    DT_INT8_REF: 106,
+    DT_STRING_REF: 107,
+    DT_COMPLEX64_REF: 108,
+    DT_INT64_REF: 109,
+    DT_BOOL_REF: 110,
+    DT_QINT8_REF: 111,
+    DT_QUINT8_REF: 112,
+    DT_QINT32_REF: 113,
+    DT_BFLOAT16_REF: 114,
+    DT_QINT16_REF: 115,
+    DT_QUINT16_REF: 116,
+    DT_UINT16_REF: 117,
+    DT_COMPLEX128_REF: 118,
+    DT_HALF_REF: 119,
+    DT_RESOURCE_REF: 120,
+    DT_VARIANT_REF: 121,
+    DT_UINT32_REF: 122,
+    DT_UINT64_REF: 123,
   },
   'tensorflow.error.Code': {
     OK: 0,
@@ -212,15 +329,22 @@ const all = (ns: protobuf.NamespaceBase, out: protobuf.ReflectionObject[] = []) 
 }
 const name = (o: protobuf.ReflectionObject) => o.fullName.slice(1)
 
-test('every message and field in our protos is in the table with its upstream number', () => {
-  const root = tfServingProtos()
-  const types = all(root).filter((o) => 'fieldsArray' in o) as protobuf.Type[]
-  expect(types.map(name).sort()).toEqual(Object.keys(FIELDS).sort())
+/** The messages among `objects` are exactly the rows of `table`, with its fields and numbers. */
+const expectTable = (
+  objects: protobuf.ReflectionObject[],
+  table: Record<string, Record<string, number>>,
+) => {
+  const types = objects.filter((o) => 'fieldsArray' in o) as protobuf.Type[]
+  expect(types.map(name).sort()).toEqual(Object.keys(table).sort())
   for (const t of types)
     expect([name(t), Object.fromEntries(t.fieldsArray.map((f) => [f.name, f.id]))]).toEqual([
       name(t),
-      FIELDS[name(t)] as Record<string, number>,
+      table[name(t)] as Record<string, number>,
     ])
+}
+
+test('every message and field in our protos is in the table with its upstream number', () => {
+  expectTable(all(tfServingProtos()), FIELDS)
 })
 
 test('enums and services match', () => {
@@ -228,10 +352,26 @@ test('enums and services match', () => {
   for (const [full, values] of Object.entries(ENUMS))
     expect(root.lookupEnum(full).values).toEqual(values)
   // The numbers the server writes and reads for each dtype it serves are the enum's.
-  const { DT_INVALID: _, ...served } = ENUMS['tensorflow.DataType'] as Record<string, number>
-  expect(DTYPE_NUMBER as Record<string, number>).toEqual(served)
+  const upstream = ENUMS['tensorflow.DataType'] as Record<string, number>
+  expect(DTYPE_NUMBER as Record<string, number>).toEqual(
+    Object.fromEntries(TF_DTYPES.map((d) => [d, upstream[d] as number])),
+  )
+  expect(TF_DTYPES.every((d) => upstream[d] !== undefined)).toBe(true)
   const services = all(root).filter((o) => 'methodsArray' in o) as protobuf.Service[]
   expect(services.map(name).sort()).toEqual(Object.keys(SERVICES).sort())
   for (const s of services)
     expect(s.methodsArray.map((m) => m.name)).toEqual(SERVICES[name(s)] as string[])
+})
+
+test('every message and field of tensorflow_saved_model.proto is in its table', () => {
+  // keepCase, as the table has the .proto's names; the loader's own root is camelCase.
+  const root = parseProtoFiles(SAVED_MODEL_PROTO_FILES, { keepCase: true })
+  // Only its own messages: the tensors and signatures it uses are tensorflow.proto's (above).
+  const ours = all(root).filter((o) => o.filename === 'tensorflow_saved_model.proto')
+  expectTable(ours, SAVED_MODEL_FIELDS)
+  // tensor_bundle.proto BundleHeaderProto.Endianness, the file's one enum.
+  const enums = ours.filter((o) => 'values' in o && !('fieldsArray' in o)) as protobuf.Enum[]
+  expect(enums.map((e) => [name(e), e.values])).toEqual([
+    ['tensorflow.BundleHeaderProto.Endianness', { LITTLE: 0, BIG: 1 }],
+  ])
 })

@@ -22,17 +22,28 @@ export const TF_SERVING_PROTO_FILES = [
   'grpc_reflection.proto',
 ] as const
 
-/** Parses every file into one root; keepCase keeps TF Serving's snake_case field names. */
-export const loadTfServingProtos = (dir = TF_SERVING_PROTO_DIR): protobuf.Root => {
+/**
+ * Parses `files` of `dir`, in order (a file after the files it imports), into one root.
+ * keepCase keeps the .proto's snake_case field names; without it protobufjs uses camelCase.
+ */
+export const parseProtoFiles = (
+  files: readonly string[],
+  { keepCase }: { keepCase: boolean },
+  dir = TF_SERVING_PROTO_DIR,
+): protobuf.Root => {
   const root = new protobuf.Root()
-  for (const file of TF_SERVING_PROTO_FILES) {
+  for (const file of files) {
     // Recorded on every type, so the reflection service can rebuild one descriptor per file.
     ;(protobuf.parse as unknown as { filename: string | null }).filename = file
-    protobuf.parse(readFileSync(join(dir, file), 'utf8'), root, { keepCase: true })
+    protobuf.parse(readFileSync(join(dir, file), 'utf8'), root, { keepCase })
   }
   root.resolveAll()
   return root
 }
+
+/** Parses the gRPC API's files into one root with TF Serving's snake_case field names. */
+export const loadTfServingProtos = (dir = TF_SERVING_PROTO_DIR): protobuf.Root =>
+  parseProtoFiles(TF_SERVING_PROTO_FILES, { keepCase: true }, dir)
 
 /** protobufjs already returns a Buffer under Bun/Node: wrap, never copy (images are 0.6 MB). */
 const asBuffer = (bytes: Uint8Array): Buffer =>

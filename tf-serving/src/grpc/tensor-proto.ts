@@ -4,31 +4,30 @@
 // shape is padded with its last value (empty: zeros); half/bfloat16 travel as 16 bits in int32s.
 // @see tensorflow/core/framework/tensor.proto, tensorflow/core/framework/tensor.cc
 
+import { tfServingProtos } from '@tweetbot/common/grpc'
+import type protobuf from 'protobufjs'
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../half-float.ts'
 import type { WireTensor } from '../inference/protocol.ts'
-import type { TensorSpec, TfDtype } from '../loaders/types.ts'
+import { type TensorSpec, TF_DTYPES, type TfDtype } from '../loaders/types.ts'
 import { toWire } from '../rest/decode-predict.ts'
 import { dataTypeString, wireDtypeOf } from '../rest/dtypes.ts'
 import { invalidArgument } from '../rest/errors.ts'
 
-/** TensorFlow's DataType numbers (types.proto) for the dtypes we serve. */
-export const DTYPE_NUMBER: Record<TfDtype, number> = {
-  DT_FLOAT: 1,
-  DT_DOUBLE: 2,
-  DT_INT32: 3,
-  DT_UINT8: 4,
-  DT_INT16: 5,
-  DT_INT8: 6,
-  DT_STRING: 7,
-  DT_COMPLEX64: 8,
-  DT_INT64: 9,
-  DT_BOOL: 10,
-  DT_BFLOAT16: 14,
-  DT_UINT16: 17,
-  DT_HALF: 19,
-  DT_UINT32: 22,
-  DT_UINT64: 23,
+/** A served dtype's number in tensorflow.proto's DataType enum (the enum is written only there). */
+const dataTypeNumber = (dataType: protobuf.Enum, dtype: TfDtype): number => {
+  const number = dataType.values[dtype]
+  if (number === undefined) throw new Error(`tensorflow.proto's DataType has no ${dtype}`)
+  return number
 }
+
+/** TensorFlow's DataType numbers (types.proto) for the dtypes we serve. */
+export const DTYPE_NUMBER: Record<TfDtype, number> = (() => {
+  const dataType = tfServingProtos().lookupEnum('tensorflow.DataType')
+  return Object.fromEntries(TF_DTYPES.map((d) => [d, dataTypeNumber(dataType, d)])) as Record<
+    TfDtype,
+    number
+  >
+})()
 const DTYPE_NAME = new Map(Object.entries(DTYPE_NUMBER).map(([k, v]) => [v, k as TfDtype]))
 export const dtypeName = (n: number): TfDtype | undefined => DTYPE_NAME.get(n)
 

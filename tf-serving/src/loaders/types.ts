@@ -25,23 +25,25 @@
 import type { io } from '@tensorflow/tfjs'
 import type { ExampleSignature } from '../savedmodel/example/types.ts'
 
-/** TensorFlow's DataType enum names as TF Serving prints them in metadata. */
-export type TfDtype =
-  | 'DT_FLOAT'
-  | 'DT_DOUBLE'
-  | 'DT_INT32'
-  | 'DT_INT64'
-  | 'DT_INT16'
-  | 'DT_INT8'
-  | 'DT_UINT8'
-  | 'DT_UINT16'
-  | 'DT_UINT32'
-  | 'DT_UINT64'
-  | 'DT_BOOL'
-  | 'DT_STRING'
-  | 'DT_HALF'
-  | 'DT_BFLOAT16'
-  | 'DT_COMPLEX64'
+/** The TensorFlow DataTypes we serve, by the enum names TF Serving prints in metadata. */
+export const TF_DTYPES = [
+  'DT_FLOAT',
+  'DT_DOUBLE',
+  'DT_INT32',
+  'DT_INT64',
+  'DT_INT16',
+  'DT_INT8',
+  'DT_UINT8',
+  'DT_UINT16',
+  'DT_UINT32',
+  'DT_UINT64',
+  'DT_BOOL',
+  'DT_STRING',
+  'DT_HALF',
+  'DT_BFLOAT16',
+  'DT_COMPLEX64',
+] as const
+export type TfDtype = (typeof TF_DTYPES)[number]
 
 export const PREDICT_METHOD = 'tensorflow/serving/predict'
 export const CLASSIFY_METHOD = 'tensorflow/serving/classify'
