@@ -319,35 +319,60 @@ const plainProblem = (title: string, detail: string, status: number) => ({
 })
 
 describe('errors become clear messages (and never show a secret)', () => {
-  test('CRC failed: master unreachable or answering wrong', async () => {
-    answer('POST', '/2/webhooks', 400, problem('CrcValidationFailed', 400))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.code).toBe(1)
-    expect(r.err).toContain('register failed: the CRC check failed')
-    expect(r.err).toContain('master was unreachable or answered wrong')
-    expect(r.err).toContain('X said (HTTP 400): Invalid Request: One or more parameters')
-    NO_SECRET_IN(r.err)
-  })
-
-  test('webhook limit reached', async () => {
-    answer('POST', '/2/webhooks', 403, problem('WebhookLimitExceeded', 403))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.code).toBe(1)
-    expect(r.err).toContain('webhook limit reached')
-    expect(r.err).toContain('bun run webhook delete <id>')
-  })
-
-  test('duplicate URL', async () => {
-    answer('POST', '/2/webhooks', 400, problem('DuplicateUrlFailed', 400))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.err).toContain('this URL is already registered')
-  })
-
-  test('duplicate subscription', async () => {
-    answer('POST', /subscriptions\/all$/, 409, problem('DuplicateSubscriptionFailed', 409))
-    const r = await run(['subscribe', '111'])
-    expect(r.err).toContain('already subscribed')
-  })
+  const REGISTER = ['register', 'https://bot.example.com/webhook']
+  const refusals: {
+    refused: string
+    argv: string[]
+    call: [method: string, path: string | RegExp]
+    reason: string
+    status: number
+    says: string[]
+  }[] = [
+    {
+      refused: 'CRC failed: master unreachable or answering wrong',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'CrcValidationFailed',
+      status: 400,
+      says: [
+        'register failed: the CRC check failed',
+        'master was unreachable or answered wrong',
+        'X said (HTTP 400): Invalid Request: One or more parameters',
+      ],
+    },
+    {
+      refused: 'webhook limit reached',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'WebhookLimitExceeded',
+      status: 403,
+      says: ['webhook limit reached', 'bun run webhook delete <id>'],
+    },
+    {
+      refused: 'duplicate URL',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'DuplicateUrlFailed',
+      status: 400,
+      says: ['this URL is already registered'],
+    },
+    {
+      refused: 'duplicate subscription',
+      argv: ['subscribe', '111'],
+      call: ['POST', /subscriptions\/all$/],
+      reason: 'DuplicateSubscriptionFailed',
+      status: 409,
+      says: ['already subscribed'],
+    },
+  ]
+  for (const { refused, argv, call, reason, status, says } of refusals)
+    test(refused, async () => {
+      answer(...call, status, problem(reason, status))
+      const r = await run(argv)
+      expect(r.code).toBe(1)
+      for (const message of says) expect(r.err).toContain(message)
+      NO_SECRET_IN(r.err)
+    })
 
   test('missing permission', async () => {
     answer(
