@@ -23,6 +23,7 @@ import { createExecutor } from '../tf-serving/src/inference/executor.ts'
 import { InferencePool } from '../tf-serving/src/inference/pool.ts'
 import { tfjsModelLoader } from '../tf-serving/src/loaders/tfjs.ts'
 import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
+import { servePool } from '../tf-serving/test/support/pool.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
 import { keepBusy, median } from './stats.ts'
@@ -217,6 +218,21 @@ const throughput = async (url: string, concurrency: number) => {
 }
 
 /** Rows of images/s, each with its ratio to the first. */
+/**
+ * Runs every measurement in turn, `rounds` times over, so all of them see the same machine load
+ * (one after the other would give the later ones a warmer JIT and a different neighbour load).
+ */
+const interleaved = async <K extends string>(
+  rounds: number,
+  measure: Record<K, () => Promise<number[]>>,
+): Promise<Record<K, number[]>> => {
+  const names = Object.keys(measure) as K[]
+  const samples = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>
+  for (let round = 0; round < rounds; round++)
+    for (const k of names) samples[k].push(...(await measure[k]()))
+  return samples
+}
+
 const printRates = (rows: [string, number][]) => {
   const one = rows[0]?.[1] ?? 1
   for (const [label, r] of rows)
@@ -236,20 +252,15 @@ if (SECTIONS.has('1')) {
   await httpLatency(proc.url, 3)
   await httpLatency(thread.url, 3)
   await httpLatency(thread.url, 3, fullPrecisionBody)
-  // Interleave so all of them see the same machine load.
-  const a: number[] = []
-  const b: number[] = []
-  const c: number[] = []
-  const d: number[] = []
-  for (let round = 0; round < 6; round++) {
-    a.push(...(await inProcess(4)))
-    b.push(...(await httpLatency(thread.url, 4)))
-    c.push(...(await httpLatency(proc.url, 4)))
-    d.push(...(await httpLatency(thread.url, 4, fullPrecisionBody)))
-  }
+  const ms = await interleaved(6, {
+    inProcess: () => inProcess(4),
+    thread: () => httpLatency(thread.url, 4),
+    process: () => httpLatency(proc.url, 4),
+    fullPrecision: () => httpLatency(thread.url, 4, fullPrecisionBody),
+  })
   await proc.stop()
   await thread.stop()
-  const ip = median(a)
+  const ip = median(ms.inProcess)
   const row = (label: string, ms: number, ratio?: number) =>
     console.info(
       `   ${label.padEnd(52)} ${ms.toFixed(1).padStart(5)} ms${ratio ? `   ratio ${ratio.toFixed(2)}` : ''}`,
@@ -258,9 +269,9 @@ if (SECTIONS.has('1')) {
   const mb = (u: Uint8Array) => `${(u.length / 1e6).toFixed(2)} MB`
   console.info('\n1. latency at batch 1 (median of 24 each, interleaved; target ratio ≤ 1.15)')
   row('in-process predict', ip)
-  http(`HTTP :predict, worker thread, worker body ${mb(body)}`, b)
-  http(`HTTP :predict, worker process, worker body ${mb(body)}`, c)
-  http(`HTTP :predict, worker thread, full precision ${mb(fullPrecisionBody)}`, d)
+  http(`HTTP :predict, worker thread, worker body ${mb(body)}`, ms.thread)
+  http(`HTTP :predict, worker process, worker body ${mb(body)}`, ms.process)
+  http(`HTTP :predict, worker thread, full precision ${mb(fullPrecisionBody)}`, ms.fullPrecision)
 }
 
 // --- 2. throughput, batching off/on -----------------------------------------------------------
@@ -320,15 +331,13 @@ if (SECTIONS.has('3b')) {
     [`pool, ${WORKERS} threads`, WORKERS, 'thread'],
   ] as const) {
     const pool = new InferencePool({ size, mode, logger: silentLogger })
-    await pool.start()
-    await pool.load('default', servable)
-    const job = () =>
-      pool.run(
-        'default',
-        'serving_default',
-        { input_1: { dtype: 'float32', shape: [1, 224, 224, 3], data: pixels.slice() } },
-        ['dense_3'],
-      )
+    const job = await servePool(pool, 'default', servable, {
+      signature: 'serving_default',
+      inputs: () => ({
+        input_1: { dtype: 'float32', shape: [1, 224, 224, 3], data: pixels.slice() },
+      }),
+      outputs: ['dense_3'],
+    })
     await rate(8, job, WARMUP_SECONDS)
     rows.push([label, (await rate(8, job)).rate])
     await pool.close()
@@ -422,14 +431,11 @@ if (SECTIONS.has('g')) {
   const g1 = await grpcAt(lp)
   await g1.latency(3)
   await httpLatency(one.url, 3)
-  const ip: number[] = []
-  const rest: number[] = []
-  const rpc: number[] = []
-  for (let round = 0; round < 6; round++) {
-    ip.push(...(await inProcess(4)))
-    rest.push(...(await httpLatency(one.url, 4)))
-    rpc.push(...(await g1.latency(4)))
-  }
+  const { ip, rest, rpc } = await interleaved(6, {
+    ip: () => inProcess(4),
+    rest: () => httpLatency(one.url, 4),
+    rpc: () => g1.latency(4),
+  })
   g1.close()
   await one.stop()
   // In-process CPU per image (this thread runs the model).

@@ -5,7 +5,7 @@ import {
 } from '../../load_test/src/prometheus-text.ts'
 import { memoryMiB } from '../proc-status.ts'
 import { HOSTILE_KINDS, startHostileLoad } from './hostile.ts'
-import type { Check, Scenario } from './scenario.ts'
+import { type Check, governedBy, type Scenario } from './scenario.ts'
 
 const KIB = 1024
 /** The master's defaults (README): what the stalled bodies declare, and their deadline. */
@@ -29,10 +29,8 @@ export const hostileScenario: Scenario = {
   id: 8,
   name: 'hostile',
   title: 'hostile: 300 stalled bodies, aborted reads, oversized requests',
-  governing: () => ({
-    ms: BODY_TIMEOUT_MS,
-    what: `WEBHOOK_BODY_TIMEOUT_MS ${BODY_TIMEOUT_MS / 1000} s (stalled bodies cut, budget back)`,
-  }),
+  governing: () =>
+    governedBy('WEBHOOK_BODY_TIMEOUT_MS', BODY_TIMEOUT_MS, 'stalled bodies cut, budget back'),
   inject: async ({ stack, cfg, log }) => {
     await Bun.sleep(2_000)
     const master = stack.services.master

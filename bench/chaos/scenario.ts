@@ -42,3 +42,9 @@ export interface Scenario {
   /** Checks that need the final data (e.g. the fake X's requests). */
   after?(ctx: ScenarioContext, startAt: number, endAt: number): Check[]
 }
+
+/** `governing` for recovery held to one timeout setting: "<SETTING> <n> s", then why, if said. */
+export const governedBy = (setting: string, ms: number, why?: string) => ({
+  ms,
+  what: `${setting} ${ms / 1000} s${why ? ` (${why})` : ''}`,
+})

@@ -3,7 +3,7 @@ import type { ServiceName, Stack } from '@tweetbot/testing/stack'
 import { median } from '../stats.ts'
 import { replyRecordOf } from './accounting.ts'
 import { BAD_KINDS, startFlood } from './flood.ts'
-import type { Check, Scenario } from './scenario.ts'
+import { type Check, governedBy, type Scenario } from './scenario.ts'
 import { hostileScenario } from './scenario-hostile.ts'
 
 export type { Check, FaultWindow, Scenario, ScenarioContext } from './scenario.ts'
@@ -24,7 +24,7 @@ const workerKill: Scenario = {
   id: 1,
   name: 'worker-kill',
   title: 'worker SIGKILL every few s + restart',
-  governing: () => ({ ms: 30_000, what: 'QUEUE_HEARTBEAT_TTL_SEC 30 s' }),
+  governing: () => governedBy('QUEUE_HEARTBEAT_TTL_SEC', 30_000),
   inject: async ({ stack, cfg, x, log }) => {
     x.slow(SLOW_X_MS)
     await sleep(4_000)
@@ -85,10 +85,8 @@ const tfServingOutage: Scenario = {
   id: 3,
   name: 'tf-serving-kill',
   title: 'tf-serving SIGKILL, down, restarted',
-  governing: (cfg) => ({
-    ms: cfg.predictTimeoutMs,
-    what: `PREDICT_TIMEOUT_MS ${cfg.predictTimeoutMs / 1000} s (held jobs re-poll every ≤ 2 s)`,
-  }),
+  governing: (cfg) =>
+    governedBy('PREDICT_TIMEOUT_MS', cfg.predictTimeoutMs, 'held jobs re-poll every ≤ 2 s'),
   inject: async ({ stack, cfg, log }) => {
     await sleep(5_000)
     const startAt = Date.now()
@@ -184,10 +182,7 @@ const mediaFaults: Scenario = {
   id: 5,
   name: 'media-slow-404',
   title: 'media host slow (5 s/image), then 404s',
-  governing: (cfg) => ({
-    ms: cfg.mediaTimeoutMs,
-    what: `MEDIA_TIMEOUT_MS ${cfg.mediaTimeoutMs / 1000} s`,
-  }),
+  governing: (cfg) => governedBy('MEDIA_TIMEOUT_MS', cfg.mediaTimeoutMs),
   inject: async (ctx) => {
     const { media, cfg, log } = ctx
     await sleep(3_000)

@@ -13,102 +13,111 @@ describe('cross-checks pass on every rendered scenario', () => {
     })
 })
 
-/** Renders the defaults, lets `change` break one thing, returns the objects. */
-const broken = (change: (objects: K8sObject[]) => void) => {
-  const objects = clone(renderDeployment(TWITTER))
-  change(objects)
-  return objects
+/** One way to break the rendered defaults, and what the check must then say. */
+interface Breakage {
+  /** The test's name: what was broken. */
+  broke: string
+  change: (objects: K8sObject[]) => void
+  /** Each must appear in the check's report. */
+  says: string[]
 }
 
-describe('selectors', () => {
-  test('a Service selecting no pod is reported', () => {
-    const objects = broken((o) => {
-      at<Record<string, string>>(find(o, 'Service', 'master'), 'spec.selector')[
-        'app.kubernetes.io/component'
-      ] = 'mastr'
+/** One test a breakage: render the defaults, apply `change`, and `check` must report each of `says`. */
+const eachReportedBy = (check: (objects: K8sObject[]) => string[], cases: Breakage[]) => {
+  for (const { broke, change, says } of cases)
+    test(`${broke} is reported`, () => {
+      const objects = clone(renderDeployment(TWITTER))
+      change(objects)
+      const problems = check(objects).join('\n')
+      for (const message of says) expect(problems).toContain(message)
     })
-    expect(selectorProblems(objects).join()).toContain(
-      'Service tweetbot-master: selector matches no pod',
-    )
-  })
+}
 
-  test("a Deployment whose selector misses its pods' labels is reported", () => {
-    const objects = broken((o) => {
-      const pod = podTemplate(find(o, 'Deployment', 'chat-worker'))!
-      pod.metadata!.labels!['app.kubernetes.io/component'] = 'chat'
-    })
-    expect(selectorProblems(objects).join()).toContain('does not match its pod template labels')
-  })
+describe('selectors', () =>
+  eachReportedBy(selectorProblems, [
+    {
+      broke: 'a Service selecting no pod',
+      change: (o) => {
+        at<Record<string, string>>(find(o, 'Service', 'master'), 'spec.selector')[
+          'app.kubernetes.io/component'
+        ] = 'mastr'
+      },
+      says: ['Service tweetbot-master: selector matches no pod'],
+    },
+    {
+      broke: "a Deployment whose selector misses its pods' labels",
+      change: (o) => {
+        const pod = podTemplate(find(o, 'Deployment', 'chat-worker'))!
+        pod.metadata!.labels!['app.kubernetes.io/component'] = 'chat'
+      },
+      says: ['does not match its pod template labels'],
+    },
+    {
+      broke: 'a NetworkPolicy admitting clients that do not exist',
+      change: (o) => {
+        const np = find(o, 'NetworkPolicy', 'tf-serving')
+        at<{ values: string[] }[]>(
+          np,
+          'spec.ingress.0.from.0.podSelector.matchExpressions',
+        )[1]!.values = ['nobody']
+      },
+      says: ['an ingress podSelector matches no pod'],
+    },
+    {
+      broke: 'an autoscaler aimed at a missing Deployment',
+      change: (o) => {
+        at<{ name: string }>(
+          find(o, 'HorizontalPodAutoscaler', 'master'),
+          'spec.scaleTargetRef',
+        ).name = 'gone'
+      },
+      says: ['scale target gone is not rendered'],
+    },
+  ]))
 
-  test('a NetworkPolicy admitting clients that do not exist is reported', () => {
-    const objects = broken((o) => {
-      const np = find(o, 'NetworkPolicy', 'tf-serving')
-      at<{ values: string[] }[]>(
-        np,
-        'spec.ingress.0.from.0.podSelector.matchExpressions',
-      )[1]!.values = ['nobody']
-    })
-    expect(selectorProblems(objects).join()).toContain('an ingress podSelector matches no pod')
-  })
-
-  test('an autoscaler aimed at a missing Deployment is reported', () => {
-    const objects = broken((o) => {
-      at<{ name: string }>(
-        find(o, 'HorizontalPodAutoscaler', 'master'),
-        'spec.scaleTargetRef',
-      ).name = 'gone'
-    })
-    expect(selectorProblems(objects).join()).toContain('scale target gone is not rendered')
-  })
-})
-
-describe('ports', () => {
-  test('a Service targetPort no container listens on is reported', () => {
-    const objects = broken((o) => {
+describe('ports', () =>
+  eachReportedBy(portProblems, [
+    {
+      broke: 'a Service targetPort no container listens on',
       // (8500 is gRPC now, a real port: 8502 is one nothing listens on.)
-      at<{ targetPort: unknown }[]>(find(o, 'Service', 'tf-serving'), 'spec.ports')[0]!.targetPort =
-        8502
-    })
-    expect(portProblems(objects).join()).toContain(
-      'targetPort 8502 is not a port of Deployment tweetbot-tf-serving',
-    )
-  })
-
-  test('a probe on an undeclared port is reported', () => {
-    const objects = broken((o) => {
-      mainContainer(find(o, 'Deployment', 'tweet-worker')).readinessProbe!.httpGet!.port = 9090
-    })
-    expect(portProblems(objects).join()).toContain(
-      'readinessProbe port 9090 is not a container port',
-    )
-  })
-
-  test('a container port renamed under its Service and probes is reported', () => {
-    const objects = broken((o) => {
-      mainContainer(find(o, 'Deployment', 'master')).ports![0]!.name = 'web'
-    })
-    const problems = portProblems(objects).join('\n')
-    expect(problems).toContain('Service tweetbot-master: targetPort http')
-    expect(problems).toContain('livenessProbe port http')
-  })
-
-  test('a Route aimed at a port its Service lacks is reported', () => {
-    const objects = broken((o) => {
-      at<{ targetPort: string }>(find(o, 'Route', 'master'), 'spec.port').targetPort = 'https'
-    })
-    expect(portProblems(objects).join()).toContain('target port https is not a port of Service')
-  })
-
-  test('a NetworkPolicy opening a port nobody listens on is reported', () => {
-    const objects = broken((o) => {
-      at<{ port: number }[]>(find(o, 'NetworkPolicy', 'redis'), 'spec.ingress.0.ports')[0]!.port =
-        6380
-    })
-    expect(portProblems(objects).join()).toContain(
-      'port 6380 is not a port of Deployment tweetbot-redis',
-    )
-  })
-})
+      change: (o) => {
+        at<{ targetPort: unknown }[]>(
+          find(o, 'Service', 'tf-serving'),
+          'spec.ports',
+        )[0]!.targetPort = 8502
+      },
+      says: ['targetPort 8502 is not a port of Deployment tweetbot-tf-serving'],
+    },
+    {
+      broke: 'a probe on an undeclared port',
+      change: (o) => {
+        mainContainer(find(o, 'Deployment', 'tweet-worker')).readinessProbe!.httpGet!.port = 9090
+      },
+      says: ['readinessProbe port 9090 is not a container port'],
+    },
+    {
+      broke: 'a container port renamed under its Service and probes',
+      change: (o) => {
+        mainContainer(find(o, 'Deployment', 'master')).ports![0]!.name = 'web'
+      },
+      says: ['Service tweetbot-master: targetPort http', 'livenessProbe port http'],
+    },
+    {
+      broke: 'a Route aimed at a port its Service lacks',
+      change: (o) => {
+        at<{ targetPort: string }>(find(o, 'Route', 'master'), 'spec.port').targetPort = 'https'
+      },
+      says: ['target port https is not a port of Service'],
+    },
+    {
+      broke: 'a NetworkPolicy opening a port nobody listens on',
+      change: (o) => {
+        at<{ port: number }[]>(find(o, 'NetworkPolicy', 'redis'), 'spec.ingress.0.ports')[0]!.port =
+          6380
+      },
+      says: ['port 6380 is not a port of Deployment tweetbot-redis'],
+    },
+  ]))
 
 describe('secrets', () => {
   test('the X credentials and Redis URL come from Secrets in every Deployment', () => {
@@ -124,42 +133,42 @@ describe('secrets', () => {
     }
   })
 
-  test('a credential written into env as a value is reported, twice (rule and leak)', () => {
-    const objects = broken((o) => {
-      const env = envOf(
-        mainContainer(find(o, 'Deployment', 'chat-worker')),
-        'TWITTER_ACCESS_TOKEN',
-      )!
-      delete env.valueFrom
-      env.value = TWITTER.TWITTER_ACCESS_TOKEN!
-    })
-    const problems = secretProblems(objects).join('\n')
-    expect(problems).toContain('env TWITTER_ACCESS_TOKEN must use valueFrom.secretKeyRef')
-    expect(problems).toContain(
-      'Deployment tweetbot-chat-worker: contains a value stored in a Secret',
-    )
-  })
-
-  test('a generated Redis password copied into any other object is reported', () => {
-    const objects = broken((o) => {
-      const password = at<string>(
-        o.find((x) => x.kind === 'Secret' && x.metadata.name === 'tweetbot-redis'),
-        'stringData.password',
-      )
-      ;(find(o, 'Service', 'redis').metadata as Record<string, unknown>).annotations = {
-        note: `pw ${password}`,
-      }
-    })
-    expect(secretProblems(objects).join()).toContain(
-      'Service tweetbot-redis: contains a value stored',
-    )
-  })
-
-  test('a secretKeyRef to a key the Secret lacks is reported', () => {
-    const objects = broken((o) => {
-      envOf(mainContainer(find(o, 'Deployment', 'master')), 'REDIS_URL')!.valueFrom!
-        .secretKeyRef!.key = 'uri'
-    })
-    expect(secretProblems(objects).join()).toContain('refers to missing key uri of tweetbot-redis')
-  })
+  eachReportedBy(secretProblems, [
+    {
+      broke: 'a credential written into env as a value (twice: rule and leak)',
+      change: (o) => {
+        const env = envOf(
+          mainContainer(find(o, 'Deployment', 'chat-worker')),
+          'TWITTER_ACCESS_TOKEN',
+        )!
+        delete env.valueFrom
+        env.value = TWITTER.TWITTER_ACCESS_TOKEN!
+      },
+      says: [
+        'env TWITTER_ACCESS_TOKEN must use valueFrom.secretKeyRef',
+        'Deployment tweetbot-chat-worker: contains a value stored in a Secret',
+      ],
+    },
+    {
+      broke: 'a generated Redis password copied into any other object',
+      change: (o) => {
+        const password = at<string>(
+          o.find((x) => x.kind === 'Secret' && x.metadata.name === 'tweetbot-redis'),
+          'stringData.password',
+        )
+        ;(find(o, 'Service', 'redis').metadata as Record<string, unknown>).annotations = {
+          note: `pw ${password}`,
+        }
+      },
+      says: ['Service tweetbot-redis: contains a value stored'],
+    },
+    {
+      broke: 'a secretKeyRef to a key the Secret lacks',
+      change: (o) => {
+        envOf(mainContainer(find(o, 'Deployment', 'master')), 'REDIS_URL')!.valueFrom!
+          .secretKeyRef!.key = 'uri'
+      },
+      says: ['refers to missing key uri of tweetbot-redis'],
+    },
+  ])
 })

@@ -2,6 +2,7 @@
 // metrics), built from X's documented examples (master/test/fixtures/xaa/*, ids moved to our bot)
 // and from the shared builders the end-to-end tests use.
 import { afterAll, describe, expect, test } from 'bun:test'
+import type { QueueName } from '@tweetbot/common/queue'
 import { testRedisUrl } from '@tweetbot/testing'
 import * as x from '@tweetbot/testing/deliveries'
 import { BOT_ID, fixture, fixtureText } from './fixtures/index.ts'
@@ -29,19 +30,22 @@ const counts = (queued: number, ignored: number, duplicate = 0) => ({
   rejected: 0,
   failed: 0,
 })
+/** Posts a delivery that must be answered 200 with exactly one job queued, on `queue`: that job. */
+const queuesOne = async (h: ReturnType<typeof fresh>, body: unknown, queue: QueueName) => {
+  expect(await post(h, body)).toEqual({ status: 200, body: counts(1, 0) })
+  const [job, ...rest] = await h.jobs(queue)
+  expect(rest).toEqual([])
+  if (!job) throw new Error(`no job queued on ${queue}`)
+  return job
+}
 
 describe('X Activity deliveries from the documented examples', () => {
   test('dm.received without an attachment → one chat job that asks the worker to look media up', async () => {
     const h = fresh()
-    expect(await post(h, fixtureText('xaa/dm-received'))).toEqual({
-      status: 200,
-      body: counts(1, 0),
-    })
-    const [job, ...rest] = await h.jobs('chat')
-    expect(rest).toEqual([])
+    const job = await queuesOne(h, fixtureText('xaa/dm-received'), 'chat')
     // Deduped on the DM id, not on event_uuid (-6850472171600526495).
-    expect(job?.eventId).toBe('2080765901528535096')
-    expect(parseJob(job as never)).toEqual({
+    expect(job.eventId).toBe('2080765901528535096')
+    expect(parseJob(job)).toEqual({
       kind: 'dm',
       api: 'xaa',
       botId: BOT_ID,
@@ -60,9 +64,8 @@ describe('X Activity deliveries from the documented examples', () => {
 
   test('dm.received with an attachment → the photo URL is in the job, no lookup needed', async () => {
     const h = fresh()
-    expect((await post(h, fixtureText('xaa/dm-received-photo'))).body).toEqual(counts(1, 0))
-    const [job] = await h.jobs('chat')
-    expect(parseJob(job as never)).toMatchObject({
+    const job = await queuesOne(h, fixtureText('xaa/dm-received-photo'), 'chat')
+    expect(parseJob(job)).toMatchObject({
       api: 'xaa',
       eventId: '954491830116155396',
       text: 'what is this?',
@@ -83,9 +86,8 @@ describe('X Activity deliveries from the documented examples', () => {
     expect(delivery.data.payload.direct_message_events[0]?.message_create.message_data.text).toBe(
       'what is this? https://t.co/TestMedia3',
     )
-    expect((await post(h, delivery)).body).toEqual(counts(1, 0))
-    const [job] = await h.jobs('chat')
-    expect(parseJob(job as never)).toMatchObject({
+    const job = await queuesOne(h, delivery, 'chat')
+    expect(parseJob(job)).toMatchObject({
       text: 'what is this?',
       media: [],
       needsMediaLookup: true,
@@ -110,13 +112,8 @@ describe('X Activity deliveries from the documented examples', () => {
 
   test('post.mention.create → one tweet job, author from includes.users', async () => {
     const h = fresh()
-    expect(await post(h, fixtureText('xaa/post-mention'))).toEqual({
-      status: 200,
-      body: counts(1, 0),
-    })
-    const [job, ...rest] = await h.jobs('tweet')
-    expect(rest).toEqual([])
-    expect(parseJob(job as never)).toEqual({
+    const job = await queuesOne(h, fixtureText('xaa/post-mention'), 'tweet')
+    expect(parseJob(job)).toEqual({
       kind: 'mention',
       api: 'xaa',
       botId: BOT_ID,

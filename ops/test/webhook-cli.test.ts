@@ -58,17 +58,85 @@ const NO_SECRET_IN = (text: string) => {
   for (const v of Object.values(SECRETS)) expect(text).not.toContain(v)
 }
 
+/** A webhook as X lists it under `data` (created_at only where X sent one). */
+const webhook = (id: string, url: string, valid: boolean, createdAt?: string) => ({
+  id,
+  url,
+  valid,
+  ...(createdAt && { created_at: createdAt }),
+})
+/** An Activity API subscription to the bot's own events (webhook_id only where it has one). */
+const activitySubscription = (id: string, eventType: string, webhookId?: string) => ({
+  subscription_id: id,
+  event_type: eventType,
+  filter: { user_id: BOT_ID },
+  ...(webhookId && { webhook_id: webhookId }),
+})
+
+/** A command that makes one X call (answered 200) and prints one line. */
+interface OneCallCommand {
+  /** The test's name: the command, the call it makes and the auth it uses. */
+  does: string
+  argv: string[]
+  call: [method: string, path: string, auth: ReturnType<typeof authKind>]
+  xAnswers: unknown
+  prints: string
+}
+/** One test a command: exactly its call, with its auth, then exit 0 and exactly its line. */
+const eachMakesOneCall = (commands: OneCallCommand[]) => {
+  for (const { does, argv, call, xAnswers, prints } of commands)
+    test(does, async () => {
+      const [method, path, auth] = call
+      answer(method, path, 200, xAnswers)
+      const r = await run(argv)
+      onlyCall(method, path, auth)
+      expect(r.code).toBe(0)
+      expect(r.out).toBe(prints)
+    })
+}
+
 beforeEach(() => fake.reset())
 
 describe('webhook commands: method, path, auth, printed result', () => {
+  eachMakesOneCall([
+    {
+      does: 'validate <id>: PUT /2/webhooks/:id with the app bearer',
+      argv: ['validate', '111'],
+      call: ['PUT', '/2/webhooks/111', 'app'],
+      xAnswers: { data: { valid: true } },
+      prints: 'webhook 111: CRC passed, webhook valid',
+    },
+    {
+      does: 'delete <id>: DELETE /2/webhooks/:id with the app bearer',
+      argv: ['delete', '111'],
+      call: ['DELETE', '/2/webhooks/111', 'app'],
+      xAnswers: { data: { deleted: true } },
+      prints: 'deleted webhook 111',
+    },
+    {
+      does: 'unsubscribe <id>: DELETE .../subscriptions/:bot_id/all with the app bearer',
+      argv: ['unsubscribe', '111'],
+      call: ['DELETE', `/2/account_activity/webhooks/111/subscriptions/${BOT_ID}/all`, 'app'],
+      xAnswers: { data: { subscribed: false } },
+      prints: `unsubscribed user ${BOT_ID} from webhook 111`,
+    },
+    {
+      does: 'activity-delete <id>: DELETE /2/activity/subscriptions/:id with the app bearer',
+      argv: ['activity-delete', '555'],
+      call: ['DELETE', '/2/activity/subscriptions/555', 'app'],
+      xAnswers: { data: { deleted: true } },
+      prints: 'deleted activity subscription 555',
+    },
+  ])
+
   test('register <url>: POST /2/webhooks {url} with the app bearer', async () => {
     answer('POST', '/2/webhooks', 200, {
-      data: {
-        id: '1234567890',
-        url: 'https://bot.example.com/webhook',
-        valid: true,
-        created_at: '2026-11-28T00:00:00.000Z',
-      },
+      data: webhook(
+        '1234567890',
+        'https://bot.example.com/webhook',
+        true,
+        '2026-11-28T00:00:00.000Z',
+      ),
     })
     const r = await run(['register', 'https://bot.example.com/webhook'])
     expect(r.code).toBe(0)
@@ -83,13 +151,8 @@ describe('webhook commands: method, path, auth, printed result', () => {
   test('list: GET /2/webhooks with the app bearer, one line per webhook', async () => {
     answer('GET', '/2/webhooks', 200, {
       data: [
-        {
-          id: '111',
-          url: 'https://a.example.com/webhook',
-          valid: true,
-          created_at: '2026-11-01T00:00:00.000Z',
-        },
-        { id: '222', url: 'https://b.example.com/webhook', valid: false },
+        webhook('111', 'https://a.example.com/webhook', true, '2026-11-01T00:00:00.000Z'),
+        webhook('222', 'https://b.example.com/webhook', false),
       ],
       meta: { result_count: 2 },
     })
@@ -109,25 +172,10 @@ describe('webhook commands: method, path, auth, printed result', () => {
     expect(JSON.parse(r.out)).toEqual({ data: [], meta: { result_count: 0 } })
   })
 
-  test('validate <id>: PUT /2/webhooks/:id with the app bearer', async () => {
-    answer('PUT', '/2/webhooks/111', 200, { data: { valid: true } })
-    const r = await run(['validate', '111'])
-    onlyCall('PUT', '/2/webhooks/111', 'app')
-    expect(r.code).toBe(0)
-    expect(r.out).toBe('webhook 111: CRC passed, webhook valid')
-  })
-
   test('validate reports a CRC that X ran but the master failed', async () => {
     answer('PUT', '/2/webhooks/111', 200, { data: { valid: false } })
     const r = await run(['validate', '111'])
     expect(r.out).toContain('CRC FAILED, still invalid')
-  })
-
-  test('delete <id>: DELETE /2/webhooks/:id with the app bearer', async () => {
-    answer('DELETE', '/2/webhooks/111', 200, { data: { deleted: true } })
-    const r = await run(['delete', '111'])
-    onlyCall('DELETE', '/2/webhooks/111', 'app')
-    expect(r.out).toBe('deleted webhook 111')
   })
 
   test('subscribe <id>: POST .../subscriptions/all as the bot (OAuth 1.0a user)', async () => {
@@ -157,15 +205,6 @@ describe('webhook commands: method, path, auth, printed result', () => {
     expect(r.out).toContain('webhook 111: 2 subscriptions:')
     expect(r.out).toContain(`user ${BOT_ID}  (the bot)`)
     expect(r.out).toContain('user 42')
-  })
-
-  test('unsubscribe <id>: DELETE .../subscriptions/:bot_id/all with the app bearer', async () => {
-    answer('DELETE', `/2/account_activity/webhooks/111/subscriptions/${BOT_ID}/all`, 200, {
-      data: { subscribed: false },
-    })
-    const r = await run(['unsubscribe', '111'])
-    onlyCall('DELETE', `/2/account_activity/webhooks/111/subscriptions/${BOT_ID}/all`, 'app')
-    expect(r.out).toBe(`unsubscribed user ${BOT_ID} from webhook 111`)
   })
 
   test('unsubscribe asks GET /2/users/me (as the bot) when the bot id is not known locally', async () => {
@@ -222,13 +261,7 @@ test('an empty 204 answer still prints the result', async () => {
 describe('X Activity API subscriptions', () => {
   test('activity-subscribe <webhook_id> <event_type>: POST /2/activity/subscriptions as the bot', async () => {
     answer('POST', '/2/activity/subscriptions', 200, {
-      data: {
-        subscription_id: '555',
-        event_type: 'dm.received',
-        filter: { user_id: BOT_ID },
-        webhook_id: '111',
-        tag: 'tweetbot dm.received',
-      },
+      data: { ...activitySubscription('555', 'dm.received', '111'), tag: 'tweetbot dm.received' },
     })
     const r = await run(['activity-subscribe', '111', 'dm.received'])
     expect(r.code).toBe(0)
@@ -246,14 +279,7 @@ describe('X Activity API subscriptions', () => {
 
   test('activity-subscribe accepts the spec shape data.subscription and flags non-bot types', async () => {
     answer('POST', '/2/activity/subscriptions', 200, {
-      data: {
-        subscription: {
-          subscription_id: '556',
-          event_type: 'like.create',
-          filter: { user_id: BOT_ID },
-          webhook_id: '111',
-        },
-      },
+      data: { subscription: activitySubscription('556', 'like.create', '111') },
     })
     const r = await run(['activity-subscribe', '111', 'like.create'])
     expect(r.out).toContain('activity subscription 556')
@@ -263,13 +289,8 @@ describe('X Activity API subscriptions', () => {
   test('activity-list: GET /2/activity/subscriptions with the app bearer', async () => {
     answer('GET', '/2/activity/subscriptions', 200, {
       data: [
-        {
-          subscription_id: '555',
-          event_type: 'dm.received',
-          filter: { user_id: BOT_ID },
-          webhook_id: '111',
-        },
-        { subscription_id: '556', event_type: 'post.mention.create', filter: { user_id: BOT_ID } },
+        activitySubscription('555', 'dm.received', '111'),
+        activitySubscription('556', 'post.mention.create'),
       ],
       meta: { total_subscriptions: 2 },
     })
@@ -280,13 +301,6 @@ describe('X Activity API subscriptions', () => {
     expect(r.out).toContain('556  post.mention.create')
     expect(r.out).toContain('(stream only)')
   })
-
-  test('activity-delete <id>: DELETE /2/activity/subscriptions/:id with the app bearer', async () => {
-    answer('DELETE', '/2/activity/subscriptions/555', 200, { data: { deleted: true } })
-    const r = await run(['activity-delete', '555'])
-    onlyCall('DELETE', '/2/activity/subscriptions/555', 'app')
-    expect(r.out).toBe('deleted activity subscription 555')
-  })
 })
 
 const problem = (reason: string, status: number) => ({
@@ -296,45 +310,77 @@ const problem = (reason: string, status: number) => ({
   type: 'https://api.twitter.com/2/problems/invalid-request',
   status,
 })
+/** X's problem body without a problem type (type about:blank), as on 401, some 403s and 429. */
+const plainProblem = (title: string, detail: string, status: number) => ({
+  title,
+  detail,
+  type: 'about:blank',
+  status,
+})
 
 describe('errors become clear messages (and never show a secret)', () => {
-  test('CRC failed: master unreachable or answering wrong', async () => {
-    answer('POST', '/2/webhooks', 400, problem('CrcValidationFailed', 400))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.code).toBe(1)
-    expect(r.err).toContain('register failed: the CRC check failed')
-    expect(r.err).toContain('master was unreachable or answered wrong')
-    expect(r.err).toContain('X said (HTTP 400): Invalid Request: One or more parameters')
-    NO_SECRET_IN(r.err)
-  })
-
-  test('webhook limit reached', async () => {
-    answer('POST', '/2/webhooks', 403, problem('WebhookLimitExceeded', 403))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.code).toBe(1)
-    expect(r.err).toContain('webhook limit reached')
-    expect(r.err).toContain('bun run webhook delete <id>')
-  })
-
-  test('duplicate URL', async () => {
-    answer('POST', '/2/webhooks', 400, problem('DuplicateUrlFailed', 400))
-    const r = await run(['register', 'https://bot.example.com/webhook'])
-    expect(r.err).toContain('this URL is already registered')
-  })
-
-  test('duplicate subscription', async () => {
-    answer('POST', /subscriptions\/all$/, 409, problem('DuplicateSubscriptionFailed', 409))
-    const r = await run(['subscribe', '111'])
-    expect(r.err).toContain('already subscribed')
-  })
+  const REGISTER = ['register', 'https://bot.example.com/webhook']
+  const refusals: {
+    refused: string
+    argv: string[]
+    call: [method: string, path: string | RegExp]
+    reason: string
+    status: number
+    says: string[]
+  }[] = [
+    {
+      refused: 'CRC failed: master unreachable or answering wrong',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'CrcValidationFailed',
+      status: 400,
+      says: [
+        'register failed: the CRC check failed',
+        'master was unreachable or answered wrong',
+        'X said (HTTP 400): Invalid Request: One or more parameters',
+      ],
+    },
+    {
+      refused: 'webhook limit reached',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'WebhookLimitExceeded',
+      status: 403,
+      says: ['webhook limit reached', 'bun run webhook delete <id>'],
+    },
+    {
+      refused: 'duplicate URL',
+      argv: REGISTER,
+      call: ['POST', '/2/webhooks'],
+      reason: 'DuplicateUrlFailed',
+      status: 400,
+      says: ['this URL is already registered'],
+    },
+    {
+      refused: 'duplicate subscription',
+      argv: ['subscribe', '111'],
+      call: ['POST', /subscriptions\/all$/],
+      reason: 'DuplicateSubscriptionFailed',
+      status: 409,
+      says: ['already subscribed'],
+    },
+  ]
+  for (const { refused, argv, call, reason, status, says } of refusals)
+    test(refused, async () => {
+      answer(...call, status, problem(reason, status))
+      const r = await run(argv)
+      expect(r.code).toBe(1)
+      for (const message of says) expect(r.err).toContain(message)
+      NO_SECRET_IN(r.err)
+    })
 
   test('missing permission', async () => {
-    answer('POST', /subscriptions\/all$/, 403, {
-      title: 'Forbidden',
-      detail: 'You are not permitted to perform this action.',
-      type: 'about:blank',
-      status: 403,
-    })
+    answer(
+      'POST',
+      /subscriptions\/all$/,
+      403,
+      plainProblem('Forbidden', 'You are not permitted to perform this action.', 403),
+    )
     const r = await run(['subscribe', '111'])
     expect(r.code).toBe(1)
     expect(r.err).toContain('missing permission (403)')
@@ -343,12 +389,7 @@ describe('errors become clear messages (and never show a secret)', () => {
   })
 
   test('bad credentials name the variables for the auth kind used', async () => {
-    answer('GET', '/2/webhooks', 401, {
-      title: 'Unauthorized',
-      detail: 'Unauthorized',
-      type: 'about:blank',
-      status: 401,
-    })
+    answer('GET', '/2/webhooks', 401, plainProblem('Unauthorized', 'Unauthorized', 401))
     const r = await run(['list'])
     expect(r.err).toContain('X rejected the app credentials (401)')
     expect(r.err).toContain('TWITTER_BEARER_TOKEN')
@@ -366,12 +407,7 @@ describe('errors become clear messages (and never show a secret)', () => {
         'x-rate-limit-remaining': '0',
         'x-rate-limit-reset': String(reset),
       },
-      body: {
-        title: 'Too Many Requests',
-        detail: 'Too Many Requests',
-        type: 'about:blank',
-        status: 429,
-      },
+      body: plainProblem('Too Many Requests', 'Too Many Requests', 429),
     })
     const r = await run(['list'])
     expect(r.err).toContain('rate limited by X (429)')
@@ -428,7 +464,7 @@ describe('errors become clear messages (and never show a secret)', () => {
 
 test('the entry point runs as `bun run webhook` and prints the result', async () => {
   answer('GET', '/2/webhooks', 200, {
-    data: [{ id: '9', url: 'https://x.example.com/webhook', valid: true }],
+    data: [webhook('9', 'https://x.example.com/webhook', true)],
   })
   const proc = Bun.spawn(['bun', 'src/webhook-cli.ts', 'list'], {
     cwd: join(import.meta.dir, '..'),

@@ -1,6 +1,7 @@
 // The sandbox's HTTP API against the real bot: master, both workers, tf-serving with the
 // default model and redis-server, all on loopback; only X is the sandbox's fake.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { REPLIED_TIMELINE, timelineSteps } from '@tweetbot/testing/job-timeline'
 import type { SandboxMessage } from '../src/messages.ts'
 import { makePhoto, type SandboxStack, startSandboxStack, waitFor } from './helpers.ts'
 
@@ -102,16 +103,7 @@ describe('POST /api/messages', () => {
     expect(atX).toHaveLength(1)
     expect((atX[0]!.json as { text: string }).text).toBe(m.replies[0]!.text)
     // The worker downloaded the photo from the sandbox.
-    const kinds = m.events.map((e) => (e.type === 'stage' ? e.stage : e.type))
-    expect(kinds).toEqual([
-      'taken',
-      'download',
-      'preprocess',
-      'predict',
-      'scores',
-      'reply',
-      'finished',
-    ])
+    expect(timelineSteps(m.events)).toEqual([...REPLIED_TIMELINE])
     const taken = m.events[0]!
     expect(taken.type === 'taken' && taken.worker).toContain('worker-chat')
     const scores = m.events.find((e) => e.type === 'scores')

@@ -10,6 +10,7 @@ import { waitFor } from '@tweetbot/testing'
 import { InferencePool } from '../src/inference/pool.ts'
 import { tfjsModelLoader } from '../src/loaders/tfjs.ts'
 import { toyY, writeToyModel } from './support/models.ts'
+import { servePool } from './support/pool.ts'
 
 // Real worker processes on a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -36,15 +37,11 @@ test('a replacement that fails to start is retried with growing delays until one
   root = await mkdtemp(join(tmpdir(), 'tfs-restart-'))
   await writeToyModel(join(root, '1'))
   const servable = await tfjsModelLoader.load(join(root, '1'))
-  await pool.start()
-  await pool.load('toy', servable)
-  const run = () =>
-    pool.run(
-      'toy',
-      'y_only',
-      { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([1, 0, 0]) } },
-      ['y'],
-    )
+  const run = await servePool(pool, 'toy', servable, {
+    signature: 'y_only',
+    inputs: () => ({ x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([1, 0, 0]) } }),
+    outputs: ['y'],
+  })
   expect(Array.from((await run()).y?.data as Float32Array)).toEqual(toyY([1, 0, 0]))
 
   env.TFJS_BACKEND = 'no-such-backend'

@@ -8,6 +8,7 @@ import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
 import { PermanentJobError, queueKeys, RetryLaterError } from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
+import { REPLIED_TIMELINE, timelineSteps } from '@tweetbot/testing/job-timeline'
 import { MediaRejectedError, ModelServerError } from '../src/errors.ts'
 import { createWorkerMetrics } from '../src/metrics.ts'
 import type { ModelInput } from '../src/model/parse-metadata.ts'
@@ -138,8 +139,6 @@ const ctxWithEnvelope = (job: ChatJob | TweetJob, attempts = 0) => ({
   },
 })
 /** What a job's timeline shows, in order: stage names for stages, else the event type. */
-const steps = (events: JobEvent[]) => events.map((e) => (e.type === 'stage' ? e.stage : e.type))
-
 /** The error a handler run threw (fails the test when it succeeded). */
 const thrown = (p: Promise<unknown>) =>
   p.then(
@@ -366,15 +365,7 @@ describe('job events (JOB_EVENTS=True: the sandbox timeline)', () => {
     const job = dm()
     const before = Date.now()
     expect(await handle(job, ctxWithEnvelope(job, 2))).toBe('replied')
-    expect(steps(events)).toEqual([
-      'taken',
-      'download',
-      'preprocess',
-      'predict',
-      'scores',
-      'reply',
-      'finished',
-    ])
+    expect(timelineSteps(events)).toEqual([...REPLIED_TIMELINE])
     expect(events.every((e) => e.eventId === job.eventId)).toBe(true)
     expect(events[0]).toMatchObject({
       type: 'taken',
@@ -408,7 +399,7 @@ describe('job events (JOB_EVENTS=True: the sandbox timeline)', () => {
     })
     const job = dm()
     await thrown(handle(job, ctxWithEnvelope(job)))
-    expect(steps(events)).toEqual(['taken', 'download', 'finished'])
+    expect(timelineSteps(events)).toEqual(['taken', 'download', 'finished'])
     expect(events[1]).toMatchObject({ type: 'stage', stage: 'download', ok: false })
     expect(events[2]).toMatchObject({ type: 'finished', outcome: 'failed' })
     expect((events[2] as { reason?: string }).reason).toContain('host not allowed')
@@ -437,7 +428,7 @@ describe('job events (JOB_EVENTS=True: the sandbox timeline)', () => {
     })
     const job = dm()
     await thrown(broken.handle(job, ctxWithEnvelope(job)))
-    expect(steps(events)).toEqual(['taken', 'finished'])
+    expect(timelineSteps(events)).toEqual(['taken', 'finished'])
     expect(events[1]).toMatchObject({
       type: 'finished',
       outcome: 'failed',

@@ -45,11 +45,13 @@ const STATUS_123 = {
   ],
 }
 const JSON_TYPE = { 'content-type': 'application/json' }
-const predict = (send: string) => ({
+const predict = (send: string, model = 'half_plus_two') => ({
   method: 'POST',
-  path: '/v1/models/half_plus_two:predict',
+  path: `/v1/models/${model}:predict`,
   send,
 })
+/** GET of a status path that must answer with half_plus_two's one version, AVAILABLE. */
+const status123 = (path: string) => ({ method: 'GET', path, status: 200, json: STATUS_123 })
 const regress = (send: string, model = 'half_plus_two') => ({
   method: 'POST',
   path: `/v1/models/${model}:regress`,
@@ -135,10 +137,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: '/METADATA in capitals is answered as a status request',
     source: `${U}:33-34; ${P}:97-104`,
-    method: 'GET',
-    path: '/v1/models/half_plus_two/METADATA',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half_plus_two/METADATA'),
   },
   {
     name: 'the query string is part of the matched path (model name)',
@@ -158,10 +157,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'the model name is percent-decoded',
     source: `${U}:69-88, 109-113`,
-    method: 'GET',
-    path: '/v1/models/half%5Fplus%5Ftwo',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half%5Fplus%5Ftwo'),
   },
   {
     name: 'PUT is malformed (400, never 405), with the JSON content type',
@@ -244,35 +240,23 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'status of all versions',
     source: `${MS}:521-548; ${PT}:453-470`,
-    method: 'GET',
-    path: '/v1/models/half_plus_two',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half_plus_two'),
     headers: JSON_TYPE,
   },
   {
     name: 'status of one version',
     source: `${PT}:472-491`,
-    method: 'GET',
-    path: '/v1/models/half_plus_two/versions/123',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half_plus_two/versions/123'),
   },
   {
     name: 'status through a label',
     source: `${PT}:493-512`,
-    method: 'GET',
-    path: '/v1/models/half_plus_two/labels/stable',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half_plus_two/labels/stable'),
   },
   {
     name: 'status ignores the label: an unknown one still lists every version',
     source: 'model_servers/get_model_status_impl.cc:82-107',
-    method: 'GET',
-    path: '/v1/models/half_plus_two/labels/nope',
-    status: 200,
-    json: STATUS_123,
+    ...status123('/v1/models/half_plus_two/labels/nope'),
   },
   {
     name: 'status of an unknown version',
@@ -356,9 +340,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'a parse error comes before the model lookup',
     source: `${P}:159-171; ${J}:659-666`,
-    method: 'POST',
-    path: '/v1/models/nope:predict',
-    send: '{',
+    ...predict('{', 'nope'),
     status: 400,
     error: 'JSON Parse error: Missing a name for object member. at offset: 1',
   },
@@ -387,9 +369,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'unknown model on predict',
     source: `${PT}:264-268`,
-    method: 'POST',
-    path: '/v1/models/foo:predict',
-    send: '{ "instances": [1] }',
+    ...predict('{ "instances": [1] }', 'foo'),
     status: 404,
     error: 'Servable not found for request: Latest(foo)',
   },
@@ -498,18 +478,14 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'integers in and out of an int32 input (no ".0" on ints)',
     source: `${J}:303-309, 900-905`,
-    method: 'POST',
-    path: '/v1/models/int_identity:predict',
-    send: '{"instances": [1, -2, 3]}',
+    ...predict('{"instances": [1, -2, 3]}', 'int_identity'),
     status: 200,
     exact: '{\n    "predictions": [1, -2, 3\n    ]\n}',
   },
   {
     name: 'a number written as a double is refused by an int32 input',
     source: `${J}:303-309, 580-586`,
-    method: 'POST',
-    path: '/v1/models/int_identity:predict',
-    send: '{"instances": [1, 2.0]}',
+    ...predict('{"instances": [1, 2.0]}', 'int_identity'),
     status: 400,
     error:
       "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: JSON Value: 2.0 Type: Number is not of expected type: int32",
@@ -672,9 +648,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'half_plus_three predict',
     source: `${MS}:290-298`,
-    method: 'POST',
-    path: '/v1/models/half_plus_three:predict',
-    send: '{"instances": [2.0]}',
+    ...predict('{"instances": [2.0]}', 'half_plus_three'),
     status: 200,
     json: { predictions: [4] },
   },

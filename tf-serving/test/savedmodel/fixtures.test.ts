@@ -42,35 +42,22 @@ test('a TF.js folder is not claimed by the SavedModel loader', async () => {
   expect(await savedModelLoader.detect(FIXTURES)).toBe(false)
 })
 
-/** TF Serving's GetModelMetadata signature_def for half_plus_two (TF1), in loader form. */
+/** A float column [-1, 1] named `name`. */
 const col = (name: string): TensorSpec => ({ name, dtype: 'DT_FLOAT', shape: [-1, 1] })
 const EXAMPLES: TensorSpec = { name: 'tf_example:0', dtype: 'DT_STRING', shape: null }
+/** A signature of TF Serving's `method`, in loader form. */
+const sig = (
+  method: 'predict' | 'classify' | 'regress',
+  inputs: Record<string, TensorSpec>,
+  outputs: Record<string, TensorSpec>,
+): SignatureDef => ({ methodName: `tensorflow/serving/${method}`, inputs, outputs })
+/** TF Serving's GetModelMetadata signature_def for half_plus_two (TF1), in loader form. */
 const HALF_PLUS_TWO_SIGNATURES: Record<string, SignatureDef> = {
-  serving_default: {
-    methodName: 'tensorflow/serving/predict',
-    inputs: { x: col('x:0') },
-    outputs: { y: col('y:0') },
-  },
-  classify_x_to_y: {
-    methodName: 'tensorflow/serving/classify',
-    inputs: { inputs: EXAMPLES },
-    outputs: { scores: col('y:0') },
-  },
-  regress_x_to_y: {
-    methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: EXAMPLES },
-    outputs: { outputs: col('y:0') },
-  },
-  regress_x_to_y2: {
-    methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: EXAMPLES },
-    outputs: { outputs: col('y2:0') },
-  },
-  regress_x2_to_y3: {
-    methodName: 'tensorflow/serving/regress',
-    inputs: { inputs: col('x2:0') },
-    outputs: { outputs: col('y3:0') },
-  },
+  serving_default: sig('predict', { x: col('x:0') }, { y: col('y:0') }),
+  classify_x_to_y: sig('classify', { inputs: EXAMPLES }, { scores: col('y:0') }),
+  regress_x_to_y: sig('regress', { inputs: EXAMPLES }, { outputs: col('y:0') }),
+  regress_x_to_y2: sig('regress', { inputs: EXAMPLES }, { outputs: col('y2:0') }),
+  regress_x2_to_y3: sig('regress', { inputs: col('x2:0') }, { outputs: col('y3:0') }),
 }
 
 test('half_plus_two reports the signatures TF Serving reports', async () => {
