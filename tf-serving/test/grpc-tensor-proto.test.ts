@@ -10,6 +10,54 @@ const spec = (dtype: TensorSpec['dtype']): TensorSpec => ({ name: 'x:0', dtype, 
 const shape = (...dims: number[]) => ({ dim: dims.map((size) => ({ size })) })
 
 describe('decode', () => {
+  // Each dtype's tensor_content written by hand with DataView (little-endian, one byte of offset
+  // so the bytes sit unaligned), read back as numbers. DataType numbers from types.proto.
+  test.each([
+    [
+      'DT_DOUBLE',
+      2,
+      (v: DataView, o: number, x: number) => v.setFloat64(o, x, true),
+      8,
+      [-3.25, 7],
+    ],
+    ['DT_INT32', 3, (v: DataView, o: number, x: number) => v.setInt32(o, x, true), 4, [-3, 7]],
+    ['DT_UINT8', 4, (v: DataView, o: number, x: number) => v.setUint8(o, x), 1, [3, 255]],
+    ['DT_INT16', 5, (v: DataView, o: number, x: number) => v.setInt16(o, x, true), 2, [-3, 300]],
+    ['DT_INT8', 6, (v: DataView, o: number, x: number) => v.setInt8(o, x), 1, [-3, 7]],
+    [
+      'DT_UINT16',
+      17,
+      (v: DataView, o: number, x: number) => v.setUint16(o, x, true),
+      2,
+      [3, 60000],
+    ],
+    [
+      'DT_HALF',
+      19,
+      (v: DataView, o: number, x: number) => v.setUint16(o, floatToHalf(x), true),
+      2,
+      [1.5, -2],
+    ],
+    [
+      'DT_BFLOAT16',
+      14,
+      (v: DataView, o: number, x: number) => v.setUint16(o, floatToBfloat16(x), true),
+      2,
+      [1.5, -2],
+    ],
+  ] as const)('%s tensor_content', (dtype, number, write, size, values) => {
+    const bytes = new Uint8Array(1 + values.length * size)
+    const view = new DataView(bytes.buffer, 1)
+    for (const [i, x] of values.entries()) write(view, i * size, x)
+    const t = decodeTensorProto(
+      { dtype: number, tensor_shape: shape(values.length), tensor_content: bytes.subarray(1) },
+      spec(dtype),
+      'x',
+      0,
+    )
+    expect(Array.from(t.data as ArrayLike<number>)).toEqual([...values])
+  })
+
   test('float32 tensor_content (little-endian, unaligned inside a buffer) and float_val agree', () => {
     const bytes = new Uint8Array(13)
     new DataView(bytes.buffer).setFloat32(1, 1.5, true)

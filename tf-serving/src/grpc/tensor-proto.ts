@@ -81,60 +81,35 @@ const BYTES_PER: Partial<Record<TfDtype, number>> = {
 
 const parseError = (alias: string) => invalidArgument(`tensor parsing error: ${alias}`)
 
+// tensor_content is little-endian, as is every machine Bun runs on (x64, arm64), so a typed
+// array over the bytes reads the elements as they are.
+const READ_CONTENT: Partial<Record<TfDtype, (bytes: ArrayBuffer) => ArrayLike<number>>> = {
+  DT_FLOAT: (b) => new Float32Array(b),
+  DT_DOUBLE: (b) => new Float64Array(b),
+  DT_INT32: (b) => new Int32Array(b),
+  DT_UINT32: (b) => new Uint32Array(b),
+  DT_INT16: (b) => new Int16Array(b),
+  DT_UINT16: (b) => new Uint16Array(b),
+  DT_INT8: (b) => new Int8Array(b),
+  DT_UINT8: (b) => new Uint8Array(b),
+  DT_BOOL: (b) => new Uint8Array(b),
+  DT_INT64: (b) => Array.from(new BigInt64Array(b), Number),
+  DT_UINT64: (b) => Array.from(new BigUint64Array(b), Number),
+  DT_HALF: (b) => Array.from(new Uint16Array(b), halfToFloat),
+  DT_BFLOAT16: (b) => Array.from(new Uint16Array(b), bfloat16ToFloat),
+}
+
 /** Element values of `tensor_content` as numbers (or 0/1 for bool). */
 const fromContent = (bytes: Uint8Array, dtype: TfDtype, n: number, alias: string) => {
   const size = BYTES_PER[dtype]
-  if (size === undefined || bytes.length !== n * size) throw parseError(alias)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (dtype === 'DT_FLOAT') {
-    // Always a copy: the bytes sit inside the received message's buffer (often unaligned, maybe
-    // pooled), and the inference pool transfers a tensor's whole buffer to the worker.
-    // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
-    const copy = new Uint8Array(bytes.length)
-    copy.set(bytes)
-    return new Float32Array(copy.buffer)
-  }
-  const out = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    const o = i * size
-    switch (dtype) {
-      case 'DT_DOUBLE':
-        out[i] = view.getFloat64(o, true)
-        break
-      case 'DT_INT32':
-        out[i] = view.getInt32(o, true)
-        break
-      case 'DT_UINT32':
-        out[i] = view.getUint32(o, true)
-        break
-      case 'DT_INT16':
-        out[i] = view.getInt16(o, true)
-        break
-      case 'DT_UINT16':
-        out[i] = view.getUint16(o, true)
-        break
-      case 'DT_INT8':
-        out[i] = view.getInt8(o)
-        break
-      case 'DT_UINT8':
-      case 'DT_BOOL':
-        out[i] = view.getUint8(o)
-        break
-      case 'DT_INT64':
-        out[i] = Number(view.getBigInt64(o, true))
-        break
-      case 'DT_UINT64':
-        out[i] = Number(view.getBigUint64(o, true))
-        break
-      case 'DT_HALF':
-        out[i] = halfToFloat(view.getUint16(o, true))
-        break
-      case 'DT_BFLOAT16':
-        out[i] = bfloat16ToFloat(view.getUint16(o, true))
-        break
-    }
-  }
-  return out
+  const read = READ_CONTENT[dtype]
+  if (size === undefined || !read || bytes.length !== n * size) throw parseError(alias)
+  // Always a copy: the bytes sit inside the received message's buffer (often unaligned, maybe
+  // pooled), and the inference pool transfers a tensor's whole buffer to the worker.
+  // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
+  const copy = new Uint8Array(bytes.length)
+  copy.set(bytes)
+  return read(copy.buffer)
 }
 
 /** The typed `*_val` list that carries `dtype`, converted to numbers. */
