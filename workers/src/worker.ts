@@ -77,52 +77,14 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     },
   })
   const handler = createJobHandler({
+    ...handlerSettings(config, name, send),
     model,
     modelInput: () => input!,
     fetchMedia: deps.fetchMedia,
-    preprocess: createPreprocessor({
-      maxPixels: config.MEDIA_MAX_PIXELS,
-      maxDimension: config.MEDIA_MAX_DIMENSION,
-      maxDecodeBytes: config.MEDIA_MAX_DECODE_BYTES,
-      concurrency: config.MEDIA_DECODE_CONCURRENCY,
-    }).preprocess,
     replier: deps.replier,
     lookupMedia: deps.lookupMedia,
-    guard: createReplyGuard({
-      send,
-      keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
-      ttlSeconds: config.REPLIED_TTL_SECONDS,
-    }),
-    // A request X did not answer within X_TIMEOUT_MS gets as long again to be posted before the
-    // retry asks X whether it was.
-    doubtCheckAfterMs: 2 * config.X_TIMEOUT_MS,
     labels,
-    style: {
-      preset: config.REPLY_PRESET,
-      template: config.REPLY_TEMPLATE,
-      topK: config.REPLY_TOP_K,
-      threshold: config.REPLY_THRESHOLD,
-      fedoraThreshold: config.FLT_FEDORA_FOUND_THRESHOLD,
-      fedoraLabel: config.FEDORA_LABEL,
-    },
-    helpText: config.REPLY_HELP_TEXT,
-    // Off in load-testing mode: nothing reaches X there, and load tests send from one user.
-    throttle:
-      config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
-        ? createSenderThrottle({
-            send,
-            keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
-            limit: config.SENDER_REPLY_LIMIT,
-            windowSec: config.SENDER_REPLY_WINDOW_SEC,
-          })
-        : undefined,
-    slowDownText: config.SENDER_SLOW_DOWN_TEXT,
     metrics,
-    imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
-    predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
-    events: config.JOB_EVENTS
-      ? createJobEventPublisher(send, jobEventsChannel(config.QUEUE_PREFIX, name))
-      : undefined,
     workerId: () => consumer?.id ?? config.WORKER_ID ?? 'unknown',
   })
   const app = createWorkerApp({
@@ -168,6 +130,53 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     },
   }
 }
+
+/** The job handler's settings that follow from the config alone (and the marks connection). */
+const handlerSettings = (
+  config: WorkerConfig,
+  name: QueueName,
+  send: (cmd: string, args: string[]) => Promise<unknown>,
+) => ({
+  preprocess: createPreprocessor({
+    maxPixels: config.MEDIA_MAX_PIXELS,
+    maxDimension: config.MEDIA_MAX_DIMENSION,
+    maxDecodeBytes: config.MEDIA_MAX_DECODE_BYTES,
+    concurrency: config.MEDIA_DECODE_CONCURRENCY,
+  }).preprocess,
+  guard: createReplyGuard({
+    send,
+    keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
+    ttlSeconds: config.REPLIED_TTL_SECONDS,
+  }),
+  // A request X did not answer within X_TIMEOUT_MS gets as long again to be posted before the
+  // retry asks X whether it was.
+  doubtCheckAfterMs: 2 * config.X_TIMEOUT_MS,
+  style: {
+    preset: config.REPLY_PRESET,
+    template: config.REPLY_TEMPLATE,
+    topK: config.REPLY_TOP_K,
+    threshold: config.REPLY_THRESHOLD,
+    fedoraThreshold: config.FLT_FEDORA_FOUND_THRESHOLD,
+    fedoraLabel: config.FEDORA_LABEL,
+  },
+  helpText: config.REPLY_HELP_TEXT,
+  // Off in load-testing mode: nothing reaches X there, and load tests send from one user.
+  throttle:
+    config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
+      ? createSenderThrottle({
+          send,
+          keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
+          limit: config.SENDER_REPLY_LIMIT,
+          windowSec: config.SENDER_REPLY_WINDOW_SEC,
+        })
+      : undefined,
+  slowDownText: config.SENDER_SLOW_DOWN_TEXT,
+  imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
+  predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
+  events: config.JOB_EVENTS
+    ? createJobEventPublisher(send, jobEventsChannel(config.QUEUE_PREFIX, name))
+    : undefined,
+})
 
 const logStart = (
   config: WorkerConfig,
