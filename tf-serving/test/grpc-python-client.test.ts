@@ -161,9 +161,27 @@ test('reflection alone is enough to call Predict (as grpcurl does)', () => {
     'tensorflow.serving.ModelService',
     'tensorflow.serving.PredictionService',
   ])
-  expect(reflected.missing).toBe(5) // NOT_FOUND
-  // Dependencies come before the file that imports them, so a pool links them in order.
-  expect(reflected.files.at(-1)).toBe('tensorflow_serving.proto')
+  // NOT_FOUND, with gRPC C++'s texts (proto_server_reflection.cc GetFileContainingSymbol and
+  // GetFileByName).
+  expect(reflected.missing).toBe(5)
+  expect(reflected.missing_message).toBe('Symbol not found.')
+  expect(reflected.missing_file).toEqual([5, 'File not found.'])
+  // The file that holds the symbol comes first, then its imports depth first, as gRPC C++ (and
+  // so TF Serving) answers: grpc/grpc src/cpp/ext/proto_server_reflection.cc,
+  // FillFileDescriptorResponse adds a file, then recurses into each dependency. reflect.py adds
+  // each file to its pool after the files it imports, as grpcurl links them.
+  expect(reflected.files).toEqual([
+    'tensorflow_serving.proto',
+    'google_protobuf.proto',
+    'tensorflow.proto',
+    'tensorflow_error.proto',
+  ])
+  // Each file names the files it imports: a pool links nothing otherwise.
+  expect(reflected.dependencies['tensorflow_serving.proto']).toEqual([
+    'google_protobuf.proto',
+    'tensorflow.proto',
+    'tensorflow_error.proto',
+  ])
   expect(reflected.methods).toEqual([
     'Classify',
     'Regress',

@@ -195,13 +195,16 @@ export const buildFileDescriptors = (root: protobuf.Root): FileDescriptors => {
   return { files, deps, fileOf }
 }
 
-/** A file and every file it imports, each once, dependencies first. */
+/**
+ * A file, then each file it imports, depth first, each once: the order gRPC C++'s reflection
+ * answers in (proto_server_reflection.cc, FillFileDescriptorResponse), so TF Serving's too.
+ */
 export const withDependencies = (d: FileDescriptors, file: string): string[] => {
   const out: string[] = []
   const visit = (f: string) => {
     if (out.includes(f)) return
-    for (const dep of d.deps.get(f) ?? []) visit(dep)
     out.push(f)
+    for (const dep of d.deps.get(f) ?? []) visit(dep)
   }
   visit(file)
   return out

@@ -20,7 +20,9 @@ interface ReflectionRequest {
 
 export const answerReflection = (d: FileDescriptors, served: string[], req: ReflectionRequest) => {
   const base = { valid_host: req.host, original_request: req }
-  const files = (file: string | undefined, what: string) =>
+  // Error texts as gRPC C++ writes them (proto_server_reflection.cc GetFileByName and
+  // GetFileContainingSymbol).
+  const files = (file: string | undefined, notFound: string) =>
     file && d.files.has(file)
       ? {
           ...base,
@@ -28,17 +30,14 @@ export const answerReflection = (d: FileDescriptors, served: string[], req: Refl
             file_descriptor_proto: withDependencies(d, file).map((f) => d.files.get(f)),
           },
         }
-      : { ...base, error_response: { error_code: NOT_FOUND, error_message: `${what} not found` } }
+      : { ...base, error_response: { error_code: NOT_FOUND, error_message: notFound } }
   switch (req.message_request) {
     case 'list_services':
       return { ...base, list_services_response: { service: served.map((name) => ({ name })) } }
     case 'file_by_filename':
-      return files(req.file_by_filename, `file ${req.file_by_filename}`)
+      return files(req.file_by_filename, 'File not found.')
     case 'file_containing_symbol':
-      return files(
-        d.fileOf(req.file_containing_symbol ?? ''),
-        `symbol ${req.file_containing_symbol}`,
-      )
+      return files(d.fileOf(req.file_containing_symbol ?? ''), 'Symbol not found.')
     default:
       return {
         ...base,

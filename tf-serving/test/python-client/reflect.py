@@ -1,5 +1,6 @@
 """Uses only the server's reflection answers, as grpcurl does: lists the services, fetches the
-descriptors of PredictionService, links them in a fresh descriptor pool, builds a PredictRequest
+descriptors of PredictionService, links them in a fresh descriptor pool (each file after the
+files it imports: a pool builds a file as it is added), builds a PredictRequest
 from them and calls Predict; then asks grpc.health.v1.Health. The reflection and health stubs
 come from gRPC's own .proto files (Debian's grpc-proto package), not from ours.
 Usage: reflect.py <stubs dir> <host:port>. Prints JSON."""
@@ -19,17 +20,35 @@ channel = grpc.insecure_channel(sys.argv[2])
 stub = rg.ServerReflectionStub(channel)
 requests = [r.ServerReflectionRequest(list_services=""),
             r.ServerReflectionRequest(file_containing_symbol="tensorflow.serving.PredictionService"),
-            r.ServerReflectionRequest(file_containing_symbol="no.such.Thing")]
+            r.ServerReflectionRequest(file_containing_symbol="no.such.Thing"),
+            r.ServerReflectionRequest(file_by_filename="no_such.proto")]
 answers = list(stub.ServerReflectionInfo(iter(requests), timeout=30))
 out = {"services": sorted(s.name for s in answers[0].list_services_response.service),
-       "missing": answers[2].error_response.error_code}
+       "missing": answers[2].error_response.error_code,
+       "missing_message": answers[2].error_response.error_message,
+       "missing_file": [answers[3].error_response.error_code, answers[3].error_response.error_message]}
 
 pool = descriptor_pool.DescriptorPool()
 files = [descriptor_pb2.FileDescriptorProto.FromString(b)
          for b in answers[1].file_descriptor_response.file_descriptor_proto]
 out["files"] = [f.name for f in files]
-for f in files:
+out["dependencies"] = {f.name: list(f.dependency) for f in files}
+by_name = {f.name: f for f in files}
+linked = set()
+
+
+def link(f):
+    """Adds `f` to the pool after the files it imports, as a pool builds each file on Add."""
+    if f.name in linked:
+        return
+    linked.add(f.name)
+    for dep in f.dependency:
+        link(by_name[dep])  # a KeyError: the server left out a file it said is imported
     pool.Add(f)
+
+
+for f in files:
+    link(f)
 service = pool.FindServiceByName("tensorflow.serving.PredictionService")
 out["methods"] = [m.name for m in service.methods]
 req_desc = pool.FindMessageTypeByName("tensorflow.serving.PredictRequest")
