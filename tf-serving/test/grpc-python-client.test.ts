@@ -166,8 +166,8 @@ test('reflection alone is enough to call Predict (as grpcurl does)', () => {
   expect(reflected.missing).toBe(5)
   expect(reflected.missing_message).toBe('Symbol not found.')
   expect(reflected.missing_file).toEqual([5, 'File not found.'])
-  // The file that holds the symbol comes first, then its imports depth first, as gRPC C++ (and
-  // so TF Serving) answers: grpc/grpc src/cpp/ext/proto_server_reflection.cc,
+  // The file that holds the symbol comes first, then its imports depth first, as gRPC C++'s
+  // reflection answers: grpc/grpc src/cpp/ext/proto_server_reflection.cc,
   // FillFileDescriptorResponse adds a file, then recurses into each dependency. reflect.py adds
   // each file to its pool after the files it imports, as grpcurl links them.
   expect(reflected.files).toEqual([

@@ -197,7 +197,7 @@ export const buildFileDescriptors = (root: protobuf.Root): FileDescriptors => {
 
 /**
  * A file, then each file it imports, depth first, each once: the order gRPC C++'s reflection
- * answers in (proto_server_reflection.cc, FillFileDescriptorResponse), so TF Serving's too.
+ * answers in (proto_server_reflection.cc, FillFileDescriptorResponse).
  */
 export const withDependencies = (d: FileDescriptors, file: string): string[] => {
   const out: string[] = []
