@@ -102,7 +102,14 @@ export class InferencePool {
   async start() {
     for (let i = 0; i < this.opts.size; i++) this.#slots.push(this.#spawn(i))
     const infos = await Promise.all(this.#slots.map((s) => s.ready))
-    for (const s of this.#slots) s.live = true
+    // A servable loaded while they started goes in before they take runs.
+    await Promise.all(
+      this.#slots.map((s) =>
+        this.#loadAll(s, () => {
+          s.live = true
+        }),
+      ),
+    )
     this.backend = infos[0]?.backend ?? 'unknown'
     this.backendReason = infos[0]?.reason ?? ''
     return infos[0] as { backend: string; reason: string }
@@ -209,34 +216,43 @@ export class InferencePool {
     if (this.#closed) return
     const fresh = this.#spawn(index)
     this.#slots[index] = fresh
-    void this.#loadAll(fresh)
-      .then(() => {
-        fresh.live = true
-        this.#failedStarts.set(index, 0)
-        for (const wake of this.#waiters.splice(0)) wake()
-        this.#dispatch()
-        this.opts.logger.info('inference worker restarted', { worker: index })
-      })
-      .catch((e: unknown) => {
-        // Its exit (now, or already) brings the next attempt, after the backoff.
-        this.opts.logger.error('inference worker restart failed', { worker: index, err: e })
-        fresh.kill()
-      })
+    void this.#loadAll(fresh, () => {
+      fresh.live = true
+      this.#failedStarts.set(index, 0)
+      for (const wake of this.#waiters.splice(0)) wake()
+      this.#dispatch()
+      this.opts.logger.info('inference worker restarted', { worker: index })
+    }).catch((e: unknown) => {
+      // Its exit (now, or already) brings the next attempt, after the backoff.
+      this.opts.logger.error('inference worker restart failed', { worker: index, err: e })
+      fresh.kill()
+    })
   }
 
-  /** Loads every live servable into a new worker, including any loaded meanwhile. */
-  async #loadAll(slot: Slot) {
+  /**
+   * Loads every servable into a new worker, including any registered meanwhile, and calls
+   * `goLive` in the same turn as the check that found none missing: load() registers a servable
+   * before it sends it to the live workers, so a worker either takes it here or is live by then.
+   */
+  async #loadAll(slot: Slot, goLive: () => void) {
     await slot.ready
-    const done = new Set<string>()
+    const done = new Map<string, ServableForWorker>()
     for (;;) {
-      const missing = [...this.#servables].filter(([k]) => !done.has(k))
-      if (missing.length === 0) return
+      const missing = [...this.#servables].filter(([key, s]) => done.get(key) !== s)
+      if (missing.length === 0) break
       await Promise.all(
         missing.map(([key, servable]) =>
-          this.#call(slot, { type: 'load', id: 0, key, servable }).then(() => done.add(key)),
+          this.#call(slot, { type: 'load', id: 0, key, servable }).then(() =>
+            done.set(key, servable),
+          ),
         ),
       )
     }
+    goLive()
+    // Unloaded while this worker came up (unload() only reaches live workers).
+    for (const key of done.keys())
+      if (!this.#servables.has(key))
+        void this.#call(slot, { type: 'unload', id: 0, key }).catch(() => {})
   }
 
   #checkHeap(slot: Slot, heapBytes: number) {
@@ -258,22 +274,20 @@ export class InferencePool {
       maxHeapBytes: this.opts.maxHeapBytes,
     })
     const fresh = this.#spawn(old.index)
-    void this.#loadAll(fresh)
-      .then(() => {
-        if (this.#closed || this.#slots[old.index] !== old) return fresh.kill()
-        fresh.live = true
-        this.#slots[old.index] = fresh
-        old.live = false
-        if (old.pending.size === 0) old.kill()
-        this.#dispatch()
-        this.opts.logger.info('inference worker replaced', { worker: old.index })
-      })
-      .catch((err: unknown) => {
-        // The old worker keeps serving; its next answer over the bound tries again.
-        this.opts.logger.error('inference worker replacement failed', { worker: old.index, err })
-        fresh.kill()
-        old.retiring = false
-      })
+    void this.#loadAll(fresh, () => {
+      if (this.#closed || this.#slots[old.index] !== old) return fresh.kill()
+      fresh.live = true
+      this.#slots[old.index] = fresh
+      old.live = false
+      if (old.pending.size === 0) old.kill()
+      this.#dispatch()
+      this.opts.logger.info('inference worker replaced', { worker: old.index })
+    }).catch((err: unknown) => {
+      // The old worker keeps serving; its next answer over the bound tries again.
+      this.opts.logger.error('inference worker replacement failed', { worker: old.index, err })
+      fresh.kill()
+      old.retiring = false
+    })
   }
 
   // Waits for the worker's start-up: it only listens for messages once its backend is ready.
@@ -291,16 +305,33 @@ export class InferencePool {
     })
   }
 
-  /** Loads a servable into every worker; resolves when all of them can run it. */
+  /**
+   * Loads a servable into every live worker; resolves when all of them can run it. A worker
+   * coming up (restarted, or replacing one past its heap bound) takes it before it goes live.
+   */
   async load(key: string, servable: ServableForWorker) {
-    await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'load', id: 0, key, servable })))
+    const before = this.#servables.get(key)
     this.#servables.set(key, servable)
+    try {
+      await Promise.all(
+        this.#liveSlots().map((s) => this.#call(s, { type: 'load', id: 0, key, servable })),
+      )
+    } catch (err) {
+      if (this.#servables.get(key) === servable) {
+        if (before) this.#servables.set(key, before)
+        else this.#servables.delete(key)
+      }
+      throw err
+    }
   }
 
   async unload(key: string) {
     this.#servables.delete(key)
-    await Promise.all(this.#slots.map((s) => this.#call(s, { type: 'unload', id: 0, key })))
+    await Promise.all(this.#liveSlots().map((s) => this.#call(s, { type: 'unload', id: 0, key })))
   }
+
+  // A retiring worker is still live (it serves until its replacement is), and gets loads too.
+  #liveSlots = () => this.#slots.filter((s) => s.live)
 
   /**
    * Runs on the least busy live worker; waits (bounded) while every worker is restarting. A run

@@ -1,0 +1,139 @@
+// A model loaded while a worker is being replaced reaches the replacement. Before, load() sent
+// only to the workers in service and registered the model when they had all loaded it; a
+// replacement that finished its own loading in between went live without the model, and every
+// run of it on that worker failed.
+import { afterAll, expect, setDefaultTimeout, test } from 'bun:test'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createLogger } from '@tweetbot/common/log'
+import { waitFor } from '@tweetbot/testing'
+import { InferencePool } from '../src/inference/pool.ts'
+import { tfjsModelLoader } from '../src/loaders/tfjs.ts'
+import { toyY, writeToyModel } from './support/models.ts'
+
+// Real workers on a shared 2-core machine: generous, not a speed assertion.
+setDefaultTimeout(120_000)
+
+const DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default/1')
+const logs: { msg: string }[] = []
+const logger = createLogger({
+  service: 'test',
+  write: (line) => logs.push(JSON.parse(line) as { msg: string }),
+})
+// A 1-byte heap bound: the first run's answer starts a replacement of the worker that ran it.
+const pool = new InferencePool({
+  size: 1,
+  mode: 'thread',
+  logger,
+  env: { TFJS_BACKEND: 'wasm' },
+  maxHeapBytes: 1,
+})
+let root = ''
+afterAll(async () => {
+  await pool.close()
+  await rm(root, { recursive: true, force: true })
+})
+
+const toyRunOn = (on: InferencePool, key: string) =>
+  on.run(
+    key,
+    'y_only',
+    { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([1, 0, 0]) } },
+    ['y'],
+  )
+const toyRun = (key: string) => toyRunOn(pool, key)
+
+test('a model loaded during a heap replacement is served by the replacement', async () => {
+  root = await mkdtemp(join(tmpdir(), 'tfs-load-race-'))
+  await writeToyModel(join(root, 'toy'))
+  const toy = await tfjsModelLoader.load(join(root, 'toy'))
+  const image = await tfjsModelLoader.load(DEFAULT_MODEL)
+  await pool.start()
+  await pool.load('image', image)
+  await pool.load('toy', toy)
+
+  await toyRun('toy') // its answer starts the replacement
+  // The old worker stays in service until the new one has loaded everything: keep it busy
+  // with a long batch, so the load below waits behind it while the new one comes up.
+  const busy = pool.run(
+    'image',
+    'serving_default',
+    {
+      input_1: {
+        dtype: 'float32',
+        shape: [24, 224, 224, 3],
+        data: new Float32Array(24 * 224 * 224 * 3).fill(0.5),
+      },
+    },
+    ['dense_3'],
+  )
+  await pool.load('toy-2', toy)
+  await busy
+  await waitFor('the worker replaced', () =>
+    logs.some((l) => l.msg === 'inference worker replaced'),
+  )
+
+  const y = await toyRun('toy-2')
+  expect(Array.from(y.y?.data as Float32Array)).toEqual(toyY([1, 0, 0]))
+})
+
+test('a model loaded while the workers start is in each of them before they take runs', async () => {
+  const starting = new InferencePool({
+    size: 2,
+    mode: 'thread',
+    logger,
+    env: { TFJS_BACKEND: 'cpu' },
+  })
+  try {
+    const started = starting.start()
+    await starting.load('toy', await tfjsModelLoader.load(join(root, 'toy')))
+    await started
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        starting.run(
+          'toy',
+          'y_only',
+          { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([0, 1, 0]) } },
+          ['y'],
+        ),
+      ),
+    )
+    for (const r of runs) expect(Array.from(r.y?.data as Float32Array)).toEqual(toyY([0, 1, 0]))
+  } finally {
+    await starting.close()
+  }
+})
+
+// unload() reaches live workers only; the one coming up must not take the model back.
+test('unload while a worker is down resolves, and its replacement does not get the model', async () => {
+  const restarting = new InferencePool({
+    size: 1,
+    mode: 'process',
+    logger,
+    env: { TFJS_BACKEND: 'cpu' },
+  })
+  try {
+    await restarting.start()
+    await restarting.load('toy', await tfjsModelLoader.load(join(root, 'toy')))
+    await restarting.load('toy-2', await tfjsModelLoader.load(join(root, 'toy')))
+    const child = Bun.spawnSync(['pgrep', '-P', String(process.pid), '-f', 'worker-entry'])
+    const pids = child.stdout.toString().trim().split('\n').map(Number)
+    const restarted = logs.filter((l) => l.msg === 'inference worker restarted').length
+    for (const pid of pids) process.kill(pid, 'SIGKILL')
+    await waitFor('the worker exited', () =>
+      logs.some((l) => l.msg === 'inference worker exited; restarting it'),
+    )
+    await restarting.unload('toy-2')
+    await waitFor(
+      'the worker restarted',
+      () => logs.filter((l) => l.msg === 'inference worker restarted').length > restarted,
+    )
+    expect(Array.from((await toyRunOn(restarting, 'toy')).y?.data as Float32Array)).toEqual(
+      toyY([1, 0, 0]),
+    )
+    await expect(toyRunOn(restarting, 'toy-2')).rejects.toThrow('servable toy-2 is not loaded')
+  } finally {
+    await restarting.close()
+  }
+})
