@@ -35,13 +35,12 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const toyRunOn = (on: InferencePool, key: string) =>
-  on.run(
-    key,
-    'y_only',
-    { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([1, 0, 0]) } },
-    ['y'],
-  )
+const toyRunOn = (on: InferencePool, key: string, x = [1, 0, 0]) =>
+  on.run(key, 'y_only', { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array(x) } }, [
+    'y',
+  ])
+const cpuPool = (size: number, mode: 'thread' | 'process') =>
+  new InferencePool({ size, mode, logger, env: { TFJS_BACKEND: 'cpu' } })
 const toyRun = (key: string) => toyRunOn(pool, key)
 
 test('a model loaded during a heap replacement is served by the replacement', async () => {
@@ -79,26 +78,12 @@ test('a model loaded during a heap replacement is served by the replacement', as
 })
 
 test('a model loaded while the workers start is in each of them before they take runs', async () => {
-  const starting = new InferencePool({
-    size: 2,
-    mode: 'thread',
-    logger,
-    env: { TFJS_BACKEND: 'cpu' },
-  })
+  const starting = cpuPool(2, 'thread')
   try {
     const started = starting.start()
     await starting.load('toy', await tfjsModelLoader.load(join(root, 'toy')))
     await started
-    const runs = await Promise.all(
-      [0, 1, 2, 3].map(() =>
-        starting.run(
-          'toy',
-          'y_only',
-          { x: { dtype: 'float32', shape: [1, 3], data: new Float32Array([0, 1, 0]) } },
-          ['y'],
-        ),
-      ),
-    )
+    const runs = await Promise.all([0, 1, 2, 3].map(() => toyRunOn(starting, 'toy', [0, 1, 0])))
     for (const r of runs) expect(Array.from(r.y?.data as Float32Array)).toEqual(toyY([0, 1, 0]))
   } finally {
     await starting.close()
@@ -107,12 +92,7 @@ test('a model loaded while the workers start is in each of them before they take
 
 // unload() reaches live workers only; the one coming up must not take the model back.
 test('unload while a worker is down resolves, and its replacement does not get the model', async () => {
-  const restarting = new InferencePool({
-    size: 1,
-    mode: 'process',
-    logger,
-    env: { TFJS_BACKEND: 'cpu' },
-  })
+  const restarting = cpuPool(1, 'process')
   try {
     await restarting.start()
     await restarting.load('toy', await tfjsModelLoader.load(join(root, 'toy')))
