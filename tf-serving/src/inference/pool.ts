@@ -11,16 +11,10 @@ import { backoffMs } from '@tweetbot/common/backoff'
 import type { Logger } from '@tweetbot/common/log'
 import type { Deadline } from './deadline.ts'
 import { InferenceError } from './inference-error.ts'
-import {
-  type CrossCheckReport,
-  type FromWorker,
-  type ServableForWorker,
-  type TensorMap,
-  type ToWorker,
-  transferables,
-} from './protocol.ts'
+import type { CrossCheckReport, ServableForWorker, TensorMap, ToWorker } from './protocol.ts'
+import { type PoolMode, spawnWorkerSlot, type WorkerSlot } from './worker-slot.ts'
 
-export type PoolMode = 'thread' | 'process'
+export type { PoolMode }
 
 export interface PoolOptions {
   size: number
@@ -34,27 +28,6 @@ export interface PoolOptions {
   onCrossCheck?: (report: CrossCheckReport) => void
 }
 
-interface Pending {
-  resolve: (outputs: TensorMap | undefined) => void
-  reject: (err: Error) => void
-}
-
-interface Slot {
-  index: number
-  post: (msg: ToWorker) => void
-  kill: () => void
-  pending: Map<number, Pending>
-  ready: Promise<{ backend: string; reason: string }>
-  /** Takes jobs: started and holding every live servable. */
-  live: boolean
-  /** Runs handed to this worker and not answered yet. */
-  runs: number
-  /** Its heap passed the bound: a replacement is on its way; killed once idle after the swap. */
-  retiring: boolean
-  /** WebAssembly heap it last reported (0 before its first run or on other backends). */
-  heapBytes: number
-}
-
 interface QueuedRun {
   msg: Extract<ToWorker, { type: 'run' }>
   resolve: (outputs: TensorMap) => void
@@ -62,7 +35,6 @@ interface QueuedRun {
   deadline: Deadline | undefined
 }
 
-const ENTRY = new URL('./worker-entry.ts', import.meta.url)
 const RESTART_WAIT_MS = 30_000
 // A worker that dies before taking jobs (its start or reload failed) is replaced after 1 s, 2 s,
 // 4 s … up to 30 s, not in a tight loop and not never: the cause (a full disk, memory) may pass.
@@ -75,8 +47,7 @@ const NO_WORKER = 'no inference worker available; worker exited and restarting'
 const RUNS_PER_WORKER = 2
 
 export class InferencePool {
-  #slots: Slot[] = []
-  #nextId = 1
+  #slots: WorkerSlot[] = []
   #servables = new Map<string, ServableForWorker>()
   #closed = false
   #waiters: (() => void)[] = []
@@ -130,72 +101,16 @@ export class InferencePool {
     this.opts.logger.error(`serving with WebAssembly: ${this.backendReason}`)
   }
 
-  #spawn(index: number): Slot {
-    const pending = new Map<number, Pending>()
-    let onReady: (v: { backend: string; reason: string }) => void = () => {}
-    let onFail: (e: Error) => void = () => {}
-    const ready = new Promise<{ backend: string; reason: string }>((res, rej) => {
-      onReady = res
-      onFail = rej
+  #spawn(index: number): WorkerSlot {
+    return spawnWorkerSlot(index, this.opts.mode, this.opts.env, {
+      onHeapBytes: (slot, bytes) => this.#checkHeap(slot, bytes),
+      onCrossCheck: (report) => this.#onCrossCheck(report),
+      onExit: (slot, wasLive) => this.#onExit(slot, wasLive),
     })
-    const onMessage = (msg: FromWorker) => {
-      if (msg.type === 'ready') onReady({ backend: msg.backend, reason: msg.reason })
-      else if (msg.type === 'fatal') onFail(new Error(`inference worker ${index}: ${msg.message}`))
-      else {
-        if (msg.heapBytes !== undefined) this.#checkHeap(slot, msg.heapBytes)
-        const p = pending.get(msg.id)
-        if (!p) return
-        pending.delete(msg.id)
-        if (msg.type === 'done') {
-          if (msg.crossCheck) this.#onCrossCheck(msg.crossCheck)
-          p.resolve(msg.outputs)
-        } else p.reject(new InferenceError(msg.message))
-      }
-    }
-    const env = { ...process.env, ...this.opts.env }
-    let post: (msg: ToWorker) => void
-    let kill: () => void
-    let exited: Promise<unknown>
-    if (this.opts.mode === 'thread') {
-      const worker = new Worker(ENTRY, { env } as WorkerOptions)
-      worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data)
-      // Input buffers are handed over, not copied: the request no longer needs them.
-      post = (msg) => worker.postMessage(msg, msg.type === 'run' ? transferables(msg.inputs) : [])
-      kill = () => worker.terminate()
-      exited = new Promise((res) => worker.addEventListener('close', res))
-    } else {
-      const child = Bun.spawn(['bun', Bun.fileURLToPath(ENTRY)], {
-        env,
-        stdio: ['ignore', 'inherit', 'inherit'],
-        serialization: 'advanced',
-        ipc: (msg) => onMessage(msg as FromWorker),
-      })
-      post = (msg) => child.send(msg)
-      kill = () => child.kill()
-      exited = child.exited
-    }
-    const slot: Slot = {
-      index,
-      post,
-      kill,
-      pending,
-      ready,
-      live: false,
-      runs: 0,
-      retiring: false,
-      heapBytes: 0,
-    }
-    void exited.then(() => this.#onExit(slot, onFail))
-    return slot
   }
 
-  #onExit(slot: Slot, failReady: (e: Error) => void) {
-    const wasLive = slot.live
-    slot.live = false
-    const err = new InferenceError(`inference worker ${slot.index} exited`, true)
-    failReady(err)
-    for (const p of slot.pending.values()) p.reject(err)
-    slot.pending.clear()
+  /** After the slot has failed its start and its pending calls. */
+  #onExit(slot: WorkerSlot, wasLive: boolean) {
     // A retired worker, or a replacement that never took over: its slot is someone else's now.
     if (this.#closed || this.#slots[slot.index] !== slot) return
     // Failed starts in a row of this slot: 1 s, 2 s, 4 s … up to 30 s; a live worker's death: now.
@@ -234,7 +149,7 @@ export class InferencePool {
    * `goLive` in the same turn as the check that found none missing: load() registers a servable
    * before it sends it to the live workers, so a worker either takes it here or is live by then.
    */
-  async #loadAll(slot: Slot, goLive: () => void) {
+  async #loadAll(slot: WorkerSlot, goLive: () => void) {
     await slot.ready
     const done = new Map<string, ServableForWorker>()
     for (;;) {
@@ -242,20 +157,17 @@ export class InferencePool {
       if (missing.length === 0) break
       await Promise.all(
         missing.map(([key, servable]) =>
-          this.#call(slot, { type: 'load', id: 0, key, servable }).then(() =>
-            done.set(key, servable),
-          ),
+          slot.call({ type: 'load', id: 0, key, servable }).then(() => done.set(key, servable)),
         ),
       )
     }
     goLive()
     // Unloaded while this worker came up (unload() only reaches live workers).
     for (const key of done.keys())
-      if (!this.#servables.has(key))
-        void this.#call(slot, { type: 'unload', id: 0, key }).catch(() => {})
+      if (!this.#servables.has(key)) void slot.call({ type: 'unload', id: 0, key }).catch(() => {})
   }
 
-  #checkHeap(slot: Slot, heapBytes: number) {
+  #checkHeap(slot: WorkerSlot, heapBytes: number) {
     slot.heapBytes = heapBytes
     const max = this.opts.maxHeapBytes ?? 0
     if (max > 0 && heapBytes > max && !slot.retiring && slot.live && !this.#closed)
@@ -266,7 +178,7 @@ export class InferencePool {
    * Replaces a worker whose heap grew past the bound: the old one keeps serving while the new
    * one starts and loads every servable, then takes no more runs and is killed once idle.
    */
-  #recycle(old: Slot, heapBytes: number) {
+  #recycle(old: WorkerSlot, heapBytes: number) {
     old.retiring = true
     this.opts.logger.info('inference worker heap past its bound; replacing it', {
       worker: old.index,
@@ -279,7 +191,7 @@ export class InferencePool {
       fresh.live = true
       this.#slots[old.index] = fresh
       old.live = false
-      if (old.pending.size === 0) old.kill()
+      if (old.waiting === 0) old.kill()
       this.#dispatch()
       this.opts.logger.info('inference worker replaced', { worker: old.index })
     }).catch((err: unknown) => {
@@ -287,21 +199,6 @@ export class InferencePool {
       this.opts.logger.error('inference worker replacement failed', { worker: old.index, err })
       fresh.kill()
       old.retiring = false
-    })
-  }
-
-  // Waits for the worker's start-up: it only listens for messages once its backend is ready.
-  async #call(slot: Slot, msg: ToWorker): Promise<TensorMap | undefined> {
-    await slot.ready
-    const id = this.#nextId++
-    return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject })
-      try {
-        slot.post({ ...msg, id })
-      } catch (err) {
-        slot.pending.delete(id)
-        reject(err as Error)
-      }
     })
   }
 
@@ -314,7 +211,7 @@ export class InferencePool {
     this.#servables.set(key, servable)
     try {
       await Promise.all(
-        this.#liveSlots().map((s) => this.#call(s, { type: 'load', id: 0, key, servable })),
+        this.#liveSlots().map((s) => s.call({ type: 'load', id: 0, key, servable })),
       )
     } catch (err) {
       if (this.#servables.get(key) === servable) {
@@ -327,7 +224,7 @@ export class InferencePool {
 
   async unload(key: string) {
     this.#servables.delete(key)
-    await Promise.all(this.#liveSlots().map((s) => this.#call(s, { type: 'unload', id: 0, key })))
+    await Promise.all(this.#liveSlots().map((s) => s.call({ type: 'unload', id: 0, key })))
   }
 
   // A retiring worker is still live (it serves until its replacement is), and gets loads too.
@@ -373,11 +270,12 @@ export class InferencePool {
         continue
       }
       slot.runs++
-      this.#call(slot, job.msg)
+      slot
+        .call(job.msg)
         .then((out) => job.resolve(out ?? {}), job.reject)
         .finally(() => {
           slot.runs--
-          if (!slot.live && slot.retiring && slot.pending.size === 0) slot.kill()
+          if (!slot.live && slot.retiring && slot.waiting === 0) slot.kill()
           this.#dispatch()
         })
     }
@@ -393,8 +291,8 @@ export class InferencePool {
     })
   }
 
-  #pick(): Slot | undefined {
-    let best: Slot | undefined
+  #pick(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined
     for (const s of this.#slots)
       if (s.live && s.runs < RUNS_PER_WORKER && (!best || s.runs < best.runs)) best = s
     return best
