@@ -53,7 +53,6 @@ export const spawnWorkerSlot = (
   events: WorkerSlotEvents,
 ): WorkerSlot => {
   const pending = new Map<number, Pending>()
-  let nextId = 1
   let onReady: (v: { backend: string; reason: string }) => void = () => {}
   let onFail: (e: Error) => void = () => {}
   const ready = new Promise<{ backend: string; reason: string }>((res, rej) => {
@@ -78,20 +77,7 @@ export const spawnWorkerSlot = (
   const slot: WorkerSlot = {
     index,
     ready,
-    // Waits for the worker's start-up: it only listens for messages once its backend is ready.
-    async call(msg) {
-      await ready
-      const id = nextId++
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject })
-        try {
-          post({ ...msg, id })
-        } catch (err) {
-          pending.delete(id)
-          reject(err as Error)
-        }
-      })
-    },
+    call: caller(ready, pending, post),
     kill,
     get waiting() {
       return pending.size
@@ -111,6 +97,29 @@ export const spawnWorkerSlot = (
     events.onExit(slot, wasLive)
   })
   return slot
+}
+
+/** Numbers each call and keeps it in `pending` until the worker answers it. */
+const caller = (
+  ready: Promise<unknown>,
+  pending: Map<number, Pending>,
+  post: (m: ToWorker) => void,
+) => {
+  let nextId = 1
+  // Waits for the worker's start-up: it only listens for messages once its backend is ready.
+  return async (msg: ToWorker): Promise<TensorMap | undefined> => {
+    await ready
+    const id = nextId++
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject })
+      try {
+        post({ ...msg, id })
+      } catch (err) {
+        pending.delete(id)
+        reject(err as Error)
+      }
+    })
+  }
 }
 
 const startWorker = (
