@@ -6,13 +6,14 @@ import { metricsResponse } from '@tweetbot/common/metrics'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { metricModelLabel } from './metric-labels.ts'
-import { asServingError, errorBody, invalidArgument, type ServingError } from './rest/errors.ts'
+import { asServingError, invalidArgument, type ServingError } from './rest/errors.ts'
 import {
   parseJsonBody,
   parseJsonBodyExact,
   parseJsonBodyExactIfDifferent,
 } from './rest/json-parse.ts'
 import { CORS_ORIGIN_MISSING, malformedRequest } from './rest/messages.ts'
+import { errorJson } from './rest/pretty-json.ts'
 import { scanPredictBody } from './rest/scan-predict.ts'
 import { classifyOrRegress } from './routes/classify-regress.ts'
 import type { AppDeps } from './routes/deps.ts'
@@ -25,7 +26,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' }
 const utf8 = new TextDecoder()
 
 const jsonError = (status: number, message: string) =>
-  new Response(errorBody(message), { status, headers: JSON_HEADERS })
+  new Response(errorJson(message), { status, headers: JSON_HEADERS })
 
 /** Added to every REST answer with --rest_api_enable_cors_support (http_rest_api_util.cc:40-44). */
 const CORS_HEADERS = {
@@ -105,7 +106,7 @@ export const createApp = (deps: AppDeps) => {
     } catch (err) {
       const e = toServingError(err, deps)
       status = e.httpStatus
-      return new Response(errorBody(e.message), { status, headers })
+      return new Response(errorJson(e.message), { status, headers })
     } finally {
       const model = metricModelLabel(parsed?.model, deps.manager)
       const labels = {

@@ -2,7 +2,6 @@
 // HTTP server maps to an HTTP status; the body is always {"error": "<message>"}.
 // @see tensorflow_serving/model_servers/http_server.cc (ToHTTPStatusCode)
 import { InferenceError } from '../inference/inference-error.ts'
-import { errorJson } from './pretty-json.ts'
 
 export type StatusCode =
   | 'INVALID_ARGUMENT'
@@ -45,9 +44,6 @@ export class ServingError extends Error {
 
 export const invalidArgument = (message: string) => new ServingError('INVALID_ARGUMENT', message)
 export const notFound = (message: string) => new ServingError('NOT_FOUND', message)
-
-/** The JSON body TF Serving sends with every error (MakeJsonFromStatus, json_tensor.cc:1129). */
-export const errorBody = (message: string) => errorJson(message)
 
 /**
  * Any thrown value → the ServingError both APIs answer with: an inference failure keeps its

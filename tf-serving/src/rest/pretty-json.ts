@@ -152,7 +152,10 @@ export class PrettyJsonWriter {
   }
 }
 
-/** `{"error": message}` exactly as MakeJsonFromStatus writes it. */
+/**
+ * The JSON body TF Serving sends with every error, `{"error": message}`, exactly as
+ * MakeJsonFromStatus (json_tensor.cc:1129) writes it.
+ */
 export const errorJson = (message: string): string => {
   const w = new PrettyJsonWriter()
   w.startObject()
