@@ -58,6 +58,9 @@ const v1BodyLimit = (maxBytes: number): MiddlewareHandler => {
 
 export const createApp = (deps: AppDeps) => {
   const app = new Hono()
+  // Every REST answer's headers, fixed at start-up: a preflight's (no content type), the others'.
+  const preflightHeaders = deps.enableCors ? CORS_HEADERS : {}
+  const restHeaders = { ...preflightHeaders, ...JSON_HEADERS }
 
   /** TF Serving's REST handler: every method reaches it (http_server.cc:140-203). */
   const handleRest = async (
@@ -66,15 +69,13 @@ export const createApp = (deps: AppDeps) => {
     origin: string | undefined,
     rawBody: () => Promise<ArrayBuffer>,
   ): Promise<Response> => {
-    const headers: Record<string, string> = deps.enableCors ? { ...CORS_HEADERS } : {}
     if (httpMethod === 'OPTIONS') {
       // A CORS preflight: 200 with an http(s) Origin, else FAILED_PRECONDITION (400); both with
       // an empty body and no content type (http_server.cc:170-177).
       const ok = /https?:\/\//.test(origin ?? '')
       if (!ok) deps.logger.debug(CORS_ORIGIN_MISSING, { path: pathAndQuery })
-      return new Response(null, { status: ok ? 200 : 400, headers })
+      return new Response(null, { status: ok ? 200 : 400, headers: preflightHeaders })
     }
-    headers['content-type'] = 'application/json'
     const started = performance.now()
     let parsed: ModelPath | undefined
     let status = 200
@@ -102,11 +103,11 @@ export const createApp = (deps: AppDeps) => {
         const json = parseJsonBodyExact(utf8.decode(bytes))
         body = await classifyOrRegress(deps, parsed, json, parsed.method)
       }
-      return new Response(body, { headers })
+      return new Response(body, { headers: restHeaders })
     } catch (err) {
       const e = toServingError(err, deps)
       status = e.httpStatus
-      return new Response(errorJson(e.message), { status, headers })
+      return new Response(errorJson(e.message), { status, headers: restHeaders })
     } finally {
       const model = metricModelLabel(parsed?.model, deps.manager)
       const labels = {

@@ -226,6 +226,22 @@ export const CASES: ConformanceCase[] = [
     status: 200,
     exact: '',
     headers: { 'access-control-allow-origin': '*' },
+    // The CORS headers, not the JSON answers' content type (the preflight has no body).
+    noHeaders: ['content-type'],
+  },
+  {
+    name: 'CORS headers on a successful answer too',
+    source: `${S}:183-185; ${U}:40-44`,
+    server: 'cors',
+    method: 'GET',
+    path: '/v1/models/half_plus_two',
+    status: 200,
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'POST, GET',
+      'access-control-allow-headers': 'Content-Type',
+      'content-type': 'application/json',
+    },
   },
   {
     name: 'no CORS headers without the flag',
