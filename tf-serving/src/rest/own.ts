@@ -2,9 +2,8 @@
 // own keys only: `signature_name: "constructor"` (or "__proto__", "toString") must find nothing,
 // not Object.prototype's members, and be answered with TF Serving's normal not-found error.
 
-/** `record[key]` when `key` is the record's own property, else undefined. */
-export const ownValue = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
-  Object.hasOwn(record, key) ? record[key] : undefined
+/** `record[key]` when `key` is the record's own property, else undefined: common's, as every service looks names up. */
+export { ownValue } from '@tweetbot/common/own'
 
 /** Whether `key` is the record's own property (never an inherited one). */
 export const hasOwnKey = (record: object, key: string): boolean => Object.hasOwn(record, key)
