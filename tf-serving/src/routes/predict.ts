@@ -4,7 +4,12 @@
 
 import type { TensorMap } from '../inference/protocol.ts'
 import { DEFAULT_SIGNATURE, type SignatureDef, type TensorSpec } from '../loaders/types.ts'
-import { checkShapes, decodePredictRequest, decodeScannedPredict } from '../rest/decode-predict.ts'
+import {
+  checkShapes,
+  type DecodedPredict,
+  decodePredictRequest,
+  decodeScannedPredict,
+} from '../rest/decode-predict.ts'
 import { encodePredictResponse } from '../rest/encode-predict.ts'
 import { invalidArgument, ServingError } from '../rest/errors.ts'
 import { feedTypeMismatch } from '../rest/messages.ts'
@@ -85,20 +90,22 @@ export const predict = async (deps: AppDeps, p: ModelPath, body: PredictBody): P
       const exact = body.exact?.()
       return exact === undefined ? undefined : decodePredictRequest(exact, specsFor)
     }
-    let decoded = body.scanned && decodeScannedPredict(body.scanned, specsFor)
-    if (!decoded) {
+    const decodeJson = (): DecodedPredict => {
+      let fast: DecodedPredict
       try {
-        decoded = decodePredictRequest(body.json(), specsTracked)
+        fast = decodePredictRequest(body.json(), specsTracked)
       } catch (err) {
         // The exact parse words the error as TF Serving would (or, where the fast parse read the
-        // body differently, e.g. a repeated key, succeeds).
+        // body differently, e.g. a repeated key, succeeds). Either way it is the answer: it is
+        // not run a second time for integer inputs.
         if (!(err instanceof ServingError)) throw err
         const again = exactly()
         if (!again) throw err
-        decoded = again
+        return again
       }
-      if (integerInputs) decoded = exactly() ?? decoded
+      return integerInputs ? (exactly() ?? fast) : fast
     }
+    const decoded = (body.scanned && decodeScannedPredict(body.scanned, specsFor)) || decodeJson()
     const h = handle as NonNullable<typeof handle>
     const sigKey = decoded.signatureName === '' ? DEFAULT_SIGNATURE : decoded.signatureName
     const sig = findSignature(h.signatures, sigKey)
