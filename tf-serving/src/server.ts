@@ -123,16 +123,18 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   })
   manager.setConfig(configs)
   await manager.start()
+  /** A new model list, applied now: by the config file's re-read and gRPC's ReloadConfig alike. */
+  const applyConfig = async (configs: ModelConfig[]) => {
+    manager.setConfig(configs)
+    await manager.poll()
+  }
 
   // --model_config_file_poll_wait_seconds: re-read the config file, apply what changed.
   let configTimer: ReturnType<typeof setInterval> | undefined
   if (opts.modelConfigFile && opts.modelConfigFilePollWaitSeconds > 0)
     configTimer = setInterval(() => {
       readModelConfigs(opts)
-        .then((configs) => {
-          manager.setConfig(configs)
-          return manager.poll()
-        })
+        .then(applyConfig)
         .catch((err: unknown) => logger.error('model config reload failed', { err }))
     }, opts.modelConfigFilePollWaitSeconds * 1000)
 
@@ -163,8 +165,16 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
   })
   logger.info('REST API listening', { port: http.port, models: manager.summary() })
 
-  // gRPC on --port beside REST, over the same manager and runner (batcher, pool, timeout).
   let grpc: GrpcServer | undefined
+  const stop = async () => {
+    if (configTimer) clearInterval(configTimer)
+    await grpc?.stop()
+    await http.stop()
+    await manager.stop()
+    await pool.close()
+  }
+
+  // gRPC on --port beside REST, over the same manager and runner (batcher, pool, timeout).
   if (opts.grpcPort !== undefined) {
     grpc = await startGrpcServer(
       {
@@ -173,10 +183,7 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
         logger,
         metrics,
         tensorContentOutputs: opts.tensorContentOutputs ?? false,
-        reloadConfig: async (configs) => {
-          manager.setConfig(configs)
-          await manager.poll()
-        },
+        reloadConfig: applyConfig,
       },
       {
         port: opts.grpcPort,
@@ -185,21 +192,12 @@ export const startServer = async (opts: ServerOptions, logger: Logger) => {
         ready: () => manager.summary().every((m) => m.available.length > 0),
       },
     ).catch(async (err: unknown) => {
-      await http.stop()
-      await manager.stop()
-      await pool.close()
+      await stop()
       throw new FlagError(`--port=${opts.grpcPort}: cannot listen: ${(err as Error).message}`)
     })
     logger.info('gRPC API listening', { port: grpc.port })
   }
 
-  const stop = async () => {
-    if (configTimer) clearInterval(configTimer)
-    await grpc?.stop()
-    await http.stop()
-    await manager.stop()
-    await pool.close()
-  }
   return {
     app,
     http,
