@@ -141,6 +141,7 @@ export const encodePredictResponse = (
       t,
       leaf: leaf(n),
       text: leafText(t, specs[n]?.dtype ?? 'DT_FLOAT', n),
+      perItem: elementsPerItem(t.shape),
     }
   })
   const objects = names.length > 1
@@ -150,9 +151,9 @@ export const encodePredictResponse = (
   for (let i = 0; i < batch; i++) {
     if (objects) w.startObject()
     w.singleLineArrays = true
-    for (const { name, t, leaf: write, text } of writers) {
+    for (const { name, t, leaf: write, text, perItem } of writers) {
       if (objects) w.key(name)
-      const offset = i * elementsPerItem(t.shape)
+      const offset = i * perItem
       if (text) w.raw(singleLineText(t.shape, 1, text, offset))
       else writeNested(w, t.shape, 1, write, offset)
     }
