@@ -12,7 +12,8 @@ import {
   type TfDtype,
 } from './types.ts'
 
-const TF_DTYPES: Record<string, TfDtype> = {
+/** TF.js dtype → the TensorFlow DataType it carries. */
+const TF_DTYPE_OF_TFJS: Record<string, TfDtype> = {
   float32: 'DT_FLOAT',
   int32: 'DT_INT32',
   bool: 'DT_BOOL',
@@ -20,7 +21,7 @@ const TF_DTYPES: Record<string, TfDtype> = {
   complex64: 'DT_COMPLEX64',
 }
 export const toTfDtype = (dtype: string | undefined): TfDtype =>
-  TF_DTYPES[dtype ?? 'float32'] ?? 'DT_FLOAT'
+  TF_DTYPE_OF_TFJS[dtype ?? 'float32'] ?? 'DT_FLOAT'
 
 const tensorSpecSchema = z.object({
   name: z.string(),
