@@ -18,7 +18,12 @@ const integralDoubles = new WeakMap<object, Set<string | number>>()
 const bigIntegers = new WeakMap<object, Map<string | number, bigint>>()
 
 const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
 const UINT64_MAX = 2n ** 64n - 1n
+
+/** The integer `parent[key]` was written as (the number itself rounds beyond 2^53). */
+const exactInteger = (parent: object, key: string | number, v: number): bigint =>
+  bigIntegers.get(parent)?.get(key) ?? BigInt(v)
 
 /**
  * Whether rapidjson would hold `parent[key]` as a double (IsDouble): written with a fraction or
@@ -29,7 +34,7 @@ export const isDoubleEntry = (parent: object, key: string | number): boolean => 
   if (typeof v !== 'number') return false
   if (!Number.isInteger(v) || integralDoubles.get(parent)?.has(key)) return true
   if (Math.abs(v) < 2 ** 53) return false
-  const exact = bigIntegers.get(parent)?.get(key) ?? BigInt(v)
+  const exact = exactInteger(parent, key, v)
   return exact > UINT64_MAX || exact < INT64_MIN
 }
 
@@ -47,8 +52,7 @@ export const numberKind = (parent: object, key: string | number): 'double' | 'in
   if (isDoubleEntry(parent, key)) return 'double'
   const v = (parent as Record<string | number, unknown>)[key]
   if (typeof v !== 'number' || Math.abs(v) < 2 ** 53) return 'int64'
-  const exact = bigIntegers.get(parent)?.get(key) ?? BigInt(v)
-  return exact >= 2n ** 63n ? 'uint64' : 'int64'
+  return exactInteger(parent, key, v) > INT64_MAX ? 'uint64' : 'int64'
 }
 
 /** A body that may contain a number token with a fraction or exponent and an integral value. */
