@@ -70,6 +70,9 @@ describe('lenient JSON', () => {
     const list = Object.getOwnPropertyDescriptor(v, '__proto__')?.value as number[]
     expect(list.map((_, i) => isDoubleEntry(list, i))).toEqual([true, false, true, false])
     expect(numberKind(list, 3)).toBe('int64')
+    // Both read as the double 2^63; the tokens as written put them either side of int64's end.
+    const edge = parseJsonBodyExact('[9223372036854775807, 9223372036854775808]') as number[]
+    expect([numberKind(edge, 0), numberKind(edge, 1)]).toEqual(['int64', 'uint64'])
     expect(isDoubleEntry(v, 'a')).toBe(false)
     // Only bodies that may hold an integral double take the slow parse.
     expect(parseJsonBodyExactIfDifferent('{"x": [1, 2.5]}')).toBe(undefined)
