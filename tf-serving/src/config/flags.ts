@@ -75,7 +75,6 @@ const KNOWN = new Set([
   'model_config_file',
   'model_config_file_poll_wait_seconds',
   'file_system_poll_wait_seconds',
-  'enable_batching',
   'batching_parameters_file',
   'rest_api_timeout_in_ms',
   'rest_api_max_body_bytes',
@@ -83,11 +82,10 @@ const KNOWN = new Set([
   'inference_worker_max_heap_bytes',
   'inference_workers',
   'inference_worker_mode',
-  'rest_api_enable_cors_support',
   'port',
   'grpc_max_threads',
   'grpc_max_message_bytes',
-  'enable_serialization_as_tensor_content',
+  ...BOOLEAN,
   ...IGNORED,
 ])
 
