@@ -58,8 +58,15 @@ export const numberKind = (parent: object, key: string | number): 'double' | 'in
 /** A body that may contain a number token with a fraction or exponent and an integral value. */
 const MAY_HOLD_INTEGRAL_DOUBLE = /[0-9]\.0*(?![0-9])|[0-9][eE]|[0-9]{16}/
 
-const record = (parent: object, key: string | number, source: string, value: number) => {
-  if (/[.eE]/.test(source)) {
+/** Notes how a number was written: `asDouble` when the token had a fraction or an exponent. */
+const record = (
+  parent: object,
+  key: string | number,
+  source: string,
+  value: number,
+  asDouble: boolean,
+) => {
+  if (asDouble) {
     if (!Number.isInteger(value)) return
     const set = integralDoubles.get(parent) ?? new Set<string | number>()
     integralDoubles.set(parent, set)
@@ -181,12 +188,14 @@ class RapidJsonParser {
       if (c === 0x30) this.#i++
       else if (c >= 0x31 && c <= 0x39) while (isDigit(this.#peek())) this.#i++
       else this.#fail('Invalid value.')
-      if (this.#peek() === 0x2e) {
+      const fraction = this.#peek() === 0x2e
+      if (fraction) {
         this.#i++
         if (!isDigit(this.#peek())) this.#fail('Miss fraction part in number.')
         while (isDigit(this.#peek())) this.#i++
       }
-      if (this.#peek() === 0x65 || this.#peek() === 0x45) {
+      const exponent = this.#peek() === 0x65 || this.#peek() === 0x45
+      if (exponent) {
         this.#i++
         if (this.#peek() === 0x2b || this.#peek() === 0x2d) this.#i++
         if (!isDigit(this.#peek())) this.#fail('Miss exponent in number.')
@@ -196,7 +205,7 @@ class RapidJsonParser {
       // An out-of-range exponent reads as ±Infinity, as the byte scanner (scan-predict.ts) reads it.
       value = Number(source)
       // NaN and Infinity need no record: isDoubleEntry calls every non-integer a double.
-      if (parent) record(parent, key, source, value)
+      if (parent) record(parent, key, source, value, fraction || exponent)
     }
     return value
   }
