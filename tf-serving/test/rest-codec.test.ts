@@ -1,9 +1,11 @@
 // The pure JSON ⇄ tensor rules, checked against the cases TF Serving's json_tensor_test.cc uses.
 import { describe, expect, test } from 'bun:test'
+import type { WireTensor } from '../src/inference/protocol.ts'
 import type { TensorSpec } from '../src/loaders/types.ts'
 import { decodePredictRequest } from '../src/rest/decode-predict.ts'
 import { encodePredictResponse } from '../src/rest/encode-predict.ts'
 import { ServingError } from '../src/rest/errors.ts'
+import { decodeExamplesRequest, examplesToInputs } from '../src/rest/examples.ts'
 import {
   isDoubleEntry,
   numberKind,
@@ -196,5 +198,16 @@ describe('encoding responses', () => {
     expect(encodePredictResponse({ s_bytes: bytes }, specs, 'row')).toBe(
       '{\n    "predictions": [{\n            "b64": "aGk="\n        }\n    ]\n}',
     )
+  })
+})
+
+describe('classify/regress examples', () => {
+  test('a feature of a million values becomes one input (not spread as call arguments)', () => {
+    // Spreading a list this long into push() throws "Maximum call stack size exceeded" (a 500).
+    const decoded = decodeExamplesRequest({ examples: [{ x: new Array(1_000_000).fill(0.5) }] })
+    const out = examplesToInputs(decoded, { x: spec('DT_FLOAT') })
+    const x = out.x as WireTensor
+    expect(x.shape).toEqual([1, 1_000_000])
+    expect((x.data as Float32Array)[999_999]).toBe(0.5)
   })
 })

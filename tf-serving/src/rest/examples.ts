@@ -130,7 +130,8 @@ export const examplesToInputs = (
         throw invalidArgument(
           `Unexpected element type in feature: ${alias} expecting type: ${bytes ? 'bytes' : 'float or int64'}`,
         )
-      values.push(...f.values)
+      // One by one: spread as push() arguments, a long list overflows the call stack.
+      for (const v of f.values) values.push(v)
     })
     const dims = spec.shape?.slice(1) ?? []
     const known = dims.every((d) => d >= 0)
