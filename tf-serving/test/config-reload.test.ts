@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@tweetbot/common/log'
+import { createLogger, silentLogger } from '@tweetbot/common/log'
 import { waitFor } from '@tweetbot/testing'
+import { FlagError } from '../src/config/flags.ts'
 import { startServer } from '../src/server.ts'
 import { toyY, writePairModel, writeToyModel } from './support/models.ts'
 import { testOptions } from './support/options.ts'
@@ -98,4 +99,24 @@ test('when the newly aspired version fails to load, the newest available version
   expect(((await res.json()) as { predictions: number[][] }).predictions[0]).toEqual(
     toyY([1, 0, 0], 10),
   )
+})
+
+test('a server whose gRPC port is taken stops whole: its config file is not re-read afterwards', async () => {
+  const taken = Bun.listen({ hostname: '0.0.0.0', port: 0, socket: { data() {} } })
+  const lines: string[] = []
+  const logger = createLogger({ service: 'tf-serving', write: (line) => lines.push(line) })
+  const file = join(root, 'taken.config')
+  await writeFile(file, config(['toy']))
+  try {
+    const options = { modelConfigFile: file, modelConfigFilePollWaitSeconds: 1 }
+    await expect(
+      startServer(testOptions({ ...options, grpcPort: taken.port }), logger),
+    ).rejects.toThrow(FlagError)
+    // A reload timer left running would log this within a second of the file going bad.
+    await writeFile(file, 'not a model config')
+    await Bun.sleep(2_500)
+    expect(lines.filter((l) => l.includes('model config reload failed'))).toEqual([])
+  } finally {
+    taken.stop(true)
+  }
 })
