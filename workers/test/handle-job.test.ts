@@ -138,7 +138,6 @@ const ctxWithEnvelope = (job: ChatJob | TweetJob, attempts = 0) => ({
     enqueuedAt: Date.now() - 5,
   },
 })
-/** What a job's timeline shows, in order: stage names for stages, else the event type. */
 /** The error a handler run threw (fails the test when it succeeded). */
 const thrown = (p: Promise<unknown>) =>
   p.then(
@@ -263,9 +262,12 @@ describe('createJobHandler', () => {
 
   test('X refuses (403) → buried; nothing was posted', async () => {
     const x = fakeReplier({ send: [new XRefusedError('X answered 403: not allowed')] })
-    const { handle } = setup({ replier: x.replier })
-    expect(await thrown(handle(mention(), ctx()))).toBeInstanceOf(PermanentJobError)
+    const { handle, prefix } = setup({ replier: x.replier })
+    const job = mention()
+    expect(await thrown(handle(job, ctx()))).toBeInstanceOf(PermanentJobError)
     expect(x.sent).toEqual([])
+    // Surely not posted: the claim is released, so a replayed dead job is not left in doubt.
+    expect(await markOf(prefix, job.eventId)).toBeNull()
   })
 
   test('X timeout → in doubt; the retry asks X and finds the reply: settled, not re-sent', async () => {
@@ -292,6 +294,8 @@ describe('createJobHandler', () => {
     await thrown(handle(job, ctx()))
     expect(await handle(job, ctx())).toBe('replied')
     expect(x.asked).toEqual([job.tweetId])
+    // The fake recorded the unanswered request; the retry really sent a second time.
+    expect(x.sent).toHaveLength(2)
     expect(await markOf(prefix, job.eventId)).toBe('sent')
   })
 
@@ -304,6 +308,7 @@ describe('createJobHandler', () => {
     expect(await markOf(prefix, job.eventId)).toBeNull()
     expect(await handle(job, ctx())).toBe('replied')
     expect(x.asked).toEqual([])
+    expect(x.sent).toHaveLength(1)
   })
 
   test('in doubt but too recent to ask X → retry later, X not asked yet', async () => {
