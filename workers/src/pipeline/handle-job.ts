@@ -26,7 +26,7 @@ export interface JobDeps {
   lookupMedia: MediaLookup
   guard: ReplyGuard
   /**
-   * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in main.ts):
+   * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in worker.ts):
    * a request that got no answer may still be posted by X for a while, and asking too early
    * would see no reply and send a second one.
    */
