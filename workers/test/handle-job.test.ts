@@ -6,7 +6,12 @@ import type { JobEvent } from '@tweetbot/common/job-events'
 import type { ChatJob, TweetJob } from '@tweetbot/common/jobs'
 import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
-import { PermanentJobError, queueKeys, RetryLaterError } from '@tweetbot/common/queue'
+import {
+  openConnection,
+  PermanentJobError,
+  queueKeys,
+  RetryLaterError,
+} from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { REPLIED_TIMELINE, timelineSteps } from '@tweetbot/testing/job-timeline'
 import { MediaRejectedError, ModelServerError } from '../src/errors.ts'
@@ -20,7 +25,12 @@ import { XNoAnswerError, XRateLimitedError, XRefusedError } from '../src/x/x-err
 import type { Replier } from '../src/x/x-replier.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
-afterAll(() => redis.close())
+// The guard's and the throttle's connection, as the worker's marks connection.
+const conn = openConnection(testRedisUrl(), { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
+afterAll(() => {
+  redis.close()
+  conn.close()
+})
 
 const BOT = '1000'
 const LABELS = ['cat', 'dog', 'fedora']
@@ -76,7 +86,7 @@ const setup = (overrides: Partial<JobDeps> = {}) => {
     replier: fakeReplier().replier,
     lookupMedia: async () => [],
     guard: createReplyGuard({
-      send: (cmd, args) => redis.send(cmd, args),
+      redis: conn,
       keyFor: (id) => replyMarkKey(prefix, 'chat', id),
       ttlSeconds: 60,
     }),
@@ -447,7 +457,7 @@ describe('per-sender throttle in the handler (real Redis)', () => {
     const x = fakeReplier()
     const fetched: string[] = []
     const throttle = createSenderThrottle({
-      send: (cmd, args) => redis.send(cmd, args),
+      redis: conn,
       keyFor: queueKeys(uniquePrefix('handle-throttle'), 'chat').throttle,
       limit: 1,
       windowSec: 60,
