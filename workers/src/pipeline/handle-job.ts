@@ -101,7 +101,8 @@ const skipReason = (job: BotJob): string | undefined => {
  */
 export const createJobHandler = (deps: JobDeps) =>
   async function handleJob(job: BotJob, ctx: JobContext): Promise<JobOutcome> {
-    const log = ctx.logger.child({ eventId: job.eventId })
+    // The consumer's logger already names the job, its event and the attempt on every line.
+    const log = ctx.logger
     const emit = deps.events
     if (emit && ctx.job)
       emit({
