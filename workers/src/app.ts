@@ -9,7 +9,7 @@ export interface WorkerAppDeps {
 
 /**
  * The worker's probe port: liveness and readiness. Prometheus metrics have a port of their own
- * (METRICS_PORT, `metricsOnlyFetch` in main.ts), like the master's.
+ * (METRICS_PORT, `metricsOnlyFetch` in worker.ts), like the master's.
  */
 export const createWorkerApp = (deps: WorkerAppDeps) => {
   const app = new Hono()

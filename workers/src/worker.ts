@@ -62,7 +62,8 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
   const metrics = createWorkerMetrics(registry, name, {
     loadTestingMode: config.FLT_LOAD_TESTING_MODE,
   })
-  // One sender for the marks connection: reply marks, throttle counts, job events, readiness.
+  // One sender for the marks connection: job events and readiness (the guard and the throttle
+  // take the connection itself).
   const send = (cmd: string, args: string[]) => deps.marks.send(cmd, args)
   const concurrency =
     name === 'chat' ? config.CHAT_WORKER_CONCURRENCY : config.TWEET_WORKER_CONCURRENCY
@@ -77,7 +78,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
     },
   })
   const handler = createJobHandler({
-    ...handlerSettings(config, name, send),
+    ...handlerSettings(config, name, deps.marks),
     model,
     modelInput: () => input!,
     fetchMedia: deps.fetchMedia,
@@ -132,11 +133,7 @@ export const createWorker = (config: WorkerConfig, name: QueueName, deps: Worker
 }
 
 /** The job handler's settings that follow from the config alone (and the marks connection). */
-const handlerSettings = (
-  config: WorkerConfig,
-  name: QueueName,
-  send: (cmd: string, args: string[]) => Promise<unknown>,
-) => ({
+const handlerSettings = (config: WorkerConfig, name: QueueName, marks: Connection) => ({
   preprocess: createPreprocessor({
     maxPixels: config.MEDIA_MAX_PIXELS,
     maxDimension: config.MEDIA_MAX_DIMENSION,
@@ -144,7 +141,7 @@ const handlerSettings = (
     concurrency: config.MEDIA_DECODE_CONCURRENCY,
   }).preprocess,
   guard: createReplyGuard({
-    send,
+    redis: marks,
     keyFor: (eventId) => replyMarkKey(config.QUEUE_PREFIX, name, eventId),
     ttlSeconds: config.REPLIED_TTL_SECONDS,
   }),
@@ -164,7 +161,7 @@ const handlerSettings = (
   throttle:
     config.SENDER_REPLY_LIMIT > 0 && !config.FLT_LOAD_TESTING_MODE
       ? createSenderThrottle({
-          send,
+          redis: marks,
           keyFor: queueKeys(config.QUEUE_PREFIX, name).throttle,
           limit: config.SENDER_REPLY_LIMIT,
           windowSec: config.SENDER_REPLY_WINDOW_SEC,
@@ -174,7 +171,10 @@ const handlerSettings = (
   imageStage: createSemaphore(config.PREDICT_CONCURRENCY * 2),
   predictStage: createSemaphore(config.PREDICT_CONCURRENCY),
   events: config.JOB_EVENTS
-    ? createJobEventPublisher(send, jobEventsChannel(config.QUEUE_PREFIX, name))
+    ? createJobEventPublisher(
+        (cmd, args) => marks.send(cmd, args),
+        jobEventsChannel(config.QUEUE_PREFIX, name),
+      )
     : undefined,
 })
 

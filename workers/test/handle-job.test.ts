@@ -6,7 +6,12 @@ import type { JobEvent } from '@tweetbot/common/job-events'
 import type { ChatJob, TweetJob } from '@tweetbot/common/jobs'
 import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
-import { PermanentJobError, queueKeys, RetryLaterError } from '@tweetbot/common/queue'
+import {
+  openConnection,
+  PermanentJobError,
+  queueKeys,
+  RetryLaterError,
+} from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { REPLIED_TIMELINE, timelineSteps } from '@tweetbot/testing/job-timeline'
 import { MediaRejectedError, ModelServerError } from '../src/errors.ts'
@@ -20,7 +25,12 @@ import { XNoAnswerError, XRateLimitedError, XRefusedError } from '../src/x/x-err
 import type { Replier } from '../src/x/x-replier.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
-afterAll(() => redis.close())
+// The guard's and the throttle's connection, as the worker's marks connection.
+const conn = openConnection(testRedisUrl(), { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
+afterAll(() => {
+  redis.close()
+  conn.close()
+})
 
 const BOT = '1000'
 const LABELS = ['cat', 'dog', 'fedora']
@@ -76,7 +86,7 @@ const setup = (overrides: Partial<JobDeps> = {}) => {
     replier: fakeReplier().replier,
     lookupMedia: async () => [],
     guard: createReplyGuard({
-      send: (cmd, args) => redis.send(cmd, args),
+      redis: conn,
       keyFor: (id) => replyMarkKey(prefix, 'chat', id),
       ttlSeconds: 60,
     }),
@@ -138,7 +148,6 @@ const ctxWithEnvelope = (job: ChatJob | TweetJob, attempts = 0) => ({
     enqueuedAt: Date.now() - 5,
   },
 })
-/** What a job's timeline shows, in order: stage names for stages, else the event type. */
 /** The error a handler run threw (fails the test when it succeeded). */
 const thrown = (p: Promise<unknown>) =>
   p.then(
@@ -263,9 +272,12 @@ describe('createJobHandler', () => {
 
   test('X refuses (403) → buried; nothing was posted', async () => {
     const x = fakeReplier({ send: [new XRefusedError('X answered 403: not allowed')] })
-    const { handle } = setup({ replier: x.replier })
-    expect(await thrown(handle(mention(), ctx()))).toBeInstanceOf(PermanentJobError)
+    const { handle, prefix } = setup({ replier: x.replier })
+    const job = mention()
+    expect(await thrown(handle(job, ctx()))).toBeInstanceOf(PermanentJobError)
     expect(x.sent).toEqual([])
+    // Surely not posted: the claim is released, so a replayed dead job is not left in doubt.
+    expect(await markOf(prefix, job.eventId)).toBeNull()
   })
 
   test('X timeout → in doubt; the retry asks X and finds the reply: settled, not re-sent', async () => {
@@ -292,6 +304,8 @@ describe('createJobHandler', () => {
     await thrown(handle(job, ctx()))
     expect(await handle(job, ctx())).toBe('replied')
     expect(x.asked).toEqual([job.tweetId])
+    // The fake recorded the unanswered request; the retry really sent a second time.
+    expect(x.sent).toHaveLength(2)
     expect(await markOf(prefix, job.eventId)).toBe('sent')
   })
 
@@ -304,6 +318,7 @@ describe('createJobHandler', () => {
     expect(await markOf(prefix, job.eventId)).toBeNull()
     expect(await handle(job, ctx())).toBe('replied')
     expect(x.asked).toEqual([])
+    expect(x.sent).toHaveLength(1)
   })
 
   test('in doubt but too recent to ask X → retry later, X not asked yet', async () => {
@@ -442,7 +457,7 @@ describe('per-sender throttle in the handler (real Redis)', () => {
     const x = fakeReplier()
     const fetched: string[] = []
     const throttle = createSenderThrottle({
-      send: (cmd, args) => redis.send(cmd, args),
+      redis: conn,
       keyFor: queueKeys(uniquePrefix('handle-throttle'), 'chat').throttle,
       limit: 1,
       windowSec: 60,

@@ -19,7 +19,7 @@ const connectAs = (role: 'worker' | 'master') =>
 const guardAs = (role: 'worker' | 'master') => {
   const conn = connectAs(role)
   const guard = createReplyGuard({
-    send: (cmd, args) => conn.send(cmd, args),
+    redis: conn,
     keyFor: (eventId) => replyMarkKey(prefix, 'chat', eventId),
     ttlSeconds: 60,
   })
@@ -53,7 +53,7 @@ test('the worker user can run the per-sender throttle; the master user cannot', 
   const throttleAs = (role: 'worker' | 'master') => {
     const conn = connectAs(role)
     const throttle = createSenderThrottle({
-      send: (cmd, args) => conn.send(cmd, args),
+      redis: conn,
       keyFor: queueKeys(prefix, 'chat').throttle,
       limit: 1,
       windowSec: 60,

@@ -1,13 +1,18 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { openConnection } from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { createReplyGuard, replyMarkKey } from '../src/reply/reply-guard.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
-afterAll(() => redis.close())
+const conn = openConnection(testRedisUrl(), { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
+afterAll(() => {
+  redis.close()
+  conn.close()
+})
 const prefix = uniquePrefix('guard')
 const keys = { replied: (eventId: string) => replyMarkKey(prefix, 'chat', eventId) }
 const guard = createReplyGuard({
-  send: (cmd, args) => redis.send(cmd, args),
+  redis: conn,
   keyFor: keys.replied,
   ttlSeconds: 60,
 })
@@ -56,12 +61,16 @@ describe('reply guard (at most one reply per event)', () => {
     // Another attempt releases (or the TTL ends) the mark between our claim's commands. Before
     // claim was one script, SET NX failed, the key vanished, GET gave null and the claim reported
     // `in-doubt` with since = 0: settling it asked X for any reply since the epoch.
+    const released = async <T>(key: string | undefined, sent: Promise<T>) => {
+      const out = await sent
+      if (key === keys.replied('e6')) await redis.send('DEL', [keys.replied('e6')])
+      return out
+    }
     const racing = createReplyGuard({
-      send: async (cmd, args) => {
-        const out = await redis.send(cmd, args)
-        if (args[2] === keys.replied('e6') || args[0] === keys.replied('e6'))
-          await redis.send('DEL', [keys.replied('e6')])
-        return out
+      redis: {
+        send: (cmd, args) => released(args[0], conn.send(cmd, args)),
+        eval: (script, scriptKeys, args) =>
+          released(scriptKeys[0], conn.eval(script, scriptKeys, args)),
       },
       keyFor: keys.replied,
       ttlSeconds: 60,

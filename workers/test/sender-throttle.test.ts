@@ -1,15 +1,19 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { queueKeys } from '@tweetbot/common/queue'
+import { openConnection, queueKeys } from '@tweetbot/common/queue'
 import { testRedisUrl, uniquePrefix } from '@tweetbot/testing'
 import { createSenderThrottle, verdictFor } from '../src/pipeline/sender-throttle.ts'
 
 const redis = new Bun.RedisClient(testRedisUrl())
-afterAll(() => redis.close())
+const conn = openConnection(testRedisUrl(), { connectTimeoutMs: 2_000, commandTimeoutMs: 5_000 })
+afterAll(() => {
+  redis.close()
+  conn.close()
+})
 
 const throttleAt = (clock: { now: number }, limit = 3, windowSec = 60) => {
   const keys = queueKeys(uniquePrefix('throttle'), 'chat')
   const throttle = createSenderThrottle({
-    send: (cmd, args) => redis.send(cmd, args),
+    redis: conn,
     keyFor: keys.throttle,
     limit,
     windowSec,
@@ -77,10 +81,11 @@ describe('per-sender throttle (real Redis)', () => {
   })
 
   test('bad settings fail at construction', () => {
-    const send = async () => 0
     const keyFor = () => 'k'
-    expect(() => createSenderThrottle({ send, keyFor, limit: 0, windowSec: 60 })).toThrow(/limit/)
-    expect(() => createSenderThrottle({ send, keyFor, limit: 1, windowSec: 0 })).toThrow(
+    expect(() => createSenderThrottle({ redis: conn, keyFor, limit: 0, windowSec: 60 })).toThrow(
+      /limit/,
+    )
+    expect(() => createSenderThrottle({ redis: conn, keyFor, limit: 1, windowSec: 0 })).toThrow(
       /windowSec/,
     )
   })

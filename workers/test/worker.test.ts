@@ -6,6 +6,7 @@ import type { ChatJob } from '@tweetbot/common/jobs'
 import { silentLogger } from '@tweetbot/common/log'
 import { createMetricsRegistry } from '@tweetbot/common/metrics'
 import { createRedisQueue, openConnection } from '@tweetbot/common/queue'
+import { replyMarkKey } from '@tweetbot/common/reply-marks'
 import { testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { ModelServerError } from '../src/errors.ts'
 import { createWorker, type Worker } from '../src/worker.ts'
@@ -58,7 +59,7 @@ const build = (modelUp: () => boolean) => {
     labels: config.MODEL_LABELS,
   })
   running = worker
-  return { worker, queue, sent }
+  return { worker, queue, sent, prefix }
 }
 
 const job = (eventId: string): ChatJob => ({
@@ -77,7 +78,7 @@ const ready = async (w: Worker) => (await w.app.request('/readyz')).status
 describe('createWorker', () => {
   test('not ready until tf-serving tells the input; then it takes jobs and replies', async () => {
     let up = false
-    const { worker, queue, sent } = build(() => up)
+    const { worker, queue, sent, prefix } = build(() => up)
     const started = worker.start()
     expect(await ready(worker)).toBe(503)
     await queue.enqueue('chat', 'e1', job('e1'))
@@ -87,6 +88,12 @@ describe('createWorker', () => {
     await started
     await waitFor('the reply', () => sent.length === 1)
     expect(sent).toEqual(['Send me a picture and I will tell you what I see in it.']) // no photo: help
+    // The reply guard is wired to this worker's queue and prefix: the event's mark says sent.
+    const redis = new Bun.RedisClient(testRedisUrl())
+    await waitFor('the reply mark', async () => {
+      return (await redis.send('GET', [replyMarkKey(prefix, 'chat', 'e1')])) === 'sent'
+    })
+    redis.close()
     await waitFor('the ack', async () => (await queue.stats()).chat.processing === 0)
     expect((await queue.stats()).chat.pending).toBe(0)
     expect(await ready(worker)).toBe(200)

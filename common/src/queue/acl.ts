@@ -35,7 +35,8 @@ const MASTER_COMMANDS = [
 
 const WORKER_COMMANDS = [
   'ping',
-  // the queue's scripts, and the reply guard's compare-and-set scripts (sent with EVAL)
+  // the scripts of the queue, the reply guard and the sender throttle (EVALSHA; SCRIPT LOAD when
+  // the server lacks one). EVAL is granted too, though no worker code sends it any more.
   'eval',
   'evalsha',
   'script|load',

@@ -26,7 +26,7 @@ export interface JobDeps {
   lookupMedia: MediaLookup
   guard: ReplyGuard
   /**
-   * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in main.ts):
+   * How old a claim in doubt must be before X is asked about it (2 × `X_TIMEOUT_MS` in worker.ts):
    * a request that got no answer may still be posted by X for a while, and asking too early
    * would see no reply and send a second one.
    */
@@ -101,7 +101,8 @@ const skipReason = (job: BotJob): string | undefined => {
  */
 export const createJobHandler = (deps: JobDeps) =>
   async function handleJob(job: BotJob, ctx: JobContext): Promise<JobOutcome> {
-    const log = ctx.logger.child({ eventId: job.eventId })
+    // The consumer's logger already names the job, its event and the attempt on every line.
+    const log = ctx.logger
     const emit = deps.events
     if (emit && ctx.job)
       emit({

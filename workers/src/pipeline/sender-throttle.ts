@@ -1,4 +1,4 @@
-import type { RedisSend } from '../reply/reply-guard.ts'
+import type { RedisCommands } from '../reply/reply-guard.ts'
 
 /** What to do with one event of a sender: answer it, ask the sender to slow down, or stay silent. */
 export type ThrottleVerdict = 'reply' | 'slow-down' | 'silent'
@@ -12,7 +12,7 @@ export interface SenderThrottle {
 }
 
 export interface SenderThrottleOptions {
-  send: RedisSend
+  redis: RedisCommands
   /** `queueKeys(prefix, queue).throttle` */
   keyFor: (senderId: string, window: number) => string
   /** Replies per sender per window; the next event gets the slow-down reply, later ones nothing. */
@@ -29,12 +29,15 @@ export const verdictFor = (rank: number, limit: number): ThrottleVerdict =>
 // The rank of an event among its sender's events in this window: the one it was given before,
 // else the next. The hash expires with the window.
 // KEYS[1] the sender's hash for this window   ARGV[1] event id   ARGV[2] TTL in seconds
-const RANK = `local seen = redis.call('HGET', KEYS[1], ARGV[1])
+const RANK = {
+  name: 'senderRank',
+  source: `local seen = redis.call('HGET', KEYS[1], ARGV[1])
 if seen then return tonumber(seen) end
 local rank = redis.call('HLEN', KEYS[1]) + 1
 redis.call('HSET', KEYS[1], ARGV[1], rank)
 if rank == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return rank`
+return rank`,
+}
 
 /**
  * At most `limit` replies per sender in each fixed window of `windowSec` (X bills every call, and
@@ -52,7 +55,7 @@ export const createSenderThrottle = (opts: SenderThrottleOptions): SenderThrottl
   return {
     check: async (senderId, eventId) => {
       const key = opts.keyFor(senderId, Math.floor(now() / windowMs))
-      const rank = Number(await opts.send('EVAL', [RANK, '1', key, eventId, ttl]))
+      const rank = Number(await opts.redis.eval(RANK, [key], [eventId, ttl]))
       return verdictFor(rank, opts.limit)
     },
   }

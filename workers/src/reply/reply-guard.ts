@@ -1,9 +1,13 @@
+import type { Connection } from '@tweetbot/common/queue'
 import { replyMarkKey } from '@tweetbot/common/reply-marks'
 
 export { replyMarkKey }
 
-/** A Redis command sender (Bun's `RedisClient.send`, or the queue's fail-fast connection). */
-export type RedisSend = (cmd: string, args: string[]) => Promise<unknown>
+/**
+ * What the guard and the throttle send to Redis: the queue's fail-fast connection, whose `eval`
+ * runs a script by EVALSHA (loading it once), so a job sends no Lua source.
+ */
+export type RedisCommands = Pick<Connection, 'send' | 'eval'>
 
 export type ClaimResult =
   | { state: 'claimed' }
@@ -35,7 +39,7 @@ export interface ReplyGuard {
 }
 
 export interface ReplyGuardOptions {
-  send: RedisSend
+  redis: RedisCommands
   /** Usually `(id) => replyMarkKey(prefix, queue, id)`. */
   keyFor: (eventId: string) => string
   /** How long the mark is kept; longer than X's redelivery and replay windows. */
@@ -48,12 +52,18 @@ const SENT = 'sent'
 // Take the mark if it is free, else say what holds it, in one step: with a separate GET, a mark
 // released or expired in between read as null, i.e. "in doubt since 1970", and settling that
 // doubt asked X for any reply since the epoch.
-const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return '' end
-  return redis.call('GET', KEYS[1])`
+const CLAIM = {
+  name: 'replyClaim',
+  source: `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return '' end
+  return redis.call('GET', KEYS[1])`,
+}
 
 // Compare-and-set: only the attempt that saw this exact in-doubt claim may take it over.
-const RECLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`
+const RECLAIM = {
+  name: 'replyReclaim',
+  source: `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`,
+}
 
 /** The time in a `sending:<ms>` mark; a mark we cannot read counts as made just now, never 1970. */
 const sendingSince = (mark: string, now: number) => {
@@ -68,18 +78,13 @@ const sendingSince = (mark: string, now: number) => {
  * event `in-doubt`; the handler then asks X whether the reply exists (see workers/README.md).
  */
 export const createReplyGuard = (opts: ReplyGuardOptions): ReplyGuard => {
+  const { redis } = opts
   const ttl = String(opts.ttlSeconds)
   return {
-    isSettled: async (eventId) => (await opts.send('GET', [opts.keyFor(eventId)])) === SENT,
+    isSettled: async (eventId) => (await redis.send('GET', [opts.keyFor(eventId)])) === SENT,
     claim: async (eventId) => {
       const now = Date.now()
-      const held = await opts.send('EVAL', [
-        CLAIM,
-        '1',
-        opts.keyFor(eventId),
-        `${SENDING}${now}`,
-        ttl,
-      ])
+      const held = await redis.eval(CLAIM, [opts.keyFor(eventId)], [`${SENDING}${now}`, ttl])
       if (held === '') return { state: 'claimed' }
       if (held === SENT) return { state: 'already-sent' }
       return { state: 'in-doubt', since: sendingSince(String(held), now) }
@@ -87,13 +92,13 @@ export const createReplyGuard = (opts: ReplyGuardOptions): ReplyGuard => {
     reclaim: async (eventId, since) => {
       const key = opts.keyFor(eventId)
       const now = `${SENDING}${Date.now()}`
-      return (await opts.send('EVAL', [RECLAIM, '1', key, `${SENDING}${since}`, now, ttl])) === 1
+      return (await redis.eval(RECLAIM, [key], [`${SENDING}${since}`, now, ttl])) === 1
     },
     markSent: async (eventId) => {
-      await opts.send('SET', [opts.keyFor(eventId), SENT, 'EX', ttl])
+      await redis.send('SET', [opts.keyFor(eventId), SENT, 'EX', ttl])
     },
     release: async (eventId) => {
-      await opts.send('DEL', [opts.keyFor(eventId)])
+      await redis.send('DEL', [opts.keyFor(eventId)])
     },
   }
 }

@@ -219,7 +219,17 @@ describe.each(['rest', 'grpc'] as const)('replies over %s (e2e)', (transport) =>
     const grpcCalls = /tfserving_requests_total\{[^}]*method="grpc_metadata"[^}]*\} (\d+)/.exec(
       metrics,
     )
-    if (transport === 'grpc') expect(Number(grpcCalls?.[1])).toBeGreaterThan(0)
-    else expect(grpcCalls).toBeNull()
+    // The predicts too, not only the start-up metadata call (this file's own REST predicts,
+    // directTopLabel, count under method="predict").
+    const grpcPredicts = /tfserving_requests_total\{[^}]*method="grpc_predict"[^}]*\} (\d+)/.exec(
+      metrics,
+    )
+    if (transport === 'grpc') {
+      expect(Number(grpcCalls?.[1])).toBeGreaterThan(0)
+      expect(Number(grpcPredicts?.[1])).toBeGreaterThan(0)
+    } else {
+      expect(grpcCalls).toBeNull()
+      expect(grpcPredicts).toBeNull()
+    }
   })
 })
