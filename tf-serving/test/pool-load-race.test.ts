@@ -121,7 +121,9 @@ test('unload while a worker is down resolves, and its replacement does not get t
     const toy = await tfjsModelLoader.load(join(root, 'toy'))
     for (const key of ['toy', 'toy-2', 'toy-3']) await restarting.load(key, toy)
     const child = Bun.spawnSync(['pgrep', '-P', String(process.pid), '-f', 'worker-entry'])
-    const pids = child.stdout.toString().trim().split('\n').map(Number)
+    const pids = child.stdout.toString().split('\n').filter(Boolean).map(Number)
+    // Its one worker (an empty list would kill nothing, and Number('') = 0 the process group).
+    expect(pids).toHaveLength(1)
     const restarted = logs.filter((l) => l.msg === 'inference worker restarted').length
     down = true
     for (const pid of pids) process.kill(pid, 'SIGKILL')
