@@ -4,11 +4,10 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@tweetbot/common/log'
 import { waitFor } from '@tweetbot/testing'
-import { startServer } from '../src/server.ts'
+import type { startServer } from '../src/server.ts'
 import { toyY, writePairModel, writeToyModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startWithModelConfig } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -28,14 +27,9 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tfs-config-'))
   await writeToyModel(join(root, 'toy/1'))
   await writePairModel(join(root, 'pair/1'))
-  await writeFile(join(root, 'models.config'), config(['toy']))
-  server = await startServer(
-    testOptions({
-      modelConfigFile: join(root, 'models.config'),
-      modelConfigFilePollWaitSeconds: 1,
-    }),
-    silentLogger,
-  )
+  server = (
+    await startWithModelConfig(root, config(['toy']), { modelConfigFilePollWaitSeconds: 1 })
+  ).server
 })
 
 afterAll(async () => {
