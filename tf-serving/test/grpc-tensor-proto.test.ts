@@ -11,13 +11,8 @@ const shape = (...dims: number[]) => ({ dim: dims.map((size) => ({ size })) })
 
 // IEEE 754 binary16 and bfloat16 bit patterns, written out rather than computed by the code
 // under test (so a fault shared by its encoder and decoder still shows).
-const HALF_BITS: Record<number, number> = { 1.5: 0x3e00, [-2]: 0xc000, 0.5: 0x3800, 7.9: 0x47e6 }
-const BFLOAT16_BITS: Record<number, number> = {
-  1.5: 0x3fc0,
-  [-2]: 0xc000,
-  0.5: 0x3f00,
-  7.9: 0x40fd,
-}
+const HALF_BITS: Record<number, number> = { 1.5: 0x3e00, [-2]: 0xc000 }
+const BFLOAT16_BITS: Record<number, number> = { 1.5: 0x3fc0, [-2]: 0xc000 }
 
 describe('decode', () => {
   // Each dtype's tensor_content written by hand with DataView (little-endian, one byte of offset
@@ -183,14 +178,8 @@ describe('encode', () => {
   })
   test('a float output declared as int32 is truncated; half and bfloat16 as 16 bits', () => {
     expect(Array.from(encodeTensorProto(t, 'DT_INT32', false).int_val as number[])).toEqual([0, 7])
-    expect(encodeTensorProto(t, 'DT_HALF', false).half_val).toEqual([
-      HALF_BITS[0.5],
-      HALF_BITS[7.9],
-    ])
-    expect(encodeTensorProto(t, 'DT_BFLOAT16', false).half_val).toEqual([
-      BFLOAT16_BITS[0.5],
-      BFLOAT16_BITS[7.9],
-    ])
+    expect(encodeTensorProto(t, 'DT_HALF', false).half_val).toEqual([0x3800, 0x47e6])
+    expect(encodeTensorProto(t, 'DT_BFLOAT16', false).half_val).toEqual([0x3f00, 0x40fd])
   })
 })
 
