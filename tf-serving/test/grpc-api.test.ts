@@ -93,13 +93,20 @@ const defaultSignature = async () => {
 
 describe('REST and gRPC give the same outputs', () => {
   const predictCases = [
-    { model: 'half_plus_two', path: '', spec: {} },
-    { model: 'half_plus_two_tf2', path: '', spec: {} },
-    { model: 'half_plus_two_2_versions', path: '/versions/123', spec: { version: { value: 123 } } },
+    // `version`: the one that answers (both versions of the two-version model compute the same).
+    { model: 'half_plus_two', path: '', spec: {}, version: 123 },
+    { model: 'half_plus_two_tf2', path: '', spec: {}, version: 123 },
+    {
+      model: 'half_plus_two_2_versions',
+      path: '/versions/123',
+      spec: { version: { value: 123 } },
+      version: 123,
+    },
     {
       model: 'half_plus_two_2_versions',
       path: '/labels/canary',
       spec: { version_label: 'canary' },
+      version: 124,
     },
   ]
   for (const c of predictCases)
@@ -120,6 +127,7 @@ describe('REST and gRPC give the same outputs', () => {
           3, 1,
         ])
         expect(g.model_spec.name).toBe(c.model)
+        expect(Number(g.model_spec.version?.value)).toBe(c.version)
         expect(g.model_spec.signature_name).toBe('serving_default')
       }
       // half_plus_two: y = x / 2 + 2.
