@@ -4,12 +4,12 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLogger, silentLogger } from '@tweetbot/common/log'
+import { createLogger } from '@tweetbot/common/log'
 import { waitFor } from '@tweetbot/testing'
 import { FlagError } from '../src/config/flags.ts'
 import { startServer } from '../src/server.ts'
 import { toyY, writePairModel, writeToyModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startWithModelConfig, testOptions } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -29,14 +29,9 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tfs-config-'))
   await writeToyModel(join(root, 'toy/1'))
   await writePairModel(join(root, 'pair/1'))
-  await writeFile(join(root, 'models.config'), config(['toy']))
-  server = await startServer(
-    testOptions({
-      modelConfigFile: join(root, 'models.config'),
-      modelConfigFilePollWaitSeconds: 1,
-    }),
-    silentLogger,
-  )
+  server = (
+    await startWithModelConfig(root, config(['toy']), { modelConfigFilePollWaitSeconds: 1 })
+  ).server
 })
 
 afterAll(async () => {

@@ -49,10 +49,7 @@ const load = (n: number) => {
   })
   return {
     seen,
-    until: async (pred: () => boolean) => {
-      const deadline = Date.now() + 30_000
-      while (!pred() && Date.now() < deadline) await Bun.sleep(100)
-    },
+    until: (what: string, pred: () => boolean) => waitFor(what, pred, 30_000),
     stop: async () => {
       stop = true
       await Promise.all(loops)
@@ -64,7 +61,7 @@ test('a new version goes live under load, then the old one is retired; no reques
   const traffic = load(3)
   await Bun.sleep(300)
   await cp(join(root, 'staging/2'), join(root, 'toy/2'), { recursive: true })
-  await traffic.until(() => traffic.seen.at(-1)?.y0 === 10.5)
+  await traffic.until('version 2 answering', () => traffic.seen.at(-1)?.y0 === 10.5)
   await Bun.sleep(300)
   await traffic.stop()
   expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
@@ -83,7 +80,7 @@ test('removing the newest version folder falls back to the previous one; no requ
   const traffic = load(2)
   await Bun.sleep(200)
   await rm(join(root, 'toy/2'), { recursive: true, force: true })
-  await traffic.until(() => traffic.seen.at(-1)?.y0 === 1.5)
+  await traffic.until('version 1 answering again', () => traffic.seen.at(-1)?.y0 === 1.5)
   await traffic.stop()
   // Between the folder vanishing and v1 being back, v2 keeps answering.
   expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
@@ -115,7 +112,7 @@ test('a half-copied version is reported END with its error, then loads once its 
   expect(failed?.status.error_message).toContain('weights.bin')
   const traffic = load(2)
   await copyFile(join(root, 'staging/3/weights.bin'), join(root, 'toy/3/weights.bin'))
-  await traffic.until(() => traffic.seen.at(-1)?.y0 === 100.5)
+  await traffic.until('version 3 answering', () => traffic.seen.at(-1)?.y0 === 100.5)
   await traffic.stop()
   expect(traffic.seen.filter((s) => s.status !== 200)).toEqual([])
   expect(traffic.seen[0]?.y0).toBe(1.5)

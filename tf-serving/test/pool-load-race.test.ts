@@ -16,6 +16,7 @@ import { toyY, writeToyModel } from './support/models.ts'
 setDefaultTimeout(120_000)
 
 const DEFAULT_MODEL = resolve(import.meta.dir, '../../models/default/1')
+const STAND_IN = join(import.meta.dir, 'support/stand-in-native.ts')
 const logs: { msg: string }[] = []
 const logger = createLogger({
   service: 'test',
@@ -90,29 +91,53 @@ test('a model loaded while the workers start is in each of them before they take
   }
 })
 
-// unload() reaches live workers only; the one coming up must not take the model back.
+// unload() reaches live workers only. Both windows are hit on cue, not by timing: at the exit
+// log line (the slot's worker is dead and its replacement not spawned yet: unload must not wait
+// on the dead one) and at the replacement's answer to a load (it holds the model but is not
+// live: it must drop it before it takes runs). The stand-in native backend cross-checks every
+// load, and its report, handed to onCrossCheck just before the answer, is the cue.
 test('unload while a worker is down resolves, and its replacement does not get the model', async () => {
-  const restarting = cpuPool(1, 'process')
+  let down = false
+  const unloads: Promise<void>[] = []
+  const restarting: InferencePool = new InferencePool({
+    size: 1,
+    mode: 'process',
+    logger: createLogger({
+      service: 'test',
+      write: (line) => {
+        const entry = JSON.parse(line) as { msg: string }
+        logs.push(entry)
+        if (entry.msg === 'inference worker exited; restarting it')
+          unloads.push(restarting.unload('toy-2'))
+      },
+    }),
+    env: { TFJS_BACKEND: 'tensorflow', TFJS_NATIVE_MODULE: STAND_IN, STAND_IN_NATIVE: 'agree' },
+    onCrossCheck: (report) => {
+      if (down && report.model === 'toy-3') unloads.push(restarting.unload('toy-3'))
+    },
+  })
   try {
     await restarting.start()
-    await restarting.load('toy', await tfjsModelLoader.load(join(root, 'toy')))
-    await restarting.load('toy-2', await tfjsModelLoader.load(join(root, 'toy')))
+    const toy = await tfjsModelLoader.load(join(root, 'toy'))
+    for (const key of ['toy', 'toy-2', 'toy-3']) await restarting.load(key, toy)
     const child = Bun.spawnSync(['pgrep', '-P', String(process.pid), '-f', 'worker-entry'])
-    const pids = child.stdout.toString().trim().split('\n').map(Number)
+    const pids = child.stdout.toString().split('\n').filter(Boolean).map(Number)
+    // Its one worker (an empty list would kill nothing, and Number('') = 0 the process group).
+    expect(pids).toHaveLength(1)
     const restarted = logs.filter((l) => l.msg === 'inference worker restarted').length
+    down = true
     for (const pid of pids) process.kill(pid, 'SIGKILL')
-    await waitFor('the worker exited', () =>
-      logs.some((l) => l.msg === 'inference worker exited; restarting it'),
-    )
-    await restarting.unload('toy-2')
     await waitFor(
       'the worker restarted',
       () => logs.filter((l) => l.msg === 'inference worker restarted').length > restarted,
     )
+    expect(unloads).toHaveLength(2)
+    await Promise.all(unloads)
     expect(Array.from((await toyRunOn(restarting, 'toy')).y?.data as Float32Array)).toEqual(
       toyY([1, 0, 0]),
     )
     await expect(toyRunOn(restarting, 'toy-2')).rejects.toThrow('servable toy-2 is not loaded')
+    await expect(toyRunOn(restarting, 'toy-3')).rejects.toThrow('servable toy-3 is not loaded')
   } finally {
     await restarting.close()
   }

@@ -3,14 +3,13 @@
 // transfer list naming a buffer twice), and a graph output that is a Const's Identity shares the
 // weight's (transferring it would leave the model without that weight for the next request).
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { silentLogger } from '@tweetbot/common/log'
-import { startServer } from '../src/server.ts'
+import type { startServer } from '../src/server.ts'
 import { writeConstantModel, writeLayersModel } from './support/models.ts'
-import { testOptions } from './support/options.ts'
+import { startWithModelConfig } from './support/options.ts'
 
 // Real servers and models under a shared 2-core machine: generous, not a speed assertion.
 setDefaultTimeout(60_000)
@@ -39,17 +38,16 @@ beforeAll(async () => {
   })
   model.dispose()
   await writeConstantModel(join(root, 'constant/1'))
-  await writeFile(
-    join(root, 'models.config'),
-    `model_config_list {
+  server = (
+    await startWithModelConfig(
+      root,
+      `model_config_list {
   config { name: 'twice' base_path: 'twice' }
   config { name: 'constant' base_path: 'constant' }
 }`,
-  )
-  server = await startServer(
-    testOptions({ modelConfigFile: join(root, 'models.config'), backend: 'cpu' }),
-    silentLogger,
-  )
+      { backend: 'cpu' },
+    )
+  ).server
 })
 
 const predict = async (model: string, body: unknown) => {

@@ -75,6 +75,8 @@ describe('TF Serving REST conformance', () => {
     if (c.json !== undefined) expect(parseJsonBody(text)).toEqual(c.json)
     if (c.error !== undefined || c.errorContains !== undefined) {
       const body = parseJsonBody(text) as { error?: unknown }
+      // MakeJsonFromStatus writes the one key.
+      expect(Object.keys(body)).toEqual(['error'])
       expect(typeof body.error).toBe('string')
       if (c.error !== undefined) expect(body.error).toBe(c.error)
       if (c.errorContains !== undefined) expect(String(body.error)).toContain(c.errorContains)

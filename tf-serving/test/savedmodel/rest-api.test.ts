@@ -2,17 +2,14 @@
 // SavedModels that must be reported unavailable without taking the others down.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { freePort } from '@tweetbot/testing'
+import { join } from 'node:path'
 import { writeSavedModel } from '../support/savedmodel-writer/write-saved-model.ts'
-import { collectOutput } from '../support/server.ts'
+import { type ServerProcess, spawnServer } from '../support/server.ts'
 import { binaryOpModel, copyWritable, FIXTURES, removeDir, tempDir } from './helpers.ts'
 
-const MAIN = resolve(import.meta.dir, '../../src/main.ts')
 let dir = ''
 let url = ''
-let proc: ReturnType<typeof Bun.spawn> | undefined
-let logs = ''
+let server: ServerProcess | undefined
 
 const brokenCopy = async (name: string, damage: (versionDir: string) => Promise<void>) => {
   const v = join(dir, name, '1')
@@ -46,37 +43,17 @@ beforeAll(async () => {
     '}',
   ].join('\n')
   await writeFile(join(dir, 'models.config'), config)
-  const port = await freePort()
-  url = `http://127.0.0.1:${port}`
-  const child = Bun.spawn(
-    [
-      'bun',
-      MAIN,
-      `--rest_api_port=${port}`,
-      // No gRPC server: 8500 may be taken by another run.
-      '--port=0',
-      '--inference_workers=1',
-      `--model_config_file=${join(dir, 'models.config')}`,
-    ],
-    { stdout: 'pipe', stderr: 'pipe' },
+  // Not /readyz: it stays 503 while the broken models are configured.
+  server = await spawnServer(
+    [`--model_config_file=${join(dir, 'models.config')}`],
+    {},
+    '/v1/models/half_plus_two',
   )
-  proc = child
-  collectOutput(child, (text) => {
-    logs += text
-  })
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`tf-serving exited early:\n${logs}`)
-    const r = await fetch(`${url}/v1/models/half_plus_two`).catch(() => undefined)
-    if (r?.status === 200) break
-    if (Date.now() > deadline) throw new Error(`tf-serving did not start:\n${logs}`)
-    await Bun.sleep(200)
-  }
+  url = server.url
 }, 90_000)
 
 afterAll(async () => {
-  proc?.kill('SIGTERM')
-  await proc?.exited
+  await server?.stop()
   await removeDir(dir)
 })
 
@@ -223,7 +200,11 @@ test.each([
   expect(s?.status.error_code).not.toBe('OK')
   expect(s?.status.error_message).toContain(reason)
   const r = await post(`/v1/models/${m}:predict`, { instances: [1.0] })
-  expect(r.status).not.toBe(200)
+  // No version of it is available: TF Serving's NOT_FOUND for the latest version.
+  expect(r).toEqual({
+    status: 404,
+    json: { error: `Servable not found for request: Latest(${m})` },
+  })
   expect(await post('/v1/models/half_plus_two:predict', { instances: [1.0] })).toEqual({
     status: 200,
     json: { predictions: [2.5] },

@@ -12,7 +12,7 @@ export interface ServerProcess {
 }
 
 /** Hands a child's stdout and stderr text to `append` as it arrives (for logs in test failures). */
-export const collectOutput = (
+const collectOutput = (
   proc: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> },
   append: (text: string) => void,
 ) => {
@@ -29,9 +29,11 @@ export const collectOutput = (
   void collect(proc.stderr)
 }
 
+/** Starts it and resolves once `readyPath` answers 200 (/readyz: every configured model loaded). */
 export const spawnServer = async (
   flags: string[],
   env: Record<string, string> = {},
+  readyPath = '/readyz',
 ): Promise<ServerProcess> => {
   const port = await freePort()
   let out = ''
@@ -58,7 +60,7 @@ export const spawnServer = async (
   const deadline = Date.now() + 60_000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`tf-serving exited early:\n${out}`)
-    const ok = await fetch(`${url}/readyz`).then(
+    const ok = await fetch(`${url}${readyPath}`).then(
       (r) => r.status === 200,
       () => false,
     )

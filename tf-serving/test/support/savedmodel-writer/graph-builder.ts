@@ -15,7 +15,6 @@ const encoder = new TextEncoder()
 export const attr = {
   type: (t: string): AttrObject => ({ type: t }),
   int: (i: number): AttrObject => ({ i }),
-  float: (f: number): AttrObject => ({ f }),
   bool: (b: boolean): AttrObject => ({ b }),
   str: (s: string): AttrObject => ({ s: encoder.encode(s) }),
   ints: (i: number[]): AttrObject => ({ list: { i } }),
@@ -29,9 +28,12 @@ export const attr = {
   func: (name: string): AttrObject => ({ func: { name } }),
 }
 
-/** A TensorProto object holding `values` (tensor_content for numbers, string_val for strings). */
-export const tensorProto = (
-  dtype: WritableDtype,
+/** The dtypes a Const here holds (the ones the tests and the benchmark write). */
+type ConstDtype = Extract<WritableDtype, 'DT_FLOAT' | 'DT_INT32' | 'DT_STRING'>
+
+/** A TensorProto object holding `values` (tensor_content for floats, string_val for strings). */
+const tensorProto = (
+  dtype: ConstDtype,
   shape: number[],
   values: ArrayLike<number> | readonly string[],
 ): AttrObject => {
@@ -43,19 +45,13 @@ export const tensorProto = (
       stringVal: (values as readonly string[]).map((s) => encoder.encode(s)),
     }
   const nums = Array.from(values as ArrayLike<number>)
-  if (dtype === 'DT_FLOAT') {
-    const bytes = new Uint8Array(Float32Array.from(nums).buffer)
-    return { dtype, tensorShape, tensorContent: bytes }
-  }
   if (dtype === 'DT_INT32') return { dtype, tensorShape, intVal: nums }
-  if (dtype === 'DT_INT64') return { dtype, tensorShape, int64Val: nums }
-  if (dtype === 'DT_BOOL') return { dtype, tensorShape, boolVal: nums.map(Boolean) }
-  return { dtype, tensorShape, doubleVal: nums }
+  return { dtype, tensorShape, tensorContent: new Uint8Array(Float32Array.from(nums).buffer) }
 }
 
 export const constNode = (
   name: string,
-  dtype: WritableDtype,
+  dtype: ConstDtype,
   shape: number[],
   values: ArrayLike<number> | readonly string[],
 ): NodeObject => ({
