@@ -1,6 +1,7 @@
 import type { ChatJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import { createdAtField, xIdSchema } from './ids.ts'
+import { withoutTrailingMediaLinks } from './media-links.ts'
 
 /**
  * A legacy DM event (`direct_message_events[]`). The Account Activity API and the X Activity
@@ -54,10 +55,9 @@ export const dmTextWithoutMediaLink = (data: DmMessageCreate['message_data']): s
   const mediaLink =
     data.attachment?.media.url ??
     data.entities?.urls?.findLast((u) => u.expanded_url?.includes('/messages/media/'))?.url
-  const text = data.text
-  if (mediaLink && text.trimEnd().endsWith(mediaLink))
-    return text.trimEnd().slice(0, -mediaLink.length).trimEnd()
-  return text
+  const text = withoutTrailingMediaLinks(data.text, [mediaLink])
+  // Nothing cut: the DM keeps its words as sent, trailing space included.
+  return text.length < data.text.trimEnd().length ? text : data.text
 }
 
 /** A `message_create` DM event as a chat job (the caller has decided it is worth answering). */
