@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { dmTextWithoutMediaLink } from '../src/x/dm-event.ts'
+import { type DmMessageCreate, dmTextWithoutMediaLink } from '../src/x/dm-event.ts'
 import { withoutTrailingMediaLinks } from '../src/x/media-links.ts'
 
 describe('withoutTrailingMediaLinks', () => {
@@ -61,7 +61,10 @@ describe('dmTextWithoutMediaLink', () => {
       'hi there  ',
     ],
     ['no media: the text as sent, untrimmed', { text: 'hi there  ' }, 'hi there  '],
-  ] as const)('%s', (_name, data, expected) => {
-    expect(dmTextWithoutMediaLink(data)).toBe(expected)
-  })
+  ] satisfies [string, DmMessageCreate['message_data'], string][])(
+    '%s',
+    (_name, data, expected) => {
+      expect(dmTextWithoutMediaLink(data)).toBe(expected)
+    },
+  )
 })
