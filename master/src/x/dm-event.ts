@@ -3,19 +3,20 @@ import { z } from 'zod'
 import { createdAtField, xIdSchema } from './ids.ts'
 import { withoutTrailingMediaLinks } from './media-links.ts'
 
+/** A v1.1 media entity, as tweets and DMs both carry it. */
+export const legacyMediaSchema = z.object({
+  id_str: z.string().max(32).optional(),
+  type: z.string().max(32).default('photo'),
+  media_url_https: z.string().min(1).max(2048),
+  /** The t.co link the text ends with. */
+  url: z.string().max(2048).optional(),
+})
+
 /**
  * A legacy DM event (`direct_message_events[]`). The Account Activity API and the X Activity
  * API's `dm.*` events share this shape; only the `users` map around it differs.
  * @see https://docs.x.com/x-api/account-activity/introduction
  */
-const dmMediaSchema = z.object({
-  id_str: z.string().optional(),
-  type: z.string().max(32).default('photo'),
-  media_url_https: z.string().min(1).max(2048),
-  /** The t.co link the DM text ends with. */
-  url: z.string().max(2048).optional(),
-})
-
 const urlEntitySchema = z.object({
   url: z.string().max(2048),
   expanded_url: z.string().max(4096).optional(),
@@ -27,7 +28,7 @@ export const dmMessageCreateSchema = z.object({
   message_data: z.object({
     text: z.string().max(20_000),
     entities: z.object({ urls: z.array(urlEntitySchema).max(100).optional() }).optional(),
-    attachment: z.object({ type: z.string().optional(), media: dmMediaSchema }).optional(),
+    attachment: z.object({ type: z.string().optional(), media: legacyMediaSchema }).optional(),
   }),
 })
 
