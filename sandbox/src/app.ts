@@ -73,8 +73,9 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
         message: `the master did not answer: ${err instanceof Error ? err.message : String(err)}`,
       })
     }
+    // The store hands out the live message: `m` now has this attempt too.
     store.update(id, (x) => x.deliveries.push(attempt))
-    return store.get(id)!
+    return m
   }
   const wantsPage = (accept: string | undefined) =>
     accept?.includes('text/html') === true && !accept.includes('application/json')
