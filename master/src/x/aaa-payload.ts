@@ -1,6 +1,6 @@
 import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import { legacyMediaSchema, type UserRef } from './dm-event.ts'
+import { legacyMediaSchema, type UserRef, userRef } from './dm-event.ts'
 import { xIdSchema } from './ids.ts'
 import { withoutTrailingMediaLinks } from './media-links.ts'
 import { mentionJob } from './mention-job.ts'
@@ -34,11 +34,8 @@ export const aaaUserSchema = z.object({
 })
 export type AaaUser = z.output<typeof aaaUserSchema>
 
-export const toUserRef = (id: string, user: AaaUser | undefined): UserRef => ({
-  id,
-  ...(user?.screen_name ? { screenName: user.screen_name } : {}),
-  ...(user?.name ? { name: user.name } : {}),
-})
+export const toUserRef = (id: string, user: AaaUser | undefined): UserRef =>
+  userRef(id, user?.screen_name, user?.name)
 
 const mentionSchema = z.object({ id_str: z.string().max(32) })
 const entitiesSchema = z.object({

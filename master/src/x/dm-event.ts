@@ -48,6 +48,13 @@ export interface UserRef {
   name?: string
 }
 
+/** A user ref with only the names X gave (an empty name is left out). */
+export const userRef = (id: string, screenName?: string, name?: string): UserRef => ({
+  id,
+  ...(screenName ? { screenName } : {}),
+  ...(name ? { name } : {}),
+})
+
 /**
  * The DM's own words: when it carries media, X appends the media's t.co link to the text;
  * workers answer about the photo, so the link is dropped.
