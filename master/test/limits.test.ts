@@ -97,7 +97,11 @@ describe('events per delivery: the same cap (100) for AAA as for XAA', () => {
     expect((await h.jobs('chat')).length).toBe(100)
     const mixed = { ...aaaDms(100), ...mentionDelivery({ botId: BOT, authorId: '43' }) }
     mixed.direct_message_events = aaaDms(100).direct_message_events
-    expect((await h.post(JSON.stringify(mixed))).status).toBe(400)
+    const over = await h.post(JSON.stringify(mixed))
+    expect(over.status).toBe(400)
+    // Refused whole for the count, so its one new event (the mention) is not queued either.
+    expect(await over.json()).toEqual({ error: 'more than 100 events in one delivery' })
+    expect(await h.jobs('tweet')).toEqual([])
   })
 
   test('XAA: 101 events across `data` are refused like 101 DMs in one payload', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { freePort, testRedisUrl, uniquePrefix, waitFor } from '@tweetbot/testing'
 import { fixtureText } from './fixtures/index.ts'
-import { FIXTURE_MAX_AGE_SEC, SECRET, sign } from './helpers.ts'
+import { FIXTURE_MAX_AGE_SEC, metric, SECRET, sign } from './helpers.ts'
 import { pendingChatIds, rawRequest, spawnMaster, startMasterProcess } from './master-process.ts'
 
 const procs: ReturnType<typeof Bun.spawn>[] = []
@@ -68,6 +68,16 @@ describe('bun master/src/main.ts', () => {
       })
       expect(big.status).toBe(413)
     }
+    // Only the one just past the limit reached the app (Bun answered the other before it ran).
+    expect(
+      metric(
+        await (await fetch(`${m.metricsBase}/metrics`)).text(),
+        'tweetbot_master_body_refusals_total',
+        {
+          reason: 'too_large',
+        },
+      ),
+    ).toBe(1)
 
     proc.kill('SIGTERM')
     expect(await proc.exited).toBe(0)

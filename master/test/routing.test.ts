@@ -4,9 +4,10 @@ import { routeDelivery } from '../src/deliveries/route-delivery.ts'
 import type { EventDecision } from '../src/deliveries/types.ts'
 import { BOT_ID, fixture } from './fixtures/index.ts'
 
-const decide = (name: string): EventDecision[] => {
-  const verdict = routeDelivery(fixture(name))
-  if (!verdict.ok) throw new Error(`${name}: ${verdict.reason}`)
+/** The decisions for a delivery body (a fixture's name, or the body itself). */
+const decide = (delivery: string | object): EventDecision[] => {
+  const verdict = routeDelivery(typeof delivery === 'string' ? fixture(delivery) : delivery)
+  if (!verdict.ok) throw new Error(`not a delivery: ${verdict.reason}`)
   return verdict.decisions
 }
 const summary = (ds: EventDecision[]) =>
@@ -187,6 +188,16 @@ describe('X Activity routing table', () => {
     ])
     expect(photo.needsMediaLookup).toBe(false)
     expect(photo.text).toBe('@imagebot what is this?')
+  })
+
+  test('a sender or author the delivery does not name keeps the id alone, under both APIs', () => {
+    const aaa = fixture('aaa/dm-photo') as { users?: unknown }
+    const dm = routed(decide({ ...aaa, users: {} })[0])
+    expect(chatJobSchema.parse(dm.job).sender).toEqual({ id: '3001969357' })
+    const xaa = fixture('xaa/post-mention') as { data: { includes?: unknown } }
+    xaa.data.includes = { users: [{ id: '6253282', username: '', name: '' }] }
+    const post = routed(decide(xaa)[0])
+    expect(tweetJobSchema.parse(post.job).author).toEqual({ id: '6253282' })
   })
 
   test('dm.received without filter.user_id is rejected', () => {

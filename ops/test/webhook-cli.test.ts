@@ -205,6 +205,8 @@ describe('webhook commands: method, path, auth, printed result', () => {
     expect(r.out).toContain('webhook 111: 2 subscriptions:')
     expect(r.out).toContain(`user ${BOT_ID}  (the bot)`)
     expect(r.out).toContain('user 42')
+    // Only the bot is marked.
+    expect(r.out.split('\n').at(-1)).toBe('  user 42')
   })
 
   test('unsubscribe asks GET /2/users/me (as the bot) when the bot id is not known locally', async () => {
@@ -228,6 +230,7 @@ describe('webhook commands: method, path, auth, printed result', () => {
       data: { job_id: '777', created_at: '2026-11-28T00:00:00.000Z' },
     })
     const r = await run(['replay', '111', '2026-11-27T10:00Z', '202611271130'])
+    expect(r.code).toBe(0)
     const req = onlyCall('POST', '/2/webhooks/replay', 'app')
     expect(req.json).toEqual({
       webhook_id: '111',
@@ -275,6 +278,8 @@ describe('X Activity API subscriptions', () => {
     expect(r.out).toContain(
       `activity subscription 555: 555  dm.received  user ${BOT_ID}  → webhook 111`,
     )
+    // A type the bot answers gets no "ignored" note.
+    expect(r.out).not.toContain('note:')
   })
 
   test('activity-subscribe accepts the spec shape data.subscription and flags non-bot types', async () => {
@@ -282,6 +287,7 @@ describe('X Activity API subscriptions', () => {
       data: { subscription: activitySubscription('556', 'like.create', '111') },
     })
     const r = await run(['activity-subscribe', '111', 'like.create'])
+    expect(r.code).toBe(0)
     expect(r.out).toContain('activity subscription 556')
     expect(r.out).toContain('the master acknowledges but ignores like.create')
   })
@@ -300,6 +306,8 @@ describe('X Activity API subscriptions', () => {
     expect(r.out).toContain(`555  dm.received  user ${BOT_ID}  → webhook 111`)
     expect(r.out).toContain('556  post.mention.create')
     expect(r.out).toContain('(stream only)')
+    // The subscription without a webhook is the one marked stream only.
+    expect(r.out).toContain(`556  post.mention.create  user ${BOT_ID}  (stream only)`)
   })
 })
 
@@ -444,7 +452,9 @@ describe('errors become clear messages (and never show a secret)', () => {
 
   test('usage errors: unknown command, bad id, bad url, bad dates, http:// base URL', async () => {
     expect((await run(['frobnicate'])).code).toBe(2)
-    expect((await run(['validate', 'abc'])).err).toContain('webhook_id must be a numeric id')
+    const badId = await run(['validate', 'abc'])
+    expect(badId.err).toContain('webhook_id must be a numeric id')
+    expect(badId.code).toBe(2)
     expect((await run(['register', 'http://bot.example.com/webhook'])).err).toContain(
       'public https:// URL',
     )

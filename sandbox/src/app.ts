@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { JobEvent } from '@tweetbot/common/job-events'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { streamSSE } from 'hono/streaming'
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming'
 import { buildDelivery, postDelivery } from './deliveries.ts'
 import type { MessageKind, MessageStore, PayloadApi, SandboxMessage } from './messages.ts'
 import type { PhotoStore } from './photos.ts'
@@ -73,8 +73,9 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
         message: `the master did not answer: ${err instanceof Error ? err.message : String(err)}`,
       })
     }
+    // The store hands out the live message: `m` now has this attempt too.
     store.update(id, (x) => x.deliveries.push(attempt))
-    return store.get(id)!
+    return m
   }
   const wantsPage = (accept: string | undefined) =>
     accept?.includes('text/html') === true && !accept.includes('application/json')
@@ -194,55 +195,57 @@ export const createSandboxApp = (deps: SandboxAppDeps) => {
     return c.json(toJson(m))
   })
 
-  // Server-sent events: `snapshot` = { id, html } for every message on connect, then
-  // `message` = { id, html, message } whenever one changes.
-  app.get('/api/stream', (c) =>
-    streamSSE(c, async (stream) => {
-      // The messages changed since the last write. The store hands out the live object, so a
-      // message that changes again before it is written is written once, as it is by then
-      // (a photo's timeline is a burst of ~8 job events).
-      const changed = new Set<SandboxMessage>()
-      let wake: (() => void) | undefined
-      const unsubscribe = store.subscribe((m) => {
-        changed.add(m)
-        wake?.()
-      })
-      stream.onAbort(() => {
-        unsubscribe()
-        wake?.()
-      })
-      // Every message as it is now: what changed between rendering the page and this stream
-      // (or while a dropped stream reconnected) is not lost.
-      for (const m of store.all())
-        await stream.writeSSE({
-          event: 'snapshot',
-          data: JSON.stringify({ id: m.id, html: String(await renderMessage(m)) }),
-        })
-      while (!stream.aborted) {
-        const [m] = changed
-        if (!m) {
-          let timer: Timer | undefined
-          await new Promise<void>((resolve) => {
-            wake = resolve
-            timer = setTimeout(resolve, 15_000) // a comment line keeps proxies from closing an idle stream
-          })
-          clearTimeout(timer)
-          wake = undefined
-          if (changed.size === 0 && !stream.aborted) await stream.write(': keep-alive\n\n')
-          continue
-        }
-        changed.delete(m)
-        const html = await renderMessage(m)
-        await stream.writeSSE({
-          event: 'message',
-          id: String(Date.now()),
-          data: JSON.stringify({ id: m.id, html: String(html), message: toJson(m) }),
-        })
-      }
-      unsubscribe()
-    }),
-  )
+  app.get('/api/stream', (c) => streamSSE(c, (stream) => streamMessages(store, stream)))
   return app
+}
+
+/**
+ * Server-sent events: `snapshot` = { id, html } for every message on connect, then
+ * `message` = { id, html, message } whenever one changes.
+ */
+const streamMessages = async (store: MessageStore, stream: SSEStreamingApi) => {
+  // The messages changed since the last write. The store hands out the live object, so a
+  // message that changes again before it is written is written once, as it is by then
+  // (a photo's timeline is a burst of ~8 job events).
+  const changed = new Set<SandboxMessage>()
+  let wake: (() => void) | undefined
+  const unsubscribe = store.subscribe((m) => {
+    changed.add(m)
+    wake?.()
+  })
+  stream.onAbort(() => {
+    unsubscribe()
+    wake?.()
+  })
+  // Every message as it is now: what changed between rendering the page and this stream
+  // (or while a dropped stream reconnected) is not lost.
+  for (const m of store.all())
+    await stream.writeSSE({
+      event: 'snapshot',
+      data: JSON.stringify({ id: m.id, html: String(await renderMessage(m)) }),
+    })
+  while (!stream.aborted) {
+    const [m] = changed
+    if (!m) {
+      let timer: Timer | undefined
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        timer = setTimeout(resolve, 15_000) // a comment line keeps proxies from closing an idle stream
+      })
+      clearTimeout(timer)
+      wake = undefined
+      if (changed.size === 0 && !stream.aborted) await stream.write(': keep-alive\n\n')
+      continue
+    }
+    changed.delete(m)
+    const html = await renderMessage(m)
+    await stream.writeSSE({
+      event: 'message',
+      id: String(Date.now()),
+      data: JSON.stringify({ id: m.id, html: String(html), message: toJson(m) }),
+    })
+  }
+  unsubscribe()
 }
 
 /** Applies one job event from the workers to its message (unknown event ids are not ours). */

@@ -1,6 +1,11 @@
-import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import type { DeliveryAttempt, MessageKind, PayloadApi } from './messages.ts'
-import { dmDelivery, mentionDelivery, xaaDmDelivery, xaaMentionDelivery } from './x-testing.ts'
+import {
+  dmDelivery,
+  mentionDelivery,
+  postSignedDelivery,
+  xaaDmDelivery,
+  xaaMentionDelivery,
+} from './x-testing.ts'
 
 export interface DeliveryInput {
   kind: MessageKind
@@ -64,13 +69,7 @@ export const postDelivery = async (
 ): Promise<DeliveryAttempt> => {
   const at = Date.now()
   const t0 = performance.now()
-  const res = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-twitter-webhooks-signature': await signWebhookBody(consumerSecret, body),
-    },
-    body,
+  const res = await postSignedDelivery(webhookUrl, consumerSecret, body, {
     signal: AbortSignal.timeout(10_000),
   })
   const text = await res.text()

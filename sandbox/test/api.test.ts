@@ -174,8 +174,15 @@ describe('POST /api/messages', () => {
     expect(((await empty.json()) as { error: string }).error).toContain('photo, a text')
     const badKind = await sendMessage({ kind: 'retweet', text: 'x' })
     expect(badKind.status).toBe(400)
+    expect(((await badKind.json()) as { error: string }).error).toBe('kind must be dm or mention')
+    const badApi = await sendMessage({ kind: 'dm', api: 'v3', text: 'x' })
+    expect(badApi.status).toBe(400)
+    expect(((await badApi.json()) as { error: string }).error).toBe('api must be aaa or xaa')
     const notForm = await fetch(url('/api/messages'), { method: 'POST', body: '{}' })
     expect(notForm.status).toBe(400)
+    expect(((await notForm.json()) as { error: string }).error).toBe(
+      'expected a multipart/form-data body',
+    )
     expect(env.sandbox.store.all().length).toBe(before)
   })
 })
@@ -195,6 +202,9 @@ test('requests from another site or under another host name are refused', async 
   )
   const rebound = await fetch(url('/api/messages'), { headers: { host: 'evil.example:8090' } })
   expect(rebound.status).toBe(403)
+  expect(((await rebound.json()) as { error: string }).error).toBe(
+    'refused: Host evil.example:8090 is not loopback',
+  )
   const sameSite = await fetch(url('/api/messages'), {
     method: 'POST',
     body: form,

@@ -22,11 +22,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { signWebhookBody } from '@tweetbot/common/webhook-signature'
 import { bunBinDir } from './bun-bin.ts'
 import { type FakeXApi, type FakeXMedia, startFakeXApi } from './fake-x-api.ts'
 import { type ImageServer, startImageServer } from './image-server.ts'
 import { uniquePrefix } from './index.ts'
+import { postSignedDelivery } from './post-delivery.ts'
 import { freePort, type RedisServerHandle, startRedisServer } from './redis-server.ts'
 
 export type ServiceName = 'tf-serving' | 'master' | 'worker:chat' | 'worker:tweet'
@@ -322,18 +322,13 @@ export const startStack = async (opts: StackOptions = {}): Promise<Stack> => {
     grpcUrl,
     logDir,
     imageUrl: (path) => `${images.url}${path}`,
-    postDelivery: async (body, o = {}) => {
-      const raw = typeof body === 'string' ? body : JSON.stringify(body)
-      return fetch(`${handles.master.url}/webhook`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-twitter-webhooks-signature':
-            o.signature ?? (await signWebhookBody(consumerSecret, raw)),
-        },
-        body: raw,
-      })
-    },
+    postDelivery: (body, o = {}) =>
+      postSignedDelivery(
+        `${handles.master.url}/webhook`,
+        consumerSecret,
+        typeof body === 'string' ? body : JSON.stringify(body),
+        o,
+      ),
     kill,
     restart: async (name) => {
       const proc = procs.get(name)

@@ -15,11 +15,10 @@ export const routeDm = (
   const parsed = dmEventSchema.safeParse(item)
   if (!parsed.success) return rejected(api, kind, firstIssue(parsed.error))
   const dm = parsed.data
-  if (dm.type !== 'message_create' || !dm.message_create)
-    return ignored(api, kind, `type ${dm.type}`)
-  const senderId = dm.message_create.sender_id
+  const { message_create } = dm
+  if (dm.type !== 'message_create' || !message_create) return ignored(api, kind, `type ${dm.type}`)
+  const senderId = message_create.sender_id
   if (senderId === botId) return ignored(api, kind, 'sent by the bot')
-  const message_create = dm.message_create
   const job = dmEventToChatJob(
     { ...dm, message_create },
     { api, botId, sender: ctx.senderRef(senderId) },

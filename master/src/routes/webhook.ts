@@ -30,10 +30,9 @@ export const webhookRoutes = (deps: WebhookDeps) => {
   const app = new Hono<MasterEnv>()
 
   app.get('/', async (c) => {
-    const token = c.req.query('crc_token')
-    const verdict = checkCrcToken(token)
+    const verdict = checkCrcToken(c.req.query('crc_token'))
     if (!verdict.ok) throw new HTTPException(400, { message: verdict.reason })
-    return c.json({ response_token: await signWebhookBody(deps.consumerSecret, token as string) })
+    return c.json({ response_token: await signWebhookBody(deps.consumerSecret, verdict.token) })
   })
 
   app.post(

@@ -1,6 +1,6 @@
 import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import type { UserRef } from './dm-event.ts'
+import { legacyMediaSchema, type UserRef, userRef } from './dm-event.ts'
 import { xIdSchema } from './ids.ts'
 import { withoutTrailingMediaLinks } from './media-links.ts'
 import { mentionJob } from './mention-job.ts'
@@ -34,24 +34,15 @@ export const aaaUserSchema = z.object({
 })
 export type AaaUser = z.output<typeof aaaUserSchema>
 
-export const toUserRef = (id: string, user: AaaUser | undefined): UserRef => ({
-  id,
-  ...(user?.screen_name ? { screenName: user.screen_name } : {}),
-  ...(user?.name ? { name: user.name } : {}),
-})
+export const toUserRef = (id: string, user: AaaUser | undefined): UserRef =>
+  userRef(id, user?.screen_name, user?.name)
 
 const mentionSchema = z.object({ id_str: z.string().max(32) })
-const tweetMediaSchema = z.object({
-  id_str: z.string().max(32).optional(),
-  type: z.string().max(32).default('photo'),
-  media_url_https: z.string().min(1).max(2048),
-  url: z.string().max(2048).optional(),
-})
 const entitiesSchema = z.object({
   user_mentions: z.array(mentionSchema).max(100).optional(),
-  media: z.array(tweetMediaSchema).max(10).optional(),
+  media: z.array(legacyMediaSchema).max(10).optional(),
 })
-const extendedEntitiesSchema = z.object({ media: z.array(tweetMediaSchema).max(10).optional() })
+const extendedEntitiesSchema = z.object({ media: z.array(legacyMediaSchema).max(10).optional() })
 
 /** A v1.1 tweet in compat mode, as `tweet_create_events[]` carries it. */
 export const aaaTweetSchema = z.object({
@@ -60,11 +51,7 @@ export const aaaTweetSchema = z.object({
   full_text: z.string().max(100_000).optional(),
   truncated: z.union([z.boolean(), z.string()]).optional(),
   created_at: z.string().max(64).optional(),
-  user: z.object({
-    id_str: xIdSchema,
-    screen_name: z.string().max(64).optional(),
-    name: z.string().max(256).optional(),
-  }),
+  user: aaaUserSchema.omit({ id: true }).extend({ id_str: xIdSchema }),
   entities: entitiesSchema.optional(),
   extended_entities: extendedEntitiesSchema.optional(),
   extended_tweet: z

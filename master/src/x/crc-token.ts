@@ -6,7 +6,7 @@
  */
 export const CRC_TOKEN = /^[A-Za-z0-9+/=_-]{16,128}$/
 
-export type CrcTokenVerdict = { ok: true } | { ok: false; reason: string }
+export type CrcTokenVerdict = { ok: true; token: string } | { ok: false; reason: string }
 
 export const checkCrcToken = (token: string | undefined | null): CrcTokenVerdict => {
   if (token === undefined || token === null || token === '')
@@ -21,6 +21,6 @@ export const checkCrcToken = (token: string | undefined | null): CrcTokenVerdict
     JSON.parse(token)
     return { ok: false, reason: 'crc_token must not be JSON' }
   } catch {
-    return { ok: true }
+    return { ok: true, token }
   }
 }

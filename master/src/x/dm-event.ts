@@ -1,20 +1,22 @@
 import type { ChatJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
 import { createdAtField, xIdSchema } from './ids.ts'
+import { withoutTrailingMediaLinks } from './media-links.ts'
+
+/** A v1.1 media entity, as tweets and DMs both carry it. */
+export const legacyMediaSchema = z.object({
+  id_str: z.string().max(32).optional(),
+  type: z.string().max(32).default('photo'),
+  media_url_https: z.string().min(1).max(2048),
+  /** The t.co link the text ends with. */
+  url: z.string().max(2048).optional(),
+})
 
 /**
  * A legacy DM event (`direct_message_events[]`). The Account Activity API and the X Activity
  * API's `dm.*` events share this shape; only the `users` map around it differs.
  * @see https://docs.x.com/x-api/account-activity/introduction
  */
-const dmMediaSchema = z.object({
-  id_str: z.string().optional(),
-  type: z.string().max(32).default('photo'),
-  media_url_https: z.string().min(1).max(2048),
-  /** The t.co link the DM text ends with. */
-  url: z.string().max(2048).optional(),
-})
-
 const urlEntitySchema = z.object({
   url: z.string().max(2048),
   expanded_url: z.string().max(4096).optional(),
@@ -26,7 +28,7 @@ export const dmMessageCreateSchema = z.object({
   message_data: z.object({
     text: z.string().max(20_000),
     entities: z.object({ urls: z.array(urlEntitySchema).max(100).optional() }).optional(),
-    attachment: z.object({ type: z.string().optional(), media: dmMediaSchema }).optional(),
+    attachment: z.object({ type: z.string().optional(), media: legacyMediaSchema }).optional(),
   }),
 })
 
@@ -46,6 +48,13 @@ export interface UserRef {
   name?: string
 }
 
+/** A user ref with only the names X gave (an empty name is left out). */
+export const userRef = (id: string, screenName?: string, name?: string): UserRef => ({
+  id,
+  ...(screenName ? { screenName } : {}),
+  ...(name ? { name } : {}),
+})
+
 /**
  * The DM's own words: when it carries media, X appends the media's t.co link to the text;
  * workers answer about the photo, so the link is dropped.
@@ -54,10 +63,9 @@ export const dmTextWithoutMediaLink = (data: DmMessageCreate['message_data']): s
   const mediaLink =
     data.attachment?.media.url ??
     data.entities?.urls?.findLast((u) => u.expanded_url?.includes('/messages/media/'))?.url
-  const text = data.text
-  if (mediaLink && text.trimEnd().endsWith(mediaLink))
-    return text.trimEnd().slice(0, -mediaLink.length).trimEnd()
-  return text
+  const text = withoutTrailingMediaLinks(data.text, [mediaLink])
+  // Nothing cut: the DM keeps its words as sent, trailing space included.
+  return text.length < data.text.trimEnd().length ? text : data.text
 }
 
 /** A `message_create` DM event as a chat job (the caller has decided it is worth answering). */

@@ -1,6 +1,6 @@
 import type { TweetJob } from '@tweetbot/common/jobs'
 import { z } from 'zod'
-import type { UserRef } from './dm-event.ts'
+import { type UserRef, userRef } from './dm-event.ts'
 import { xIdSchema } from './ids.ts'
 import { withoutTrailingMediaLinks } from './media-links.ts'
 import { mentionJob } from './mention-job.ts'
@@ -45,11 +45,8 @@ export const xaaUserSchema = z
   .transform((u) => ('data' in u ? u.data : u))
 export type XaaUser = z.output<typeof xaaUserSchema>
 
-export const xaaUserRef = (id: string, user: XaaUser | undefined): UserRef => ({
-  id,
-  ...(user?.username ? { screenName: user.username } : {}),
-  ...(user?.name ? { name: user.name } : {}),
-})
+export const xaaUserRef = (id: string, user: XaaUser | undefined): UserRef =>
+  userRef(id, user?.username, user?.name)
 
 /** The envelope; `payload` and `includes` are validated per event type. */
 export const xaaEventSchema = z.object({
