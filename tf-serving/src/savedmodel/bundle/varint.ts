@@ -18,18 +18,3 @@ export const readVarint = (cur: Cursor): number => {
   }
   throw new Error('varint longer than 10 bytes')
 }
-
-export const writeVarint = (out: number[], value: number): void => {
-  let v = value
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80)
-    v = Math.floor(v / 128)
-  }
-  out.push(v)
-}
-
-export const varintBytes = (value: number): Uint8Array => {
-  const out: number[] = []
-  writeVarint(out, value)
-  return Uint8Array.from(out)
-}

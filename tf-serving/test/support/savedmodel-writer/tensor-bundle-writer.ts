@@ -3,10 +3,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { crc32c, crc32cExtend, maskCrc } from '../../../src/savedmodel/bundle/crc32c.ts'
-import { writeTable } from '../../../src/savedmodel/bundle/sstable.ts'
 import { shardName, u32le } from '../../../src/savedmodel/bundle/tensor-bundle.ts'
-import { varintBytes } from '../../../src/savedmodel/bundle/varint.ts'
 import { encodeMessage } from '../../../src/savedmodel/proto/schema.ts'
+import { varintBytes, writeTable } from './sstable-writer.ts'
 
 export type WritableDtype =
   | 'DT_FLOAT'
