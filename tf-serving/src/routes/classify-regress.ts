@@ -34,7 +34,7 @@ import {
 } from '../rest/messages.ts'
 import { hasOwnKey, ownValue } from '../rest/own.ts'
 import { signatureDebugString } from '../rest/signature-debug.ts'
-import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
+import { examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
@@ -105,12 +105,7 @@ const savedModelFeeds = (sig: SignatureDef, decoded: DecodedExamples): TensorMap
       `The graph behind input '${input.name}' does not parse tf.Examples with ParseExample, which is how tf-serving feeds classify/regress examples`,
     )
   }
-  try {
-    return examplesToFeeds(sig.examples, decoded.examples, decoded.context)
-  } catch (err) {
-    if (err instanceof ExampleError) throw invalidArgument(err.message)
-    throw err
-  }
+  return examplesToFeeds(sig.examples, decoded.examples, decoded.context)
 }
 
 /** PostProcessClassificationResult (classifier.cc:224-323). */

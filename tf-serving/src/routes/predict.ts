@@ -15,11 +15,8 @@ import { invalidArgument, ServingError } from '../rest/errors.ts'
 import { feedTypeMismatch } from '../rest/messages.ts'
 import { ownValue } from '../rest/own.ts'
 import type { ScannedPredict } from '../rest/scan-predict.ts'
-import { ExampleError, examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
-import {
-  decodeSerializedExample,
-  SerializedExampleError,
-} from '../savedmodel/example/serialized-example.ts'
+import { examplesToFeeds } from '../savedmodel/example/examples-to-feeds.ts'
+import { decodeSerializedExample } from '../savedmodel/example/serialized-example.ts'
 import type { AppDeps } from './deps.ts'
 import type { ModelPath } from './model-path.ts'
 
@@ -48,14 +45,7 @@ const serializedExampleFeeds = (sig: SignatureDef, inputs: TensorMap): TensorMap
     )
   if (t.shape.length > 1)
     throw invalidArgument(`Expected serialized to be a vector, got shape: [${t.shape.join(',')}]`)
-  try {
-    const examples = (t.data as Uint8Array[]).map(decodeSerializedExample)
-    return examplesToFeeds(sig.examples, examples)
-  } catch (err) {
-    if (err instanceof ExampleError || err instanceof SerializedExampleError)
-      throw invalidArgument(err.message)
-    throw err
-  }
+  return examplesToFeeds(sig.examples, (t.data as Uint8Array[]).map(decodeSerializedExample))
 }
 
 /** A predict body: read by the byte scanner, or JSON (parsed lazily: the scan may cover it). */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { SignatureDef, TensorSpec } from '../../src/loaders/types.ts'
 import { decodeExamplesRequest } from '../../src/rest/examples.ts'
 import { parseJsonBodyExact } from '../../src/rest/json-parse.ts'
-import { ExampleError, examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
+import { examplesToFeeds } from '../../src/savedmodel/example/examples-to-feeds.ts'
 import { decodeSerializedExample } from '../../src/savedmodel/example/serialized-example.ts'
 import { exampleSignature, savedModelLoader } from '../../src/savedmodel/loader.ts'
 import { encodeMessage } from '../../src/savedmodel/proto/schema.ts'
@@ -136,11 +136,13 @@ describe.each(['half_plus_two/00000123', 'half_plus_two_tf2/00000123'])(
         'Name: <unknown>, Feature: x (data type: float) is required but could not be found.',
       )
       // An int64 list for a float feature: TensorFlow's ParseExample wording.
-      await expect(viaExamples(dir, 'regress_x_to_y', '{"examples":[{"x":1}]}')).rejects.toThrow(
-        new ExampleError(
+      await expect(
+        viaExamples(dir, 'regress_x_to_y', '{"examples":[{"x":1}]}'),
+      ).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message:
           "Name: <unknown>, Key: x, Index: 0.  Data types don't match. Data type: int64 but expected type: float",
-        ),
-      )
+      })
     })
   },
 )

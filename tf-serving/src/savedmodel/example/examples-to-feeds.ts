@@ -7,6 +7,7 @@
 // The context is merged under each example, as TF Serving concatenates the serialized context
 // and example (tensorflow_serving/servables/tensorflow/util.cc:183-203): the example's own
 // feature of the same name wins.
+import { invalidArgument } from '../../rest/errors.ts'
 import type { Example, Feature } from '../../rest/examples.ts'
 import {
   exampleFeatureMissing,
@@ -23,10 +24,6 @@ export interface FeedTensor {
 }
 
 const encoder = new TextEncoder()
-
-export class ExampleError extends Error {
-  override name = 'ExampleError'
-}
 
 /** DataTypeString of the dtype a feature list kind parses as. */
 const KIND_DTYPE: Record<NonNullable<Feature['kind']>, string> = {
@@ -48,13 +45,13 @@ const COUNT_WORD: Record<string, string> = {
 
 type Value = number | string | Uint8Array
 
-/** Feeds keyed by placeholder name. Throws ExampleError for a bad request (HTTP 400). */
+/** Feeds keyed by placeholder name. Throws INVALID_ARGUMENT (HTTP 400) for a bad request. */
 export const examplesToFeeds = (
   spec: ExampleSignature,
   examples: readonly Example[],
   context?: Example,
 ): Record<string, FeedTensor> => {
-  if (examples.length === 0) throw new ExampleError('Input is empty.')
+  if (examples.length === 0) throw invalidArgument('Input is empty.')
   const columns = spec.features.map(() => [] as Value[])
   examples.forEach((ex, index) => {
     const merged: Example = { ...context, ...ex }
@@ -67,10 +64,10 @@ export const examplesToFeeds = (
       if (!f || feature.kind === undefined) continue
       const want = DTYPE_NAME[f.dtype] ?? f.dtype
       if (KIND_DTYPE[feature.kind] !== want)
-        throw new ExampleError(exampleTypeMismatch(index, key, KIND_DTYPE[feature.kind], want))
+        throw invalidArgument(exampleTypeMismatch(index, key, KIND_DTYPE[feature.kind], want))
       const per = f.shape.reduce((n, s) => n * s, 1)
       if (feature.values.length !== per)
-        throw new ExampleError(
+        throw invalidArgument(
           exampleWrongCount(
             index,
             key,
@@ -85,7 +82,7 @@ export const examplesToFeeds = (
     spec.features.forEach((f, d) => {
       if (filled.has(d)) return
       if (!f.default)
-        throw new ExampleError(exampleFeatureMissing(f.key, DTYPE_NAME[f.dtype] ?? f.dtype))
+        throw invalidArgument(exampleFeatureMissing(f.key, DTYPE_NAME[f.dtype] ?? f.dtype))
       ;(columns[d] as Value[]).push(...f.default)
     })
   })

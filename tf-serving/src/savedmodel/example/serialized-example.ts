@@ -1,6 +1,7 @@
 // Serialized tf.Example protos (what a client sends to predict as {"b64": …} for a signature
 // whose input the graph parses with ParseExample) read into the same feature lists the REST
 // `examples` JSON produces, so both reach examplesToFeeds.
+import { invalidArgument } from '../../rest/errors.ts'
 import type { Example, Feature } from '../../rest/examples.ts'
 import { setOwn } from '../../rest/own.ts'
 import { decodeMessage } from '../proto/schema.ts'
@@ -9,10 +10,6 @@ interface FeatureProto {
   bytesList?: { value?: Uint8Array[] }
   floatList?: { value?: number[] }
   int64List?: { value?: number[] }
-}
-
-export class SerializedExampleError extends Error {
-  override name = 'SerializedExampleError'
 }
 
 const toFeature = (f: FeatureProto): Feature => {
@@ -29,7 +26,7 @@ export const decodeSerializedExample = (bytes: Uint8Array): Example => {
     proto = decodeMessage('Example', bytes)
   } catch {
     // TensorFlow's ParseExample (example_proto_fast_parsing.cc, FastParseExample).
-    throw new SerializedExampleError(
+    throw invalidArgument(
       `Could not parse example input, value: '${Buffer.from(bytes).toString('latin1')}'`,
     )
   }
