@@ -1,13 +1,5 @@
-import { secret } from '@tweetbot/common/config'
+import { secret, xApiBaseUrl } from '@tweetbot/common/config'
 import { z } from 'zod'
-
-const httpsUrl = z.string().refine((v) => {
-  try {
-    return new URL(v).protocol === 'https:'
-  } catch {
-    return false
-  }
-}, 'must be an https:// URL (twitter-api-v2 refuses http://)')
 
 /**
  * Env of the operator CLI (`bun run webhook`). App-only calls use TWITTER_BEARER_TOKEN, or a
@@ -26,7 +18,7 @@ export const webhookCliEnvSchema = z.object({
     .regex(/^\d{1,20}$/, 'must be a numeric user id')
     .optional(),
   /** X API root; an HTTPS fake in tests. */
-  TWITTER_API_BASE_URL: httpsUrl.default('https://api.x.com'),
+  TWITTER_API_BASE_URL: xApiBaseUrl,
   /** Extra CA certificate (PEM file) to trust for TWITTER_API_BASE_URL, e.g. the fake's. */
   TWITTER_CA_FILE: z.string().min(1).optional(),
 })

@@ -47,6 +47,15 @@ export const httpUrl = z.string().refine((v) => {
   }
 }, 'must be an http(s) URL')
 
+/** X's API root (TWITTER_API_BASE_URL), for the workers and the operator CLI alike. */
+export const xApiBaseUrl = z
+  .string()
+  .default('https://api.x.com')
+  .refine(
+    (v) => /^https:\/\/[^/]+$/.test(v.replace(/\/$/, '')),
+    'must be an https:// URL, https://host[:port] (twitter-api-v2 refuses http://)',
+  )
+
 /** A secret: required, non-empty; its value never appears in errors or logs. */
 export const secret = z.string({ message: 'required but not set' }).min(1, 'must not be empty')
 

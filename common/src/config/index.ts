@@ -1,6 +1,6 @@
 // Every service's environment schema and the loader that turns a bad environment into one clear
 // start-up error. The schemas are the one source of truth for variables, defaults and docs.
-export { flag, httpUrl, port, secret } from './fields.ts'
+export { flag, httpUrl, port, secret, xApiBaseUrl } from './fields.ts'
 export { ConfigError, loadConfig, loadConfigOrExit } from './load-config.ts'
 export {
   type MasterConfig,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { flag, httpUrl, port, positiveInt } from './fields.ts'
+import { flag, httpUrl, port, positiveInt, xApiBaseUrl } from './fields.ts'
 import { sharedEnvSchema } from './shared.ts'
 
 /** Labels of the default model (nsfwjs' MobileNetV2, exported by `make models`). */
@@ -63,10 +63,7 @@ export const workerEnvSchema = sharedEnvSchema
     TWITTER_CONSUMER_SECRET: z.string().optional(),
     TWITTER_ACCESS_TOKEN: z.string().optional(),
     TWITTER_ACCESS_TOKEN_SECRET: z.string().optional(),
-    TWITTER_API_BASE_URL: z
-      .string()
-      .default('https://api.x.com')
-      .refine((v) => /^https:\/\/[^/]+$/.test(v.replace(/\/$/, '')), 'must be https://host[:port]'),
+    TWITTER_API_BASE_URL: xApiBaseUrl,
     TWITTER_CA_FILE: z.string().optional(),
     // Jobs per process. A job holds its slot through the X call (~300 ms) too, so this must
     // cover X's latency as well as tf-serving's (bench/e2e.ts: 8 slots left tf-serving idle).
