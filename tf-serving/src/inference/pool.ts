@@ -52,7 +52,7 @@ export class InferencePool {
   #closed = false
   #waiters: (() => void)[] = []
   #queue: QueuedRun[] = []
-  /** Delay before replacing each slot's worker again; 0 once a replacement took jobs. */
+  /** Failed starts in a row per slot; reset by the exit of a worker that took jobs (`wasLive`). */
   #failedStarts = new Map<number, number>()
   backend = 'unknown'
   backendReason = ''
@@ -144,7 +144,6 @@ export class InferencePool {
     this.#slots[index] = fresh
     void this.#loadAll(fresh, () => {
       fresh.live = true
-      this.#failedStarts.set(index, 0)
       for (const wake of this.#waiters.splice(0)) wake()
       this.#dispatch()
       this.opts.logger.info('inference worker restarted', { worker: index })
