@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import { protoType, serviceDefinition } from '@tweetbot/common/grpc'
 import { ModelServerError } from '../errors.ts'
-import type { InputScale } from './encode-instances.ts'
+import { type InputScale, scaledByte } from './encode-instances.ts'
 import { extractScores } from './extract-scores.ts'
 import type { ModelClient } from './model-client.ts'
 import { type ModelInput, parseModelMetadata } from './parse-metadata.ts'
@@ -45,12 +45,16 @@ const HTTP_OF: Partial<Record<grpc.status, number>> = {
 const dtypeNumbers = (): Record<string, number> =>
   protoType('tensorflow.serving.SignatureDefMap').root.lookupEnum('tensorflow.DataType').values
 
-/** One pixel byte → the model's input value, per INPUT_SCALE. */
-const scaleTable = (scale: InputScale) =>
-  Float32Array.from({ length: 256 }, (_, i) =>
-    scale === '0,1' ? i / 255 : scale === '-1,1' ? i / 127.5 - 1 : i,
-  )
+/** Each pixel byte's input value, per INPUT_SCALE. */
 const tables = new Map<InputScale, Float32Array>()
+const scaleTable = (scale: InputScale) => {
+  let table = tables.get(scale)
+  if (!table) {
+    table = Float32Array.from({ length: 256 }, (_, i) => scaledByte(scale, i))
+    tables.set(scale, table)
+  }
+  return table
+}
 
 /**
  * One image (raw interleaved pixels of `input`'s size) as the TensorProto a Predict request
@@ -70,8 +74,7 @@ export const encodeImageTensor = (
   const shape = { dim: [1, height, width, channels].map((size) => ({ size })) }
   if (input.dtype === 'DT_UINT8') return { dtype: 4, tensor_shape: shape, tensor_content: pixels }
   if (input.dtype === 'DT_FLOAT') {
-    const table = tables.get(scale) ?? scaleTable(scale)
-    tables.set(scale, table)
+    const table = scaleTable(scale)
     const values =
       into && into.length >= pixels.length
         ? into.subarray(0, pixels.length)
