@@ -29,7 +29,7 @@ describe('pure parts', () => {
       false,
     )
   })
-  test('the image as float32 tensor_content per INPUT_SCALE, or raw uint8', () => {
+  test("the image as float32 tensor_content per INPUT_SCALE, raw uint8, or each dtype's *_val", () => {
     const px = Uint8Array.from([0, 51, 255, 127])
     const input = { height: 1, width: 1, channels: 4, dtype: 'DT_FLOAT', signature: 's' }
     const f = encodeImageTensor(px, input, '-1,1')
@@ -39,6 +39,19 @@ describe('pure parts', () => {
     expect(Array.from(values)).toEqual([-1, 51 / 127.5 - 1, 1, 127 / 127.5 - 1].map(Math.fround))
     const u = encodeImageTensor(px, { ...input, dtype: 'DT_UINT8' }, '0,1')
     expect([u.dtype, Array.from(u.tensor_content as Uint8Array)]).toEqual([4, [0, 51, 255, 127]])
+    // Each dtype in the field TF Serving reads it from: int64_val, double_val (scaled), int_val.
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_INT64' }, '0,1')).toMatchObject({
+      dtype: 9,
+      int64_val: px,
+    })
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_DOUBLE' }, '0,1')).toMatchObject({
+      dtype: 2,
+      double_val: [0, 51 / 255, 1, 127 / 255],
+    })
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_INT32' }, '0,1')).toMatchObject({
+      dtype: 3,
+      int_val: px,
+    })
     expect(() => encodeImageTensor(px.subarray(1), input, '0,1')).toThrow(/expected 4 bytes/)
     // A buffer to reuse is written into, not replaced.
     const into = new Float32Array(8)

@@ -59,7 +59,7 @@ const scaleTable = (scale: InputScale) => {
 /**
  * One image (raw interleaved pixels of `input`'s size) as the TensorProto a Predict request
  * carries: float32 `tensor_content` scaled per INPUT_SCALE, the bytes themselves for DT_UINT8,
- * `int_val` for other integer inputs.
+ * `int64_val` / `double_val` for int64 / double inputs, `int_val` for other integer inputs.
  */
 export const encodeImageTensor = (
   pixels: Uint8Array,
@@ -86,7 +86,17 @@ export const encodeImageTensor = (
       tensor_content: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
     }
   }
-  // Other integer inputs (int32, …) take the byte values as they are.
+  // TF Serving reads each dtype from its own field (tensor.cc FromProto; tf-serving's
+  // tensor-proto.ts valList): int_val only carries 32-bit and narrower integers, so int64 and
+  // double inputs sent there would arrive as zeros. Integers take the byte values as they are,
+  // double is scaled as the REST body scales it.
+  if (input.dtype === 'DT_INT64') return { dtype: 9, tensor_shape: shape, int64_val: pixels }
+  if (input.dtype === 'DT_DOUBLE')
+    return {
+      dtype: 2,
+      tensor_shape: shape,
+      double_val: Array.from(pixels, (b) => scaledByte(scale, b)),
+    }
   return { dtype: dtypeNumbers()[input.dtype] ?? 3, tensor_shape: shape, int_val: pixels }
 }
 
