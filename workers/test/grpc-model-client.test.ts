@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { workerEnvSchema } from '@tweetbot/common/config'
 import { freePort } from '@tweetbot/testing'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
-import { ModelServerError } from '../src/errors.ts'
+import { ModelRejectedRequestError, type ModelServerError } from '../src/errors.ts'
 import {
   createGrpcModelClient,
   encodeImageTensor,
@@ -89,8 +89,9 @@ describe('against tf-serving', () => {
       scale: '0,1',
     })
     const err = await unknown.metadata().catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(ModelServerError)
-    expect((err as ModelServerError).status).toBe(404)
+    // Permanent, as the REST client makes a 4xx: retrying the job would not help.
+    expect(err).toBeInstanceOf(ModelRejectedRequestError)
+    expect((err as Error).message).toContain('tf-serving answered 404')
     expect((err as Error).message).toContain('Servable not found for request: Latest(nope)')
     unknown.close()
     const down = createGrpcModelClient({

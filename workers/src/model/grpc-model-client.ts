@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js'
 import { protoType, serviceDefinition } from '@tweetbot/common/grpc'
-import { ModelServerError } from '../errors.ts'
+import { modelServerError } from '../errors.ts'
 import { type InputScale, scaledByte } from './encode-instances.ts'
 import { extractScores } from './extract-scores.ts'
 import type { ModelClient } from './model-client.ts'
@@ -141,9 +141,10 @@ export const createGrpcModelClient = (
         (err, res) => {
           signal?.removeEventListener('abort', cancel)
           if (!err) return resolve(res as T)
+          // As the REST client: a 4xx but 429 is permanent (ModelRejectedRequestError).
           const status = HTTP_OF[err.code] ?? 500
           reject(
-            new ModelServerError(status, `gRPC ${grpc.status[err.code]}: ${err.details}`, {
+            modelServerError(status, `gRPC ${grpc.status[err.code]}: ${err.details}`, {
               cause: err,
             }),
           )
