@@ -312,6 +312,22 @@ describe('errors: TF Serving codes, REST texts', () => {
       details:
         'output tensor alias not found in signature: z Outputs expected to be in the set {y}.',
     })
+    // Names are the signature's own keys only, never Object.prototype's members.
+    const inherited = await client.fails('prediction', 'Predict', {
+      ...spec('half_plus_two'),
+      inputs: x,
+      output_filter: ['toString'],
+    })
+    expect(inherited).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details:
+        'output tensor alias not found in signature: toString Outputs expected to be in the set {y}.',
+    })
+    const extra = await client.fails('prediction', 'Predict', {
+      ...spec('half_plus_two'),
+      inputs: { ...x, constructor: floatVal([1], [1]) },
+    })
+    expect(extra.details).toContain('Sent extra: {constructor}.')
   })
   test('wrong dtype', async () => {
     const f = await client.fails('prediction', 'Predict', {

@@ -176,6 +176,38 @@ describe('encode', () => {
       Array.from(new Float32Array(Uint8Array.from(c.tensor_content as Uint8Array).buffer)),
     ).toEqual([0.5, Math.fround(7.9)])
   })
+  // --enable_serialization_as_tensor_content for every other dtype: the bytes DataView writes
+  // (little-endian), from the wire tensor the worker answers with.
+  type Write = (v: DataView, o: number, x: number) => void
+  test.each([
+    ['DT_DOUBLE', 'float32', [0.5, -2], 8, (v, o, x) => v.setFloat64(o, x, true)],
+    ['DT_INT32', 'float32', [0.5, -7.9], 4, (v, o, x) => v.setInt32(o, Math.trunc(x), true)],
+    ['DT_INT32', 'int32', [-3, 7], 4, (v, o, x) => v.setInt32(o, x, true)],
+    ['DT_UINT32', 'int32', [3, 7], 4, (v, o, x) => v.setUint32(o, x, true)],
+    ['DT_INT16', 'int32', [-3, 300], 2, (v, o, x) => v.setInt16(o, x, true)],
+    ['DT_UINT16', 'int32', [3, 60000], 2, (v, o, x) => v.setUint16(o, x, true)],
+    ['DT_INT8', 'int32', [-3, 7], 1, (v, o, x) => v.setInt8(o, x)],
+    ['DT_UINT8', 'int32', [3, 255], 1, (v, o, x) => v.setUint8(o, x)],
+    ['DT_INT64', 'int32', [-5, 7], 8, (v, o, x) => v.setBigInt64(o, BigInt(x), true)],
+    ['DT_UINT64', 'int32', [5, 7], 8, (v, o, x) => v.setBigUint64(o, BigInt(x), true)],
+    ['DT_BOOL', 'bool', [1, 0], 1, (v, o, x) => v.setUint8(o, x)],
+    ['DT_HALF', 'float32', [1.5, -2], 2, (v, o, x) => v.setUint16(o, floatToHalf(x), true)],
+    ['DT_BFLOAT16', 'float32', [1.5, -2], 2, (v, o, x) => v.setUint16(o, floatToBfloat16(x), true)],
+  ] as [TensorSpec['dtype'], 'float32' | 'int32' | 'bool', number[], number, Write][])(
+    '%s tensor_content from %s',
+    (dtype, wire, values, size, write) => {
+      const data =
+        wire === 'float32'
+          ? Float32Array.from(values)
+          : wire === 'int32'
+            ? Int32Array.from(values)
+            : Uint8Array.from(values)
+      const expected = new Uint8Array(values.length * size)
+      for (const [i, x] of values.entries()) write(new DataView(expected.buffer), i * size, x)
+      const out = encodeTensorProto({ dtype: wire, shape: [values.length], data }, dtype, true)
+      expect(Array.from(out.tensor_content as Uint8Array)).toEqual(Array.from(expected))
+    },
+  )
   test('a float output declared as int32 is truncated; half and bfloat16 as 16 bits', () => {
     expect(Array.from(encodeTensorProto(t, 'DT_INT32', false).int_val as number[])).toEqual([0, 7])
     expect(encodeTensorProto(t, 'DT_HALF', false).half_val).toEqual([0x3800, 0x47e6])

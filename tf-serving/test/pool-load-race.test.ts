@@ -73,6 +73,10 @@ test('a model loaded during a heap replacement is served by the replacement', as
   await waitFor('the worker replaced', () =>
     logs.some((l) => l.msg === 'inference worker replaced'),
   )
+  // The old worker answered the load after the swap; it must still end, not linger with its heap.
+  await waitFor('the old worker retired', () =>
+    logs.some((l) => l.msg === 'inference worker retired'),
+  )
 
   const y = await toyRun('toy-2')
   expect(Array.from(y.y?.data as Float32Array)).toEqual(toyY([1, 0, 0]))

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { workerEnvSchema } from '@tweetbot/common/config'
 import { freePort } from '@tweetbot/testing'
 import { type Stack, startStack } from '@tweetbot/testing/stack'
-import { ModelServerError } from '../src/errors.ts'
+import { ModelRejectedRequestError, type ModelServerError } from '../src/errors.ts'
 import {
   createGrpcModelClient,
   encodeImageTensor,
@@ -29,7 +29,7 @@ describe('pure parts', () => {
       false,
     )
   })
-  test('the image as float32 tensor_content per INPUT_SCALE, or raw uint8', () => {
+  test("the image as float32 tensor_content per INPUT_SCALE, raw uint8, or each dtype's *_val", () => {
     const px = Uint8Array.from([0, 51, 255, 127])
     const input = { height: 1, width: 1, channels: 4, dtype: 'DT_FLOAT', signature: 's' }
     const f = encodeImageTensor(px, input, '-1,1')
@@ -39,6 +39,19 @@ describe('pure parts', () => {
     expect(Array.from(values)).toEqual([-1, 51 / 127.5 - 1, 1, 127 / 127.5 - 1].map(Math.fround))
     const u = encodeImageTensor(px, { ...input, dtype: 'DT_UINT8' }, '0,1')
     expect([u.dtype, Array.from(u.tensor_content as Uint8Array)]).toEqual([4, [0, 51, 255, 127]])
+    // Each dtype in the field TF Serving reads it from: int64_val, double_val (scaled), int_val.
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_INT64' }, '0,1')).toMatchObject({
+      dtype: 9,
+      int64_val: px,
+    })
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_DOUBLE' }, '0,1')).toMatchObject({
+      dtype: 2,
+      double_val: [0, 51 / 255, 1, 127 / 255],
+    })
+    expect(encodeImageTensor(px, { ...input, dtype: 'DT_INT32' }, '0,1')).toMatchObject({
+      dtype: 3,
+      int_val: px,
+    })
     expect(() => encodeImageTensor(px.subarray(1), input, '0,1')).toThrow(/expected 4 bytes/)
     // A buffer to reuse is written into, not replaced.
     const into = new Float32Array(8)
@@ -76,8 +89,9 @@ describe('against tf-serving', () => {
       scale: '0,1',
     })
     const err = await unknown.metadata().catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(ModelServerError)
-    expect((err as ModelServerError).status).toBe(404)
+    // Permanent, as the REST client makes a 4xx: retrying the job would not help.
+    expect(err).toBeInstanceOf(ModelRejectedRequestError)
+    expect((err as Error).message).toContain('tf-serving answered 404')
     expect((err as Error).message).toContain('Servable not found for request: Latest(nope)')
     unknown.close()
     const down = createGrpcModelClient({

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path'
 import type { ServiceDefinition } from '@grpc/grpc-js'
 import protobuf from 'protobufjs'
 
-export const TF_SERVING_PROTO_DIR = resolve(import.meta.dir, '../../../tf-serving/proto')
-export const TF_SERVING_PROTO_FILES = [
+const PROTO_DIR = resolve(import.meta.dir, '../../../tf-serving/proto')
+const TF_SERVING_PROTO_FILES = [
   'google_protobuf.proto',
   'tensorflow.proto',
   'tensorflow_error.proto',
@@ -23,27 +23,22 @@ export const TF_SERVING_PROTO_FILES = [
 ] as const
 
 /**
- * Parses `files` of `dir`, in order (a file after the files it imports), into one root.
- * keepCase keeps the .proto's snake_case field names; without it protobufjs uses camelCase.
+ * Parses `files` of tf-serving/proto/, in order (a file after the files it imports), into one
+ * root. keepCase keeps the .proto's snake_case field names; without it protobufjs uses camelCase.
  */
 export const parseProtoFiles = (
   files: readonly string[],
   { keepCase }: { keepCase: boolean },
-  dir = TF_SERVING_PROTO_DIR,
 ): protobuf.Root => {
   const root = new protobuf.Root()
   for (const file of files) {
     // Recorded on every type, so the reflection service can rebuild one descriptor per file.
     ;(protobuf.parse as unknown as { filename: string | null }).filename = file
-    protobuf.parse(readFileSync(join(dir, file), 'utf8'), root, { keepCase })
+    protobuf.parse(readFileSync(join(PROTO_DIR, file), 'utf8'), root, { keepCase })
   }
   root.resolveAll()
   return root
 }
-
-/** Parses the gRPC API's files into one root with TF Serving's snake_case field names. */
-export const loadTfServingProtos = (dir = TF_SERVING_PROTO_DIR): protobuf.Root =>
-  parseProtoFiles(TF_SERVING_PROTO_FILES, { keepCase: true }, dir)
 
 /** protobufjs already returns a Buffer under Bun/Node: wrap, never copy (images are 0.6 MB). */
 const asBuffer = (bytes: Uint8Array): Buffer =>
@@ -58,9 +53,9 @@ const encoded = (type: protobuf.Type, value: object): Buffer =>
   asBuffer(type.encode(value).finish(true))
 
 let shared: protobuf.Root | undefined
-/** The parsed protos, parsed once per process. */
+/** The gRPC API's protos with TF Serving's snake_case field names, parsed once per process. */
 export const tfServingProtos = (): protobuf.Root => {
-  shared ??= loadTfServingProtos()
+  shared ??= parseProtoFiles(TF_SERVING_PROTO_FILES, { keepCase: true })
   return shared
 }
 

@@ -1,7 +1,7 @@
 // PredictionService.Classify, Regress and MultiInference. The examples are turned into the
 // REST body and run by the REST route's implementation, so both APIs give the same answers and
 // the same errors.
-import { CLASSIFY_METHOD, REGRESS_METHOD } from '../loaders/types.ts'
+import { CLASSIFY_METHOD, DEFAULT_SIGNATURE, REGRESS_METHOD } from '../loaders/types.ts'
 import { invalidArgument, ServingError } from '../rest/errors.ts'
 import { type ClassifyRegressResult, runClassifyOrRegress } from '../routes/classify-regress.ts'
 import type { GrpcDeps } from './deps.ts'
@@ -67,7 +67,7 @@ export const grpcMultiInference = async (deps: GrpcDeps, req: MultiInferenceRequ
         'All ModelSpecs in a MultiInferenceRequest must access the same model name.',
       )
     model = name
-    const sig = task.model_spec?.signature_name || 'serving_default'
+    const sig = task.model_spec?.signature_name || DEFAULT_SIGNATURE
     if (seen.has(sig)) throw invalidArgument(`Duplicate evaluation of signature: ${sig}`)
     seen.add(sig)
     if (task.method_name !== CLASSIFY_METHOD && task.method_name !== REGRESS_METHOD)

@@ -1,10 +1,12 @@
 // Our parsed protos as google.protobuf.FileDescriptorProto, one per .proto file, as the
 // reflection service sends them (grpcurl, grpc_cli, Postman build their stubs from these).
 // protobufjs' own Root.toDescriptor groups by package and leaves references relative and
-// dependencies empty, which reflection clients cannot link; so they are built here.
+// dependencies empty, which reflection clients cannot link, and its Type.toDescriptor names
+// field types relative and map entries unlike protoc; so files and messages are built here,
+// enums and services by the descriptor extension.
 // @see https://github.com/protocolbuffers/protobuf/blob/main/src/google/protobuf/descriptor.proto
 import protobuf from 'protobufjs'
-import descriptor from 'protobufjs/ext/descriptor/index.js'
+import descriptor from 'protobufjs/ext/descriptor.js'
 
 // FieldDescriptorProto.Type numbers by protobuf scalar name.
 const SCALAR: Record<string, number> = {
@@ -52,11 +54,6 @@ const typeOf = (f: protobuf.Field, type: string, ctx: Ctx) => {
     typeName: target.fullName,
   }
 }
-
-const enumProto = (e: protobuf.Enum) => ({
-  name: e.name,
-  value: Object.entries(e.values).map(([name, number]) => ({ name, number })),
-})
 
 const messageProto = (t: protobuf.Type, ctx: Ctx): object => {
   const oneofs = t.oneofsArray
@@ -109,26 +106,20 @@ const messageProto = (t: protobuf.Type, ctx: Ctx): object => {
     nestedType,
     enumType: t.nestedArray
       .filter((n) => n instanceof protobuf.Enum)
-      .map((e) => enumProto(e as protobuf.Enum)),
+      .map((e) => (e as protobuf.Enum).toDescriptor()),
     oneofDecl: oneofs.map((o) => ({ name: o.name })),
   }
 }
 
-const serviceProto = (s: protobuf.Service, ctx: Ctx) => ({
-  name: s.name,
-  method: s.methodsArray.map((m) => {
+// Methods name their types by full name there, which clients link; the imports are noted here.
+const serviceProto = (s: protobuf.Service, ctx: Ctx) => {
+  for (const m of s.methodsArray) {
     m.resolve()
     for (const t of [m.resolvedRequestType, m.resolvedResponseType])
       if (t?.filename && t.filename !== ctx.file) ctx.deps.add(t.filename)
-    return {
-      name: m.name,
-      inputType: m.resolvedRequestType?.fullName,
-      outputType: m.resolvedResponseType?.fullName,
-      clientStreaming: m.requestStream ?? false,
-      serverStreaming: m.responseStream ?? false,
-    }
-  }),
-})
+  }
+  return s.toDescriptor()
+}
 
 export interface FileDescriptors {
   /** Encoded FileDescriptorProto by file name. */
@@ -173,7 +164,7 @@ export const buildFileDescriptors = (root: protobuf.Root): FileDescriptors => {
         .map((t) => messageProto(t as protobuf.Type, ctx)),
       enumType: objects
         .filter((o) => o instanceof protobuf.Enum)
-        .map((e) => enumProto(e as protobuf.Enum)),
+        .map((e) => (e as protobuf.Enum).toDescriptor()),
       service: objects
         .filter((o) => o instanceof protobuf.Service)
         .map((s) => serviceProto(s as protobuf.Service, ctx)),

@@ -6,6 +6,7 @@ import type { TensorMap } from '../inference/protocol.ts'
 import { DEFAULT_SIGNATURE, type SignatureDef } from '../loaders/types.ts'
 import { checkShapes } from '../rest/decode-predict.ts'
 import { invalidArgument } from '../rest/errors.ts'
+import { hasOwnKey } from '../rest/own.ts'
 import { findSignature } from '../routes/predict.ts'
 import type { GrpcDeps } from './deps.ts'
 import { acquireFor, type ModelSpecIn, responseSpec } from './model-spec.ts'
@@ -23,8 +24,8 @@ const decodeInputs = (sig: SignatureDef, inputs: Record<string, TensorProtoIn>):
   const sent = keys(inputs)
   const want = keys(sig.inputs)
   if (sent.length !== want.length) {
-    const extra = sent.filter((k) => !(k in sig.inputs))
-    const missing = want.filter((k) => !(k in inputs))
+    const extra = sent.filter((k) => !hasOwnKey(sig.inputs, k))
+    const missing = want.filter((k) => !hasOwnKey(inputs, k))
     throw invalidArgument(
       `input size does not match signature: ${sent.length}!=${want.length} len({${sent.join(',')}}) != len({${want.join(',')}}). Sent extra: {${extra.join(',')}}. Missing but required: {${missing.join(',')}}.`,
     )
@@ -46,7 +47,7 @@ const outputAliases = (sig: SignatureDef, filter: string[]): string[] => {
   if (filter.length === 0) return keys(sig.outputs)
   const seen = new Set<string>()
   for (const alias of filter) {
-    if (!(alias in sig.outputs))
+    if (!hasOwnKey(sig.outputs, alias))
       throw invalidArgument(
         `output tensor alias not found in signature: ${alias} Outputs expected to be in the set {${keys(sig.outputs).join(',')}}.`,
       )

@@ -63,53 +63,54 @@ export interface TensorProtoOut {
   string_val?: Uint8Array[]
 }
 
-const BYTES_PER: Partial<Record<TfDtype, number>> = {
-  DT_FLOAT: 4,
-  DT_DOUBLE: 8,
-  DT_INT32: 4,
-  DT_UINT8: 1,
-  DT_INT16: 2,
-  DT_INT8: 1,
-  DT_INT64: 8,
-  DT_BOOL: 1,
-  DT_BFLOAT16: 2,
-  DT_UINT16: 2,
-  DT_HALF: 2,
-  DT_UINT32: 4,
-  DT_UINT64: 8,
-}
-
 const parseError = (alias: string) => invalidArgument(`tensor parsing error: ${alias}`)
 
-// tensor_content is little-endian, as is every machine Bun runs on (x64, arm64), so a typed
-// array over the bytes reads the elements as they are.
-const READ_CONTENT: Partial<Record<TfDtype, (bytes: ArrayBuffer) => ArrayLike<number>>> = {
-  DT_FLOAT: (b) => new Float32Array(b),
-  DT_DOUBLE: (b) => new Float64Array(b),
-  DT_INT32: (b) => new Int32Array(b),
-  DT_UINT32: (b) => new Uint32Array(b),
-  DT_INT16: (b) => new Int16Array(b),
-  DT_UINT16: (b) => new Uint16Array(b),
-  DT_INT8: (b) => new Int8Array(b),
-  DT_UINT8: (b) => new Uint8Array(b),
-  DT_BOOL: (b) => new Uint8Array(b),
-  DT_INT64: (b) => Array.from(new BigInt64Array(b), Number),
-  DT_UINT64: (b) => Array.from(new BigUint64Array(b), Number),
-  DT_HALF: (b) => Array.from(new Uint16Array(b), halfToFloat),
-  DT_BFLOAT16: (b) => Array.from(new Uint16Array(b), bfloat16ToFloat),
+type Elements = ArrayLike<number | bigint> & { [i: number]: number | bigint; buffer: ArrayBuffer }
+
+/**
+ * How `tensor_content` lays out a dtype's elements: the typed array over them (tensor_content is
+ * little-endian, as is every machine Bun runs on, so a typed array reads and writes them as they
+ * are; its BYTES_PER_ELEMENT is the element size) and, where an element is not the JS number
+ * itself, how it converts. Method syntax: each entry's converters take its own element type.
+ */
+interface ContentLayout {
+  array: {
+    new (length: number): Elements
+    new (buffer: ArrayBuffer): Elements
+    readonly BYTES_PER_ELEMENT: number
+  }
+  read?(element: number | bigint): number
+  write?(value: number): number | bigint
+}
+
+const CONTENT: Partial<Record<TfDtype, ContentLayout>> = {
+  DT_FLOAT: { array: Float32Array },
+  DT_DOUBLE: { array: Float64Array },
+  DT_INT32: { array: Int32Array },
+  DT_UINT32: { array: Uint32Array },
+  DT_INT16: { array: Int16Array },
+  DT_UINT16: { array: Uint16Array },
+  DT_INT8: { array: Int8Array },
+  DT_UINT8: { array: Uint8Array },
+  DT_BOOL: { array: Uint8Array },
+  DT_INT64: { array: BigInt64Array, read: Number, write: BigInt },
+  DT_UINT64: { array: BigUint64Array, read: Number, write: BigInt },
+  DT_HALF: { array: Uint16Array, read: halfToFloat, write: floatToHalf },
+  DT_BFLOAT16: { array: Uint16Array, read: bfloat16ToFloat, write: floatToBfloat16 },
 }
 
 /** Element values of `tensor_content` as numbers (or 0/1 for bool). */
 const fromContent = (bytes: Uint8Array, dtype: TfDtype, n: number, alias: string) => {
-  const size = BYTES_PER[dtype]
-  const read = READ_CONTENT[dtype]
-  if (size === undefined || !read || bytes.length !== n * size) throw parseError(alias)
+  const content = CONTENT[dtype]
+  if (!content || bytes.length !== n * content.array.BYTES_PER_ELEMENT) throw parseError(alias)
   // Always a copy: the bytes sit inside the received message's buffer (often unaligned, maybe
   // pooled), and the inference pool transfers a tensor's whole buffer to the worker.
   // (Not bytes.slice(): on a Node Buffer that is a view, not a copy.)
   const copy = new Uint8Array(bytes.length)
   copy.set(bytes)
-  return read(copy.buffer)
+  const elements = new content.array(copy.buffer)
+  // Without a converter the elements are numbers already.
+  return content.read ? Array.from(elements, content.read) : (elements as ArrayLike<number>)
 }
 
 /** The typed `*_val` list that carries `dtype`, converted to numbers. */
@@ -196,23 +197,12 @@ const contentOf = (t: WireTensor, dtype: TfDtype): Uint8Array => {
   const values = numbersOf(t, dtype)
   if (dtype === 'DT_FLOAT' && values instanceof Float32Array)
     return new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
-  const size = BYTES_PER[dtype] ?? 4
-  const out = new Uint8Array(values.length * size)
-  const view = new DataView(out.buffer)
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number
-    const o = i * size
-    if (dtype === 'DT_FLOAT') view.setFloat32(o, v, true)
-    else if (dtype === 'DT_DOUBLE') view.setFloat64(o, v, true)
-    else if (dtype === 'DT_INT64') view.setBigInt64(o, BigInt(v), true)
-    else if (dtype === 'DT_UINT64') view.setBigUint64(o, BigInt(v), true)
-    else if (dtype === 'DT_HALF') view.setUint16(o, floatToHalf(v), true)
-    else if (dtype === 'DT_BFLOAT16') view.setUint16(o, floatToBfloat16(v), true)
-    else if (size === 1) view.setUint8(o, v & 0xff)
-    else if (size === 2) view.setUint16(o, v & 0xffff, true)
-    else view.setInt32(o, v, true)
-  }
-  return out
+  const content = CONTENT[dtype] ?? (CONTENT.DT_INT32 as ContentLayout)
+  const write = content.write ?? ((v: number) => v)
+  // Storing into the typed array wraps integers and rounds floats as DataView's setters do.
+  const elements = new content.array(values.length)
+  for (let i = 0; i < values.length; i++) elements[i] = write(values[i] as number)
+  return new Uint8Array(elements.buffer)
 }
 
 /**

@@ -52,7 +52,7 @@ export class InferencePool {
   #closed = false
   #waiters: (() => void)[] = []
   #queue: QueuedRun[] = []
-  /** Delay before replacing each slot's worker again; 0 once a replacement took jobs. */
+  /** Failed starts in a row per slot; reset by the exit of a worker that took jobs (`wasLive`). */
   #failedStarts = new Map<number, number>()
   backend = 'unknown'
   backendReason = ''
@@ -106,7 +106,18 @@ export class InferencePool {
       onHeapBytes: (slot, bytes) => this.#checkHeap(slot, bytes),
       onCrossCheck: (report) => this.#onCrossCheck(report),
       onExit: (slot, wasLive) => this.#onExit(slot, wasLive),
+      onIdle: (slot) => this.#killIfRetired(slot),
     })
+  }
+
+  /**
+   * Ends a worker taken out of service after its heap passed the bound, once it has no call
+   * left to answer: a load or unload sent before the swap counts as much as a run.
+   */
+  #killIfRetired(slot: WorkerSlot) {
+    if (!slot.retiring || slot.live || slot.waiting > 0) return
+    slot.kill()
+    this.opts.logger.info('inference worker retired', { worker: slot.index })
   }
 
   /** After the slot has failed its start and its pending calls. */
@@ -133,7 +144,6 @@ export class InferencePool {
     this.#slots[index] = fresh
     void this.#loadAll(fresh, () => {
       fresh.live = true
-      this.#failedStarts.set(index, 0)
       for (const wake of this.#waiters.splice(0)) wake()
       this.#dispatch()
       this.opts.logger.info('inference worker restarted', { worker: index })
@@ -191,7 +201,7 @@ export class InferencePool {
       fresh.live = true
       this.#slots[old.index] = fresh
       old.live = false
-      if (old.waiting === 0) old.kill()
+      this.#killIfRetired(old)
       this.#dispatch()
       this.opts.logger.info('inference worker replaced', { worker: old.index })
     }).catch((err: unknown) => {
@@ -275,7 +285,6 @@ export class InferencePool {
         .then((out) => job.resolve(out ?? {}), job.reject)
         .finally(() => {
           slot.runs--
-          if (!slot.live && slot.retiring && slot.waiting === 0) slot.kill()
           this.#dispatch()
         })
     }

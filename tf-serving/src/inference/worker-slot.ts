@@ -41,6 +41,8 @@ export interface WorkerSlotEvents {
   onCrossCheck(report: CrossCheckReport): void
   /** After its start and every waiting call have failed; `wasLive`: it was taking jobs. */
   onExit(slot: WorkerSlot, wasLive: boolean): void
+  /** After it answered its last waiting call (a run, load or unload). */
+  onIdle(slot: WorkerSlot): void
 }
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url)
@@ -71,6 +73,7 @@ export const spawnWorkerSlot = (
         if (msg.crossCheck) events.onCrossCheck(msg.crossCheck)
         p.resolve(msg.outputs)
       } else p.reject(new InferenceError(msg.message))
+      if (pending.size === 0) events.onIdle(slot)
     }
   }
   const { post, kill, exited } = startWorker(mode, { ...process.env, ...env }, onMessage)

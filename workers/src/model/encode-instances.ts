@@ -3,6 +3,10 @@ import type { ModelInput } from './parse-metadata.ts'
 /** How a byte 0..255 maps to the model's input range. */
 export type InputScale = '0,1' | '-1,1' | '0,255'
 
+/** One pixel byte as the model's input value, per INPUT_SCALE (REST and gRPC alike). */
+export const scaledByte = (scale: InputScale, byte: number) =>
+  scale === '0,1' ? byte / 255 : scale === '-1,1' ? byte / 127.5 - 1 : byte
+
 const encoder = new TextEncoder()
 
 /**
@@ -13,7 +17,7 @@ const encoder = new TextEncoder()
 const buildTable = (scale: InputScale, integers: boolean): Uint8Array[] =>
   Array.from({ length: 256 }, (_, i) => {
     if (integers || scale === '0,255') return encoder.encode(String(i))
-    const v = scale === '0,1' ? i / 255 : i / 127.5 - 1
+    const v = scaledByte(scale, i)
     // Trailing zeros and a bare "-0" are dropped: "0.5000" → "0.5", "-0.0000" → "0".
     const text = String(Number(v.toFixed(4)))
     return encoder.encode(text === '-0' ? '0' : text)

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import { protoType, serviceDefinition } from '@tweetbot/common/grpc'
-import { ModelServerError } from '../errors.ts'
-import type { InputScale } from './encode-instances.ts'
+import { modelServerError } from '../errors.ts'
+import { type InputScale, scaledByte } from './encode-instances.ts'
 import { extractScores } from './extract-scores.ts'
 import type { ModelClient } from './model-client.ts'
 import { type ModelInput, parseModelMetadata } from './parse-metadata.ts'
@@ -45,17 +45,21 @@ const HTTP_OF: Partial<Record<grpc.status, number>> = {
 const dtypeNumbers = (): Record<string, number> =>
   protoType('tensorflow.serving.SignatureDefMap').root.lookupEnum('tensorflow.DataType').values
 
-/** One pixel byte → the model's input value, per INPUT_SCALE. */
-const scaleTable = (scale: InputScale) =>
-  Float32Array.from({ length: 256 }, (_, i) =>
-    scale === '0,1' ? i / 255 : scale === '-1,1' ? i / 127.5 - 1 : i,
-  )
+/** Each pixel byte's input value, per INPUT_SCALE. */
 const tables = new Map<InputScale, Float32Array>()
+const scaleTable = (scale: InputScale) => {
+  let table = tables.get(scale)
+  if (!table) {
+    table = Float32Array.from({ length: 256 }, (_, i) => scaledByte(scale, i))
+    tables.set(scale, table)
+  }
+  return table
+}
 
 /**
  * One image (raw interleaved pixels of `input`'s size) as the TensorProto a Predict request
  * carries: float32 `tensor_content` scaled per INPUT_SCALE, the bytes themselves for DT_UINT8,
- * `int_val` for other integer inputs.
+ * `int64_val` / `double_val` for int64 / double inputs, `int_val` for other integer inputs.
  */
 export const encodeImageTensor = (
   pixels: Uint8Array,
@@ -70,8 +74,7 @@ export const encodeImageTensor = (
   const shape = { dim: [1, height, width, channels].map((size) => ({ size })) }
   if (input.dtype === 'DT_UINT8') return { dtype: 4, tensor_shape: shape, tensor_content: pixels }
   if (input.dtype === 'DT_FLOAT') {
-    const table = tables.get(scale) ?? scaleTable(scale)
-    tables.set(scale, table)
+    const table = scaleTable(scale)
     const values =
       into && into.length >= pixels.length
         ? into.subarray(0, pixels.length)
@@ -83,7 +86,17 @@ export const encodeImageTensor = (
       tensor_content: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
     }
   }
-  // Other integer inputs (int32, …) take the byte values as they are.
+  // TF Serving reads each dtype from its own field (tensor.cc FromProto; tf-serving's
+  // tensor-proto.ts valList): int_val only carries 32-bit and narrower integers, so int64 and
+  // double inputs sent there would arrive as zeros. Integers take the byte values as they are,
+  // double is scaled as the REST body scales it.
+  if (input.dtype === 'DT_INT64') return { dtype: 9, tensor_shape: shape, int64_val: pixels }
+  if (input.dtype === 'DT_DOUBLE')
+    return {
+      dtype: 2,
+      tensor_shape: shape,
+      double_val: Array.from(pixels, (b) => scaledByte(scale, b)),
+    }
   return { dtype: dtypeNumbers()[input.dtype] ?? 3, tensor_shape: shape, int_val: pixels }
 }
 
@@ -128,9 +141,10 @@ export const createGrpcModelClient = (
         (err, res) => {
           signal?.removeEventListener('abort', cancel)
           if (!err) return resolve(res as T)
+          // As the REST client: a 4xx but 429 is permanent (ModelRejectedRequestError).
           const status = HTTP_OF[err.code] ?? 500
           reject(
-            new ModelServerError(status, `gRPC ${grpc.status[err.code]}: ${err.details}`, {
+            modelServerError(status, `gRPC ${grpc.status[err.code]}: ${err.details}`, {
               cause: err,
             }),
           )
