@@ -18,7 +18,7 @@ import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { preprocessImage } from '../workers/src/media/preprocess.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { createGrpcModelClient } from '../workers/src/model/grpc-model-client.ts'
-import { memoryMiB } from './proc-status.ts'
+import { cpuSeconds, memoryMiB } from './proc-status.ts'
 import { percentile } from './stats.ts'
 
 /** The worker's default decode limits (MEDIA_MAX_PIXELS, MEDIA_MAX_DIMENSION, MEDIA_MAX_DECODE_BYTES). */
@@ -62,14 +62,12 @@ const peakRss = (pid: number): { self: number; children: number } => {
 }
 
 /** CPU seconds (user + system) a process and its descendants used so far. */
-const cpuSeconds = (pid: number): number => {
-  const tick = 100 // USER_HZ on Linux
+const treeCpuSeconds = (pid: number): number => {
   const own = (p: number) => {
     try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-      return (Number(fields[11]) + Number(fields[12])) / tick
+      return cpuSeconds(p)
     } catch {
-      return 0
+      return 0 // the process is gone
     }
   }
   return [pid, ...descendants(pid)].reduce((s, p) => s + own(p), 0)
@@ -224,7 +222,7 @@ const runFor = async (transport: 'rest' | 'grpc') => {
 
     // 1. Throughput: a burst of N events, from first POST to last reply.
     const cpuBefore = Object.values(stack.services).map((svc) =>
-      svc.pid ? cpuSeconds(svc.pid) : 0,
+      svc.pid ? treeCpuSeconds(svc.pid) : 0,
     )
     const burst = await postEvents(stack, N)
     const burstTimes = await waitForReplies(stack, [...burst.keys()], 600_000)
@@ -237,7 +235,9 @@ const runFor = async (transport: 'rest' | 'grpc') => {
     const from = Math.floor(N * 0.1)
     const to = Math.floor(N * 0.9)
     const e2eRate = (to - from) / (((replyAt[to] ?? 0) - (replyAt[from] ?? 0)) / 1000)
-    const cpuAfter = Object.values(stack.services).map((svc) => (svc.pid ? cpuSeconds(svc.pid) : 0))
+    const cpuAfter = Object.values(stack.services).map((svc) =>
+      svc.pid ? treeCpuSeconds(svc.pid) : 0,
+    )
 
     const tfsAfter = await tfServingThroughput(
       stack.predictUrl,

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { queueKeys } from '@tweetbot/common/queue'
 import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
+import { cpuSeconds } from './proc-status.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -118,12 +119,8 @@ Bun.serve({ port: ${port}, hostname: '127.0.0.1', async fetch(req) {
   return { port, pid: proc.pid, stop: () => stopProc(proc) }
 }
 
-/** CPU time (user + system) a process has used, in ms (Linux /proc, 100 ticks/s). */
-const cpuMs = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
+/** CPU time (user + system) a process has used, in ms. */
+const cpuMs = (pid: number) => cpuSeconds(pid) * 1000
 
 /**
  * Runs a phase and adds the CPU microseconds each listed process spent per answered request.

@@ -10,7 +10,7 @@
 // sending each 3 MB body where wrk spends ~0.3 ms, which would be counted against the server.
 // Options: --seconds=N per throughput run (default 8), --warmup=N seconds of the same load
 // before each (default 4), --workers=N (default: cores), --sections=1,2,3,3b,g (default: all).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
@@ -26,6 +26,7 @@ import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
 import { servePool } from '../tf-serving/test/support/pool.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
+import { cpuSeconds } from './proc-status.ts'
 import { keepBusy, median } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
@@ -392,11 +393,6 @@ if (SECTIONS.has('g')) {
     }
     return { latency, close: () => client.close() }
   }
-  /** CPU seconds (user + system, all threads) of a process so far. */
-  const cpuOf = (pid: number) => {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(f[11]) + Number(f[12])) / 100
-  }
   const grpcLoad = async (port: number, concurrency: number, seconds: number) => {
     const proc = Bun.spawn(
       [
@@ -481,7 +477,7 @@ if (SECTIONS.has('g')) {
   for (const load of Object.values(loads)) await load(WARMUP_SECONDS)
   for (let round = 0; round < 3; round++)
     for (const [label, load] of Object.entries(loads)) {
-      const before = cpuOf(many.pid)
+      const before = cpuSeconds(many.pid)
       const t0 = performance.now()
       const r = await load(SECONDS)
       const seconds = (performance.now() - t0) / 1000
@@ -489,7 +485,7 @@ if (SECTIONS.has('g')) {
       t.clientCpu += r.clientCpuMs * r.rate * seconds
       t.images += r.rate * seconds
       t.seconds += seconds
-      t.cpu += cpuOf(many.pid) - before
+      t.cpu += cpuSeconds(many.pid) - before
       t.failed += r.failed
       totals.set(label, t)
     }
