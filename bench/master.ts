@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { queueKeys } from '@tweetbot/common/queue'
 import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
+import { runLoadGenerator } from './load-generator.ts'
 import { cpuSeconds } from './proc-status.ts'
 
 const { values: args } = parseArgs({
@@ -181,26 +182,24 @@ const writeRequests = (count: number) => {
 const runWrk = async (port: number, requestsFile: string): Promise<Figures> => {
   const script = join(work, 'signed.lua')
   writeFileSync(script, WRK_LUA)
-  const proc = Bun.spawn(
-    [
-      'wrk',
-      `-t${THREADS}`,
-      `-c${CONNECTIONS}`,
-      `-d${DURATION_S}s`,
-      '-s',
-      script,
-      `http://127.0.0.1:${port}/webhook`,
-      '--',
-      requestsFile,
-      String(THREADS),
-    ],
-    { stdout: 'pipe', stderr: 'inherit' },
-  )
-  const out = await new Response(proc.stdout).text()
-  await proc.exited
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (!line) throw new Error(`wrk printed no result:\n${out}`)
-  const r = JSON.parse(line.slice(7))
+  const { result: r } = await runLoadGenerator<{
+    requests: number
+    durationUs: number
+    p50Us: number
+    p99Us: number
+    errors: number
+  }>('wrk', [
+    'wrk',
+    `-t${THREADS}`,
+    `-c${CONNECTIONS}`,
+    `-d${DURATION_S}s`,
+    '-s',
+    script,
+    `http://127.0.0.1:${port}/webhook`,
+    '--',
+    requestsFile,
+    String(THREADS),
+  ])
   return {
     reqPerSec: r.requests / (r.durationUs / 1e6),
     p50Ms: r.p50Us / 1000,

@@ -26,6 +26,7 @@ import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
 import { servePool } from '../tf-serving/test/support/pool.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
+import { runLoadGenerator } from './load-generator.ts'
 import { cpuSeconds } from './proc-status.ts'
 import { keepBusy, median } from './stats.ts'
 
@@ -185,31 +186,26 @@ writeFileSync(resolve(wrkDir, 'predict.lua'), WRK_LUA)
 
 /** Images/s from wrk holding `concurrency` requests in flight for `seconds`. */
 const wrkRate = async (url: string, concurrency: number, seconds: number) => {
-  const proc = Bun.spawn(
-    [
-      'wrk',
-      '-t1',
-      `-c${concurrency}`,
-      `-d${seconds}s`,
-      '--timeout',
-      '60s',
-      '-s',
-      resolve(wrkDir, 'predict.lua'),
-      `${url}/v1/models/default:predict`,
-    ],
-    { stdout: 'pipe', stderr: 'inherit' },
-  )
-  const out = await new Response(proc.stdout).text()
-  await proc.exited
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (!line) throw new Error(`wrk printed no result:\n${out}`)
-  const r = JSON.parse(line.slice(7)) as { requests: number; durationUs: number; failed: number }
-  const cpu = proc.resourceUsage()?.cpuTime
+  const { result: r, cpuMs } = await runLoadGenerator<{
+    requests: number
+    durationUs: number
+    failed: number
+  }>('wrk', [
+    'wrk',
+    '-t1',
+    `-c${concurrency}`,
+    `-d${seconds}s`,
+    '--timeout',
+    '60s',
+    '-s',
+    resolve(wrkDir, 'predict.lua'),
+    `${url}/v1/models/default:predict`,
+  ])
   return {
     rate: r.requests / (r.durationUs / 1e6),
     failed: r.failed,
     /** The load generator's own CPU per request, in ms (it shares the cores with the server). */
-    clientCpuMs: cpu ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests) : Number.NaN,
+    clientCpuMs: cpuMs / Math.max(1, r.requests),
   }
 }
 
@@ -218,7 +214,6 @@ const throughput = async (url: string, concurrency: number) => {
   return wrkRate(url, concurrency, SECONDS)
 }
 
-/** Rows of images/s, each with its ratio to the first. */
 /**
  * Runs every measurement in turn, `rounds` times over, so all of them see the same machine load
  * (one after the other would give the later ones a warmer JIT and a different neighbour load).
@@ -234,6 +229,7 @@ const interleaved = async <K extends string>(
   return samples
 }
 
+/** Rows of images/s, each with its ratio to the first. */
 const printRates = (rows: [string, number][]) => {
   const one = rows[0]?.[1] ?? 1
   for (const [label, r] of rows)
@@ -394,30 +390,23 @@ if (SECTIONS.has('g')) {
     return { latency, close: () => client.close() }
   }
   const grpcLoad = async (port: number, concurrency: number, seconds: number) => {
-    const proc = Bun.spawn(
-      [
-        'bun',
-        resolve(import.meta.dir, 'grpc-load.ts'),
-        `127.0.0.1:${port}`,
-        String(concurrency),
-        String(seconds),
-        requestFile,
-      ],
-      { stdout: 'pipe', stderr: 'inherit' },
-    )
-    const out = await new Response(proc.stdout).text()
-    await proc.exited
-    const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-    if (!line) throw new Error(`grpc-load printed no result:\n${out}`)
-    const r = JSON.parse(line.slice(7)) as { requests: number; seconds: number; failed: number }
-    const cpu = proc.resourceUsage()?.cpuTime
+    const { result: r, cpuMs } = await runLoadGenerator<{
+      requests: number
+      seconds: number
+      failed: number
+    }>('grpc-load', [
+      'bun',
+      resolve(import.meta.dir, 'grpc-load.ts'),
+      `127.0.0.1:${port}`,
+      String(concurrency),
+      String(seconds),
+      requestFile,
+    ])
     return {
       rate: r.requests / r.seconds,
       requests: r.requests,
       failed: r.failed,
-      clientCpuMs: cpu
-        ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests)
-        : Number.NaN,
+      clientCpuMs: cpuMs / Math.max(1, r.requests),
     }
   }
 
