@@ -16,8 +16,7 @@ const URL_ENTRY = /new URL\(\s*'(\.{1,2}\/[^']+\.ts)'\s*,\s*import\.meta\.url\s*
 export const importGraph = (root: string, entries: string[]): Map<string, string[]> => {
   const graph = new Map<string, string[]>()
   const name = (file: string) => relative(root, realpathSync(file))
-  const visit = (file: string) => {
-    const from = name(file)
+  const visit = (file: string, from = name(file)) => {
     if (graph.has(from)) return
     const targets: string[] = []
     graph.set(from, targets)
@@ -34,8 +33,9 @@ export const importGraph = (root: string, entries: string[]): Map<string, string
       if (target.includes('/node_modules/') && !target.includes('/node_modules/@tweetbot/'))
         continue
       if (!/\.(ts|js|mjs)$/.test(target)) continue
-      targets.push(name(target))
-      visit(target)
+      const to = name(target)
+      targets.push(to)
+      visit(target, to)
     }
   }
   for (const e of entries) visit(resolve(root, e))
