@@ -222,7 +222,10 @@ describe('KEDA autoscaling of the workers (WORKER_AUTOSCALING=keda)', () => {
 describe('pods', () => {
   for (const [scenario, settings] of Object.entries(SCENARIOS)) {
     test(`${scenario}: non-root, no privilege escalation, memory limits, CPU requests`, () => {
-      for (const w of workloads(renderDeployment(settings))) {
+      const pods = workloads(renderDeployment(settings))
+      // redis (or not, with an external one), tf-serving, master and the two workers.
+      expect(pods.length).toBeGreaterThanOrEqual(4)
+      for (const w of pods) {
         const pod = podTemplate(w)!
         for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
           const where = `${w.metadata.name}/${c.name}`
@@ -256,10 +259,13 @@ describe('pods', () => {
   })
 
   test('every Deployment is apps/v1', () => {
-    for (const settings of Object.values(SCENARIOS))
-      for (const o of renderDeployment(settings))
-        if (o.kind === 'Deployment' || o.kind === 'DeploymentConfig')
-          expect(o.apiVersion).toBe('apps/v1')
+    for (const settings of Object.values(SCENARIOS)) {
+      const deployments = renderDeployment(settings).filter(
+        (o) => o.kind === 'Deployment' || o.kind === 'DeploymentConfig',
+      )
+      expect(deployments.length).toBeGreaterThanOrEqual(4)
+      for (const o of deployments) expect(o.apiVersion).toBe('apps/v1')
+    }
   })
 })
 
