@@ -128,6 +128,18 @@ const postEvents = async (stack: Stack, count: number, rate?: number) => {
   return posted
 }
 
+/** Makes `count` calls of `call(i)`, CONCURRENCY of them in flight: calls per second. */
+const callsPerSecond = async (count: number, call: (i: number) => Promise<unknown>) => {
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await call(next++)
+    }),
+  )
+  return count / ((performance.now() - t0) / 1000)
+}
+
 /** tf-serving alone: the same images, preprocessed once, `count` :predict calls at `concurrency`. */
 const tfServingThroughput = async (
   predictUrl: string,
@@ -135,7 +147,6 @@ const tfServingThroughput = async (
   count: number,
   grpcUrl?: string,
 ) => {
-  let next = 0
   if (grpcUrl) {
     // Over gRPC with the worker's own client (float32 tensor_content).
     const client = createGrpcModelClient({ url: grpcUrl, timeoutMs: 60_000, scale: '0,1' })
@@ -143,17 +154,11 @@ const tfServingThroughput = async (
     const pixels = await Promise.all(
       images.map((img) => preprocessImage(img, withAlias, DECODE_LIMITS)),
     )
-    const t0 = performance.now()
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < count) {
-          const i = next++
-          await client.predict(pixels[i % pixels.length] as Uint8Array, withAlias)
-        }
-      }),
+    const rate = await callsPerSecond(count, (i) =>
+      client.predict(pixels[i % pixels.length] as Uint8Array, withAlias),
     )
     client.close()
-    return count / ((performance.now() - t0) / 1000)
+    return rate
   }
   const input = DEFAULT_MODEL_INPUT
   // The worker's own preprocessing, so these are the bodies the worker sends for these images.
@@ -162,18 +167,11 @@ const tfServingThroughput = async (
       encodePredictBody(await preprocessImage(img, input, DECODE_LIMITS), input, '0,1'),
     ),
   )
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++
-        const res = await fetch(predictUrl, { method: 'POST', body: bodies[i % bodies.length] })
-        if (!res.ok) throw new Error(`predict ${res.status}`)
-        await res.arrayBuffer()
-      }
-    }),
-  )
-  return count / ((performance.now() - t0) / 1000)
+  return callsPerSecond(count, async (i) => {
+    const res = await fetch(predictUrl, { method: 'POST', body: bodies[i % bodies.length] })
+    if (!res.ok) throw new Error(`predict ${res.status}`)
+    await res.arrayBuffer()
+  })
 }
 
 const images = await Promise.all(
