@@ -16,7 +16,7 @@ import { resolve } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import { protoType } from '@tweetbot/common/grpc'
 import { silentLogger } from '@tweetbot/common/log'
-import { freePort } from '@tweetbot/testing'
+import { freePort, waitFor } from '@tweetbot/testing'
 import { decodeTensorProto, type TensorProtoIn } from '../tf-serving/src/grpc/tensor-proto.ts'
 import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
@@ -126,15 +126,17 @@ const startServer = async (flags: string[]): Promise<Server> => {
     { stdout: 'ignore', stderr: 'inherit' },
   )
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    const status = await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    )
-    if (status === 200) break
-    if (i === 300 || proc.exitCode !== null) throw new Error(`tf-serving ${flags} did not start`)
-    await Bun.sleep(200)
-  }
+  await waitFor(
+    `tf-serving ${flags} to start`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`tf-serving ${flags} exited ${proc.exitCode}`)
+      return fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    },
+    60_000,
+  )
   return {
     url,
     pid: proc.pid,
