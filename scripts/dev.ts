@@ -23,7 +23,8 @@ const redisPort = process.env.DEV_REDIS_PORT || '6379'
 const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
 // Without X keys the sandbox stands in for X (unless load-testing mode was asked for, which
 // sends nothing anywhere: load_test/vegeta_attack.sh wants that).
-const loadTesting = /^(true|1|yes)$/i.test(process.env.FLT_LOAD_TESTING_MODE ?? '')
+const loadTestingMode = process.env.FLT_LOAD_TESTING_MODE || 'False'
+const loadTesting = /^(true|1|yes)$/i.test(loadTestingMode)
 const sandbox = !hasX
 const mediaHosts = process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100'
 const env: Record<string, string> = {
@@ -32,7 +33,7 @@ const env: Record<string, string> = {
   // REST by default; tf-serving also answers gRPC on 8500 (TF_SERVER_URL=grpc://127.0.0.1:8500/default).
   // Measured here, gRPC did not make the whole pipeline faster (tf-serving/README.md, bench section g).
   TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
-  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || 'False',
+  FLT_LOAD_TESTING_MODE: loadTestingMode,
   MEDIA_ALLOWED_HOSTS: mediaHosts,
 }
 // The sandbox's settings come from its own schema (defaults and checks), read from the same
@@ -50,7 +51,7 @@ const workerEnv: Record<string, string> = sandboxConfig
       }),
       // The load-test media server stays allowed next to the sandbox's photos.
       MEDIA_ALLOWED_HOSTS: `${mediaHosts},${sandboxPage}`,
-      FLT_LOAD_TESTING_MODE: env.FLT_LOAD_TESTING_MODE,
+      FLT_LOAD_TESTING_MODE: loadTestingMode,
     }
   : {}
 if (sandbox && loadTesting)
@@ -135,9 +136,11 @@ const pipe = async (
   prefix: string,
   out: NodeJS.WriteStream,
 ) => {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
   let buffered = ''
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    buffered += decoder.decode(r.value, { stream: true })
     const lines = buffered.split('\n')
     buffered = lines.pop() ?? ''
     for (const line of lines) out.write(`${prefix}${line}\n`)
