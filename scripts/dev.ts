@@ -1,7 +1,7 @@
 // `make dev`: Redis, tf-serving, master and both workers on one machine, with prefixed coloured
 // logs; Ctrl-C (or SIGTERM) stops every one of them cleanly, Redis last. Without the bot's X
 // keys it also starts the sandbox (a stand-in X with a web page) and points the workers at it.
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadConfigOrExit, sandboxEnvSchema } from '../common/src/config/index.ts'
 import { sandboxWorkerEnv } from '../sandbox/src/worker-env.ts'
@@ -10,8 +10,6 @@ interface Service {
   name: string
   cmd: string[]
   env?: Record<string, string>
-  /** Only started when this file exists (services land one issue at a time). */
-  entry?: string
   /** Wait until this URL answers before starting the next service. */
   readyUrl?: string
 }
@@ -82,7 +80,6 @@ const services: Service[] = [
   },
   {
     name: 'tf-serving',
-    entry: 'tf-serving/src/main.ts',
     cmd: [
       'bun',
       'tf-serving/src/main.ts',
@@ -94,7 +91,6 @@ const services: Service[] = [
   },
   {
     name: 'master',
-    entry: 'master/src/main.ts',
     cmd: ['bun', 'master/src/main.ts'],
     env: { PORT: '8080', METRICS_PORT: '9090' },
   },
@@ -102,7 +98,6 @@ const services: Service[] = [
     ? [
         {
           name: 'sandbox',
-          entry: 'sandbox/src/main.ts',
           cmd: ['bun', 'sandbox/src/main.ts'],
           env: {
             MASTER_URL: 'http://127.0.0.1:8080',
@@ -115,13 +110,11 @@ const services: Service[] = [
     : []),
   {
     name: 'worker:chat',
-    entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'chat'],
     env: { ...workerEnv, PORT: '8081', METRICS_PORT: '9091' },
   },
   {
     name: 'worker:tweet',
-    entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'tweet'],
     env: { ...workerEnv, PORT: '8082', METRICS_PORT: '9092' },
   },
@@ -181,7 +174,6 @@ process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
 for (const [i, svc] of services.entries()) {
-  if (svc.entry && !existsSync(resolve(root, svc.entry))) continue
   const prefix = `\x1b[${COLOURS[i % COLOURS.length]}m${svc.name.padEnd(width)} |\x1b[0m `
   const proc = Bun.spawn(svc.cmd, {
     cwd: root,
