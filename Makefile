@@ -48,7 +48,7 @@ setup-grpc-python:
 	$(call apt_install,python3-grpcio python3-grpc-tools grpc-proto,,install them,echo "setup: note: apt-get is not usable here; install Debian's python3-grpcio python3-grpc-tools and grpc-proto yourself for make test (make dev does not need them)")
 
 models: ## export the default image model into models/default/1 (offline, from node_modules)
-	@if [ -f tf-serving/scripts/export-default-model.ts ]; then bun tf-serving/scripts/export-default-model.ts models/default; fi
+	@bun tf-serving/scripts/export-default-model.ts models/default
 
 dev: setup ## run Redis, tf-serving, master, both workers (and, without X keys, the sandbox on :8090) with prefixed logs (Ctrl-C stops all)
 	@bun scripts/dev.ts

@@ -18,7 +18,7 @@ import { type Stack, startStack } from '@tweetbot/testing/stack'
 import { preprocessImage } from '../workers/src/media/preprocess.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { createGrpcModelClient } from '../workers/src/model/grpc-model-client.ts'
-import { memoryMiB } from './proc-status.ts'
+import { cpuSeconds, memoryMiB } from './proc-status.ts'
 import { percentile } from './stats.ts'
 
 /** The worker's default decode limits (MEDIA_MAX_PIXELS, MEDIA_MAX_DIMENSION, MEDIA_MAX_DECODE_BYTES). */
@@ -62,14 +62,12 @@ const peakRss = (pid: number): { self: number; children: number } => {
 }
 
 /** CPU seconds (user + system) a process and its descendants used so far. */
-const cpuSeconds = (pid: number): number => {
-  const tick = 100 // USER_HZ on Linux
+const treeCpuSeconds = (pid: number): number => {
   const own = (p: number) => {
     try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-      return (Number(fields[11]) + Number(fields[12])) / tick
+      return cpuSeconds(p)
     } catch {
-      return 0
+      return 0 // the process is gone
     }
   }
   return [pid, ...descendants(pid)].reduce((s, p) => s + own(p), 0)
@@ -130,6 +128,18 @@ const postEvents = async (stack: Stack, count: number, rate?: number) => {
   return posted
 }
 
+/** Makes `count` calls of `call(i)`, CONCURRENCY of them in flight: calls per second. */
+const callsPerSecond = async (count: number, call: (i: number) => Promise<unknown>) => {
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await call(next++)
+    }),
+  )
+  return count / ((performance.now() - t0) / 1000)
+}
+
 /** tf-serving alone: the same images, preprocessed once, `count` :predict calls at `concurrency`. */
 const tfServingThroughput = async (
   predictUrl: string,
@@ -137,7 +147,6 @@ const tfServingThroughput = async (
   count: number,
   grpcUrl?: string,
 ) => {
-  let next = 0
   if (grpcUrl) {
     // Over gRPC with the worker's own client (float32 tensor_content).
     const client = createGrpcModelClient({ url: grpcUrl, timeoutMs: 60_000, scale: '0,1' })
@@ -145,17 +154,11 @@ const tfServingThroughput = async (
     const pixels = await Promise.all(
       images.map((img) => preprocessImage(img, withAlias, DECODE_LIMITS)),
     )
-    const t0 = performance.now()
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < count) {
-          const i = next++
-          await client.predict(pixels[i % pixels.length] as Uint8Array, withAlias)
-        }
-      }),
+    const rate = await callsPerSecond(count, (i) =>
+      client.predict(pixels[i % pixels.length] as Uint8Array, withAlias),
     )
     client.close()
-    return count / ((performance.now() - t0) / 1000)
+    return rate
   }
   const input = DEFAULT_MODEL_INPUT
   // The worker's own preprocessing, so these are the bodies the worker sends for these images.
@@ -164,18 +167,11 @@ const tfServingThroughput = async (
       encodePredictBody(await preprocessImage(img, input, DECODE_LIMITS), input, '0,1'),
     ),
   )
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++
-        const res = await fetch(predictUrl, { method: 'POST', body: bodies[i % bodies.length] })
-        if (!res.ok) throw new Error(`predict ${res.status}`)
-        await res.arrayBuffer()
-      }
-    }),
-  )
-  return count / ((performance.now() - t0) / 1000)
+  return callsPerSecond(count, async (i) => {
+    const res = await fetch(predictUrl, { method: 'POST', body: bodies[i % bodies.length] })
+    if (!res.ok) throw new Error(`predict ${res.status}`)
+    await res.arrayBuffer()
+  })
 }
 
 const images = await Promise.all(
@@ -224,7 +220,7 @@ const runFor = async (transport: 'rest' | 'grpc') => {
 
     // 1. Throughput: a burst of N events, from first POST to last reply.
     const cpuBefore = Object.values(stack.services).map((svc) =>
-      svc.pid ? cpuSeconds(svc.pid) : 0,
+      svc.pid ? treeCpuSeconds(svc.pid) : 0,
     )
     const burst = await postEvents(stack, N)
     const burstTimes = await waitForReplies(stack, [...burst.keys()], 600_000)
@@ -237,7 +233,9 @@ const runFor = async (transport: 'rest' | 'grpc') => {
     const from = Math.floor(N * 0.1)
     const to = Math.floor(N * 0.9)
     const e2eRate = (to - from) / (((replyAt[to] ?? 0) - (replyAt[from] ?? 0)) / 1000)
-    const cpuAfter = Object.values(stack.services).map((svc) => (svc.pid ? cpuSeconds(svc.pid) : 0))
+    const cpuAfter = Object.values(stack.services).map((svc) =>
+      svc.pid ? treeCpuSeconds(svc.pid) : 0,
+    )
 
     const tfsAfter = await tfServingThroughput(
       stack.predictUrl,

@@ -15,6 +15,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { queueKeys } from '@tweetbot/common/queue'
 import { freePort, startRedisServer, waitFor } from '@tweetbot/testing'
+import { runLoadGenerator } from './load-generator.ts'
+import { cpuSeconds } from './proc-status.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -118,12 +120,8 @@ Bun.serve({ port: ${port}, hostname: '127.0.0.1', async fetch(req) {
   return { port, pid: proc.pid, stop: () => stopProc(proc) }
 }
 
-/** CPU time (user + system) a process has used, in ms (Linux /proc, 100 ticks/s). */
-const cpuMs = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
+/** CPU time (user + system) a process has used, in ms. */
+const cpuMs = (pid: number) => cpuSeconds(pid) * 1000
 
 /**
  * Runs a phase and adds the CPU microseconds each listed process spent per answered request.
@@ -184,26 +182,24 @@ const writeRequests = (count: number) => {
 const runWrk = async (port: number, requestsFile: string): Promise<Figures> => {
   const script = join(work, 'signed.lua')
   writeFileSync(script, WRK_LUA)
-  const proc = Bun.spawn(
-    [
-      'wrk',
-      `-t${THREADS}`,
-      `-c${CONNECTIONS}`,
-      `-d${DURATION_S}s`,
-      '-s',
-      script,
-      `http://127.0.0.1:${port}/webhook`,
-      '--',
-      requestsFile,
-      String(THREADS),
-    ],
-    { stdout: 'pipe', stderr: 'inherit' },
-  )
-  const out = await new Response(proc.stdout).text()
-  await proc.exited
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (!line) throw new Error(`wrk printed no result:\n${out}`)
-  const r = JSON.parse(line.slice(7))
+  const { result: r } = await runLoadGenerator<{
+    requests: number
+    durationUs: number
+    p50Us: number
+    p99Us: number
+    errors: number
+  }>('wrk', [
+    'wrk',
+    `-t${THREADS}`,
+    `-c${CONNECTIONS}`,
+    `-d${DURATION_S}s`,
+    '-s',
+    script,
+    `http://127.0.0.1:${port}/webhook`,
+    '--',
+    requestsFile,
+    String(THREADS),
+  ])
   return {
     reqPerSec: r.requests / (r.durationUs / 1e6),
     p50Ms: r.p50Us / 1000,

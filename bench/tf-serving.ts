@@ -10,13 +10,13 @@
 // sending each 3 MB body where wrk spends ~0.3 ms, which would be counted against the server.
 // Options: --seconds=N per throughput run (default 8), --warmup=N seconds of the same load
 // before each (default 4), --workers=N (default: cores), --sections=1,2,3,3b,g (default: all).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import { protoType } from '@tweetbot/common/grpc'
 import { silentLogger } from '@tweetbot/common/log'
-import { freePort } from '@tweetbot/testing'
+import { freePort, waitFor } from '@tweetbot/testing'
 import { decodeTensorProto, type TensorProtoIn } from '../tf-serving/src/grpc/tensor-proto.ts'
 import { selectBackend } from '../tf-serving/src/inference/backend.ts'
 import { createExecutor } from '../tf-serving/src/inference/executor.ts'
@@ -26,6 +26,8 @@ import { scanPredictBody } from '../tf-serving/src/rest/scan-predict.ts'
 import { servePool } from '../tf-serving/test/support/pool.ts'
 import { encodePredictBody } from '../workers/src/model/encode-instances.ts'
 import { encodeImageTensor } from '../workers/src/model/grpc-model-client.ts'
+import { runLoadGenerator } from './load-generator.ts'
+import { cpuSeconds } from './proc-status.ts'
 import { keepBusy, median } from './stats.ts'
 
 const arg = (name: string, fallback: number) => {
@@ -124,15 +126,17 @@ const startServer = async (flags: string[]): Promise<Server> => {
     { stdout: 'ignore', stderr: 'inherit' },
   )
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    const status = await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    )
-    if (status === 200) break
-    if (i === 300 || proc.exitCode !== null) throw new Error(`tf-serving ${flags} did not start`)
-    await Bun.sleep(200)
-  }
+  await waitFor(
+    `tf-serving ${flags} to start`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`tf-serving ${flags} exited ${proc.exitCode}`)
+      return fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    },
+    60_000,
+  )
   return {
     url,
     pid: proc.pid,
@@ -184,31 +188,26 @@ writeFileSync(resolve(wrkDir, 'predict.lua'), WRK_LUA)
 
 /** Images/s from wrk holding `concurrency` requests in flight for `seconds`. */
 const wrkRate = async (url: string, concurrency: number, seconds: number) => {
-  const proc = Bun.spawn(
-    [
-      'wrk',
-      '-t1',
-      `-c${concurrency}`,
-      `-d${seconds}s`,
-      '--timeout',
-      '60s',
-      '-s',
-      resolve(wrkDir, 'predict.lua'),
-      `${url}/v1/models/default:predict`,
-    ],
-    { stdout: 'pipe', stderr: 'inherit' },
-  )
-  const out = await new Response(proc.stdout).text()
-  await proc.exited
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-  if (!line) throw new Error(`wrk printed no result:\n${out}`)
-  const r = JSON.parse(line.slice(7)) as { requests: number; durationUs: number; failed: number }
-  const cpu = proc.resourceUsage()?.cpuTime
+  const { result: r, cpuMs } = await runLoadGenerator<{
+    requests: number
+    durationUs: number
+    failed: number
+  }>('wrk', [
+    'wrk',
+    '-t1',
+    `-c${concurrency}`,
+    `-d${seconds}s`,
+    '--timeout',
+    '60s',
+    '-s',
+    resolve(wrkDir, 'predict.lua'),
+    `${url}/v1/models/default:predict`,
+  ])
   return {
     rate: r.requests / (r.durationUs / 1e6),
     failed: r.failed,
     /** The load generator's own CPU per request, in ms (it shares the cores with the server). */
-    clientCpuMs: cpu ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests) : Number.NaN,
+    clientCpuMs: cpuMs / Math.max(1, r.requests),
   }
 }
 
@@ -217,7 +216,6 @@ const throughput = async (url: string, concurrency: number) => {
   return wrkRate(url, concurrency, SECONDS)
 }
 
-/** Rows of images/s, each with its ratio to the first. */
 /**
  * Runs every measurement in turn, `rounds` times over, so all of them see the same machine load
  * (one after the other would give the later ones a warmer JIT and a different neighbour load).
@@ -233,6 +231,7 @@ const interleaved = async <K extends string>(
   return samples
 }
 
+/** Rows of images/s, each with its ratio to the first. */
 const printRates = (rows: [string, number][]) => {
   const one = rows[0]?.[1] ?? 1
   for (const [label, r] of rows)
@@ -392,36 +391,24 @@ if (SECTIONS.has('g')) {
     }
     return { latency, close: () => client.close() }
   }
-  /** CPU seconds (user + system, all threads) of a process so far. */
-  const cpuOf = (pid: number) => {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(f[11]) + Number(f[12])) / 100
-  }
   const grpcLoad = async (port: number, concurrency: number, seconds: number) => {
-    const proc = Bun.spawn(
-      [
-        'bun',
-        resolve(import.meta.dir, 'grpc-load.ts'),
-        `127.0.0.1:${port}`,
-        String(concurrency),
-        String(seconds),
-        requestFile,
-      ],
-      { stdout: 'pipe', stderr: 'inherit' },
-    )
-    const out = await new Response(proc.stdout).text()
-    await proc.exited
-    const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-    if (!line) throw new Error(`grpc-load printed no result:\n${out}`)
-    const r = JSON.parse(line.slice(7)) as { requests: number; seconds: number; failed: number }
-    const cpu = proc.resourceUsage()?.cpuTime
+    const { result: r, cpuMs } = await runLoadGenerator<{
+      requests: number
+      seconds: number
+      failed: number
+    }>('grpc-load', [
+      'bun',
+      resolve(import.meta.dir, 'grpc-load.ts'),
+      `127.0.0.1:${port}`,
+      String(concurrency),
+      String(seconds),
+      requestFile,
+    ])
     return {
       rate: r.requests / r.seconds,
       requests: r.requests,
       failed: r.failed,
-      clientCpuMs: cpu
-        ? Number(cpu.user + cpu.system) / 1000 / Math.max(1, r.requests)
-        : Number.NaN,
+      clientCpuMs: cpuMs / Math.max(1, r.requests),
     }
   }
 
@@ -481,7 +468,7 @@ if (SECTIONS.has('g')) {
   for (const load of Object.values(loads)) await load(WARMUP_SECONDS)
   for (let round = 0; round < 3; round++)
     for (const [label, load] of Object.entries(loads)) {
-      const before = cpuOf(many.pid)
+      const before = cpuSeconds(many.pid)
       const t0 = performance.now()
       const r = await load(SECONDS)
       const seconds = (performance.now() - t0) / 1000
@@ -489,7 +476,7 @@ if (SECTIONS.has('g')) {
       t.clientCpu += r.clientCpuMs * r.rate * seconds
       t.images += r.rate * seconds
       t.seconds += seconds
-      t.cpu += cpuOf(many.pid) - before
+      t.cpu += cpuSeconds(many.pid) - before
       t.failed += r.failed
       totals.set(label, t)
     }

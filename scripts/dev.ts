@@ -1,7 +1,7 @@
 // `make dev`: Redis, tf-serving, master and both workers on one machine, with prefixed coloured
 // logs; Ctrl-C (or SIGTERM) stops every one of them cleanly, Redis last. Without the bot's X
 // keys it also starts the sandbox (a stand-in X with a web page) and points the workers at it.
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadConfigOrExit, sandboxEnvSchema } from '../common/src/config/index.ts'
 import { sandboxWorkerEnv } from '../sandbox/src/worker-env.ts'
@@ -10,8 +10,6 @@ interface Service {
   name: string
   cmd: string[]
   env?: Record<string, string>
-  /** Only started when this file exists (services land one issue at a time). */
-  entry?: string
   /** Wait until this URL answers before starting the next service. */
   readyUrl?: string
 }
@@ -23,7 +21,8 @@ const redisPort = process.env.DEV_REDIS_PORT || '6379'
 const hasX = Boolean(process.env.TWITTER_CONSUMER_KEY && process.env.TWITTER_ACCESS_TOKEN)
 // Without X keys the sandbox stands in for X (unless load-testing mode was asked for, which
 // sends nothing anywhere: load_test/vegeta_attack.sh wants that).
-const loadTesting = /^(true|1|yes)$/i.test(process.env.FLT_LOAD_TESTING_MODE ?? '')
+const loadTestingMode = process.env.FLT_LOAD_TESTING_MODE || 'False'
+const loadTesting = /^(true|1|yes)$/i.test(loadTestingMode)
 const sandbox = !hasX
 const mediaHosts = process.env.MEDIA_ALLOWED_HOSTS || '127.0.0.1:9100'
 const env: Record<string, string> = {
@@ -32,7 +31,7 @@ const env: Record<string, string> = {
   // REST by default; tf-serving also answers gRPC on 8500 (TF_SERVER_URL=grpc://127.0.0.1:8500/default).
   // Measured here, gRPC did not make the whole pipeline faster (tf-serving/README.md, bench section g).
   TF_SERVER_URL: process.env.TF_SERVER_URL || 'http://127.0.0.1:8501/v1/models/default:predict',
-  FLT_LOAD_TESTING_MODE: process.env.FLT_LOAD_TESTING_MODE || 'False',
+  FLT_LOAD_TESTING_MODE: loadTestingMode,
   MEDIA_ALLOWED_HOSTS: mediaHosts,
 }
 // The sandbox's settings come from its own schema (defaults and checks), read from the same
@@ -50,7 +49,7 @@ const workerEnv: Record<string, string> = sandboxConfig
       }),
       // The load-test media server stays allowed next to the sandbox's photos.
       MEDIA_ALLOWED_HOSTS: `${mediaHosts},${sandboxPage}`,
-      FLT_LOAD_TESTING_MODE: env.FLT_LOAD_TESTING_MODE,
+      FLT_LOAD_TESTING_MODE: loadTestingMode,
     }
   : {}
 if (sandbox && loadTesting)
@@ -81,7 +80,6 @@ const services: Service[] = [
   },
   {
     name: 'tf-serving',
-    entry: 'tf-serving/src/main.ts',
     cmd: [
       'bun',
       'tf-serving/src/main.ts',
@@ -93,7 +91,6 @@ const services: Service[] = [
   },
   {
     name: 'master',
-    entry: 'master/src/main.ts',
     cmd: ['bun', 'master/src/main.ts'],
     env: { PORT: '8080', METRICS_PORT: '9090' },
   },
@@ -101,7 +98,6 @@ const services: Service[] = [
     ? [
         {
           name: 'sandbox',
-          entry: 'sandbox/src/main.ts',
           cmd: ['bun', 'sandbox/src/main.ts'],
           env: {
             MASTER_URL: 'http://127.0.0.1:8080',
@@ -114,13 +110,11 @@ const services: Service[] = [
     : []),
   {
     name: 'worker:chat',
-    entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'chat'],
     env: { ...workerEnv, PORT: '8081', METRICS_PORT: '9091' },
   },
   {
     name: 'worker:tweet',
-    entry: 'workers/src/main.ts',
     cmd: ['bun', 'workers/src/main.ts', 'tweet'],
     env: { ...workerEnv, PORT: '8082', METRICS_PORT: '9092' },
   },
@@ -135,9 +129,11 @@ const pipe = async (
   prefix: string,
   out: NodeJS.WriteStream,
 ) => {
+  const reader = stream.getReader()
+  const decoder = new TextDecoder()
   let buffered = ''
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    buffered += decoder.decode(r.value, { stream: true })
     const lines = buffered.split('\n')
     buffered = lines.pop() ?? ''
     for (const line of lines) out.write(`${prefix}${line}\n`)
@@ -178,7 +174,6 @@ process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
 for (const [i, svc] of services.entries()) {
-  if (svc.entry && !existsSync(resolve(root, svc.entry))) continue
   const prefix = `\x1b[${COLOURS[i % COLOURS.length]}m${svc.name.padEnd(width)} |\x1b[0m `
   const proc = Bun.spawn(svc.cmd, {
     cwd: root,

@@ -2,9 +2,9 @@ import { startImageServer } from '@tweetbot/testing/image-server'
 import { makePhoto } from '@tweetbot/testing/images'
 
 /**
- * The image host the chaos suite points events at (allow-listed for the workers). Unlike the
- * stack's own image server it can turn slow, and it counts how many downloads run at once, which
- * is how the suite checks that the workers' bounded concurrency holds while the host stalls.
+ * The image host the chaos suite points events at (allow-listed for the workers): testing's
+ * image server with a few photos under `/img/`. Its delay plays the stalling host, and its count
+ * of downloads in flight is how the suite checks that the workers' bounded concurrency holds.
  * Any path outside `/img/` answers 404 (events made to fail point there).
  */
 export interface ChaosMediaServer {

@@ -1,3 +1,4 @@
+import { WEBHOOK_LIMIT_DEFAULTS } from '@tweetbot/common/config'
 import {
   parsePrometheusText,
   type Sample,
@@ -7,10 +8,8 @@ import { memoryMiB } from '../proc-status.ts'
 import { HOSTILE_KINDS, startHostileLoad } from './hostile.ts'
 import { type Check, governedBy, type Scenario } from './scenario.ts'
 
-const KIB = 1024
-/** The master's defaults (README): what the stalled bodies declare, and their deadline. */
-const MAX_BODY_BYTES = 256 * KIB
-const BODY_TIMEOUT_MS = 5_000
+/** The master's defaults (the chaos stack sets neither): stalled bodies' size and deadline. */
+const { maxBodyBytes: MAX_BODY_BYTES, bodyTimeoutMs: BODY_TIMEOUT_MS } = WEBHOOK_LIMIT_DEFAULTS
 
 /** Sum of the samples of `name` whose labels include every one of `labels`. */
 const sample = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>

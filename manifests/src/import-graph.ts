@@ -16,8 +16,7 @@ const URL_ENTRY = /new URL\(\s*'(\.{1,2}\/[^']+\.ts)'\s*,\s*import\.meta\.url\s*
 export const importGraph = (root: string, entries: string[]): Map<string, string[]> => {
   const graph = new Map<string, string[]>()
   const name = (file: string) => relative(root, realpathSync(file))
-  const visit = (file: string) => {
-    const from = name(file)
+  const visit = (file: string, from = name(file)) => {
     if (graph.has(from)) return
     const targets: string[] = []
     graph.set(from, targets)
@@ -34,8 +33,9 @@ export const importGraph = (root: string, entries: string[]): Map<string, string
       if (target.includes('/node_modules/') && !target.includes('/node_modules/@tweetbot/'))
         continue
       if (!/\.(ts|js|mjs)$/.test(target)) continue
-      targets.push(name(target))
-      visit(target)
+      const to = name(target)
+      targets.push(to)
+      visit(target, to)
     }
   }
   for (const e of entries) visit(resolve(root, e))
@@ -51,45 +51,34 @@ export const reachableFiles = (root: string, entries: string[]): string[] =>
  * that imports itself), its files sorted. Empty when the graph is layered.
  */
 export const importCycles = (graph: Map<string, string[]>): string[][] => {
-  // Tarjan's algorithm, iterative over an explicit stack so deep graphs cannot overflow.
+  // Tarjan's algorithm. Recursive like importGraph's walk: both go as deep as the longest chain.
   const index = new Map<string, number>()
   const low = new Map<string, number>()
   const onStack = new Set<string>()
   const stack: string[] = []
   const cycles: string[][] = []
-  for (const start of graph.keys()) {
-    if (index.has(start)) continue
-    const work: [string, number][] = [[start, 0]]
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!
-      const [file, next] = frame
-      if (next === 0) {
-        index.set(file, index.size)
-        low.set(file, index.get(file)!)
-        stack.push(file)
-        onStack.add(file)
-      }
-      const targets = graph.get(file) ?? []
-      if (next < targets.length) {
-        frame[1]++
-        const t = targets[next]!
-        if (!index.has(t)) work.push([t, 0])
-        else if (onStack.has(t)) low.set(file, Math.min(low.get(file)!, index.get(t)!))
-        continue
-      }
-      work.pop()
-      const parent = work[work.length - 1]
-      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(file)!))
-      if (low.get(file) !== index.get(file)) continue
-      const group: string[] = []
-      let member: string
-      do {
-        member = stack.pop()!
-        onStack.delete(member)
-        group.push(member)
-      } while (member !== file)
-      if (group.length > 1 || targets.includes(file)) cycles.push(group.sort())
+  const connect = (file: string) => {
+    index.set(file, index.size)
+    low.set(file, index.get(file)!)
+    stack.push(file)
+    onStack.add(file)
+    const targets = graph.get(file) ?? []
+    for (const t of targets) {
+      if (!index.has(t)) {
+        connect(t)
+        low.set(file, Math.min(low.get(file)!, low.get(t)!))
+      } else if (onStack.has(t)) low.set(file, Math.min(low.get(file)!, index.get(t)!))
     }
+    if (low.get(file) !== index.get(file)) return
+    const group: string[] = []
+    let member: string
+    do {
+      member = stack.pop()!
+      onStack.delete(member)
+      group.push(member)
+    } while (member !== file)
+    if (group.length > 1 || targets.includes(file)) cycles.push(group.sort())
   }
+  for (const file of graph.keys()) if (!index.has(file)) connect(file)
   return cycles
 }

@@ -3,7 +3,7 @@ import { allProblems, portProblems, secretProblems, selectorProblems } from '../
 import { renderDeployment } from '../src/deployment.ts'
 import { podTemplate } from '../src/k8s.ts'
 import type { K8sObject } from '../src/template.ts'
-import { at, clone, envOf, find, mainContainer } from './helpers.ts'
+import { at, clone, envOf, find, mainContainer, redisSecretData } from './helpers.ts'
 import { SCENARIOS, TWITTER } from './scenarios.ts'
 
 describe('cross-checks pass on every rendered scenario', () => {
@@ -152,10 +152,7 @@ describe('secrets', () => {
     {
       broke: 'a generated Redis password copied into any other object',
       change: (o) => {
-        const password = at<string>(
-          o.find((x) => x.kind === 'Secret' && x.metadata.name === 'tweetbot-redis'),
-          'stringData.password',
-        )
+        const password = redisSecretData(o).password
         ;(find(o, 'Service', 'redis').metadata as Record<string, unknown>).annotations = {
           note: `pw ${password}`,
         }

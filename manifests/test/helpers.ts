@@ -19,3 +19,10 @@ export const envOf = (c: Container, name: string): EnvVar | undefined =>
 
 export const at = <T = unknown>(o: unknown, path: string): T =>
   path.split('.').reduce<unknown>((n, k) => (n as Record<string, unknown>)?.[k], o) as T
+
+/** The rendered Redis Secret's `stringData` (passwords and URLs, in-cluster or external). */
+export const redisSecretData = (objects: K8sObject[]) =>
+  at<Record<string, string>>(
+    objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'tweetbot-redis'),
+    'stringData',
+  )

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runProcess } from '@tweetbot/testing'
 import type { Container } from '../src/k8s.ts'
 import { podTemplate } from '../src/k8s.ts'
 import { renderTemplate } from '../src/load.ts'
@@ -54,7 +55,7 @@ const fetchModel = async (env: Record<string, string>) => {
   const dir = join(work, `run-${++runs}`)
   mkdirSync(join(dir, 'tmp'), { recursive: true })
   const templateEnv = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']))
-  const proc = Bun.spawn(['sh', '-c', script], {
+  const result = await runProcess(['sh', '-c', script], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -65,15 +66,8 @@ const fetchModel = async (env: Record<string, string>) => {
       MODEL_SOURCE_PATH: 'models',
       ...env,
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
   })
-  const [stdout, stderr] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ])
-  const code = await proc.exited
-  return { code, stdout, stderr, dest: join(dir, 'models', templateEnv.MODEL_NAME ?? 'fedora') }
+  return { ...result, dest: join(dir, 'models', templateEnv.MODEL_NAME ?? 'fedora') }
 }
 
 describe('the default model source', () => {

@@ -148,11 +148,17 @@ describe('make -n oc_deploy_all', () => {
 
   test('with GIT_URL, EXTERNAL_REDIS_URL and WORKER_AUTOSCALING=keda', () => {
     const settings = { ...SCENARIOS['every swap at once'], GIT_URL: 'https://example.com/bot.git' }
-    const order = templatesIn(make(['-n', 'oc_deploy_all'], settings).lines)
+    const { lines } = make(['-n', 'oc_deploy_all'], settings)
+    const order = templatesIn(lines)
     expect(order).toEqual(['builds', ...planned(settings)])
     expect(order).toContain('redis-external')
     expect(order).not.toContain('redis')
     expect(order.filter((t) => t === 'keda-worker')).toHaveLength(2)
+    // Each worker's ScaledObject watches its own queue.
+    const queues = lines.flatMap(
+      (l) => /apply keda-worker WORKER_QUEUE=(\S+)/.exec(l)?.slice(1) ?? [],
+    )
+    expect(queues).toEqual(['chat', 'tweet'])
   })
 })
 

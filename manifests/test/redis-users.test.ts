@@ -9,15 +9,10 @@ import { type LabelSelector, podTemplate, selects, workloads } from '../src/k8s.
 import { renderTemplate } from '../src/load.ts'
 import { PASSWORD_ENV, REDIS_TEMPLATE, templateAclLines, withAclLines } from '../src/redis-acl.ts'
 import type { K8sObject } from '../src/template.ts'
-import { at, envOf, find, mainContainer } from './helpers.ts'
+import { at, envOf, find, mainContainer, redisSecretData } from './helpers.ts'
 import { SCENARIOS } from './scenarios.ts'
 
 const objects = renderDeployment(SCENARIOS.defaults!)
-const secretData = (objs: K8sObject[]) =>
-  at<Record<string, string>>(
-    objs.find((o) => o.kind === 'Secret' && o.metadata.name === 'tweetbot-redis'),
-    'stringData',
-  )
 
 describe('in-cluster Redis users', () => {
   test('the template carries exactly the rules of common/src/queue/acl.ts', () => {
@@ -65,7 +60,7 @@ describe('in-cluster Redis users', () => {
   })
 
   test('three generated passwords, one URL per role', () => {
-    const data = secretData(objects)
+    const data = redisSecretData(objects)
     const passwords = [data.password, data['master-password'], data['worker-password']]
     for (const p of passwords) expect(p).toMatch(/^[a-zA-Z0-9]{32}$/)
     expect(new Set(passwords).size).toBe(3)
@@ -116,7 +111,7 @@ describe('external Redis', () => {
   const settings = SCENARIOS['external redis']!
 
   test('every role uses EXTERNAL_REDIS_URL; KEDA its user and password', () => {
-    const data = secretData(renderDeployment(settings))
+    const data = redisSecretData(renderDeployment(settings))
     for (const key of ['url', 'master-url', 'worker-url'])
       expect(data[key]).toBe(settings.EXTERNAL_REDIS_URL!)
     expect(data['worker-username']).toBe('default')
