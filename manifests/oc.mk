@@ -127,10 +127,11 @@ oc_delete_acme: ## OpenShift: remove openshift-acme
 	$(call oc_preflight,$@)
 	@$(OC_DELETE) app.kubernetes.io/name=openshift-acme serviceaccount,role,rolebinding
 
+# Only the build kinds: the running services carry the same component labels.
 oc_delete_builds: ## OpenShift: remove the ImageStreams (and images) and BuildConfigs
 	$(call oc_preflight,$@)
-	@$(OC_DELETE) $(OC_PART_OF),app.kubernetes.io/component=master
-	@$(OC_DELETE) '$(OC_PART_OF),app.kubernetes.io/component in (workers,tf-serving)'
+	@$(OC_DELETE) --only imagestream,buildconfig \
+	  '$(OC_PART_OF),app.kubernetes.io/component in (master,workers,tf-serving)'
 
 oc_delete_redis: ## OpenShift: remove Redis, its volume (the queues!) and its Secret
 	$(call oc_preflight,$@)

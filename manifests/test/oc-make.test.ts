@@ -336,6 +336,19 @@ describe('delete and register_webhook', () => {
     expect(del).toContain('-l app.kubernetes.io/part-of=tweetbot,app.kubernetes.io/component=redis')
   })
 
+  // Before: it deleted by component label over every kind, so the running master, workers and
+  // tf-serving (same labels as their builds) went too.
+  test('oc_delete_builds deletes only ImageStreams and BuildConfigs', () => {
+    const r = make(['oc_delete_builds'], {})
+    expect(r.code).toBe(0)
+    const dels = r.calls.filter((c) => c.startsWith('delete'))
+    expect(dels).toHaveLength(1)
+    expect(dels[0]).toContain('delete imagestream,buildconfig -l ')
+    expect(dels[0]).toContain(
+      'app.kubernetes.io/part-of=tweetbot,app.kubernetes.io/component in (master,workers,tf-serving)',
+    )
+  })
+
   test('register_webhook registers $MASTER_URL/webhook, then subscribes the new id', () => {
     const r = make(['-n', 'register_webhook'], {
       ...TWITTER,
