@@ -35,9 +35,8 @@ const MASTER_COMMANDS = [
 
 const WORKER_COMMANDS = [
   'ping',
-  // the scripts of the queue, the reply guard and the sender throttle (EVALSHA; SCRIPT LOAD when
-  // the server lacks one). EVAL is granted too, though no worker code sends it any more.
-  'eval',
+  // the scripts of the queue, the reply guard and the sender throttle, by SHA (SCRIPT LOAD when
+  // the server lacks one); no EVAL. A script runs with these same rights, whoever wrote it.
   'evalsha',
   'script|load',
   // reserve, ack, heartbeat, recover, depths (metrics), reply marks

@@ -123,14 +123,17 @@ describe('worker user', () => {
   test("the scripts' rarer paths are allowed too: a claim that finds its job gone (LPOS)", async () => {
     // Redis checks a script's commands as they run: the consumer test never reaches this branch.
     const worker = await as('worker')
-    const gone = [CLAIM.source, '1', k.processing('gone'), 'as moved', 'as claimed']
-    expect(await worker.send('EVAL', gone)).toBe(0)
+    const sha = String(await worker.send('SCRIPT', ['LOAD', CLAIM.source]))
+    const gone = [sha, '1', k.processing('gone'), 'as moved', 'as claimed']
+    expect(await worker.send('EVALSHA', gone)).toBe(0)
   })
 
   test('cannot flush (not even from Lua), enqueue, read dedupe marks or list keys', async () => {
     const worker = await as('worker')
     await refused(worker.send('FLUSHALL', []))
-    await expect(worker.send('EVAL', ["return redis.call('FLUSHALL')", '0'])).rejects.toThrow(
+    await refused(worker.send('EVAL', ['return 1', '0']))
+    const flush = String(await worker.send('SCRIPT', ['LOAD', "return redis.call('FLUSHALL')"]))
+    await expect(worker.send('EVALSHA', [flush, '0'])).rejects.toThrow(
       /user executing the script can't run this command/,
     )
     await refused(worker.send('GET', [k.seen('m1')]))
