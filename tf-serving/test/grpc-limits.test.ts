@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { status } from '@grpc/grpc-js'
+import { waitFor } from '@tweetbot/testing'
 import type { startServer } from '../src/server.ts'
 import { floatVal, grpcClient } from './support/grpc-client.ts'
 import { writeToyModel } from './support/models.ts'
@@ -67,4 +68,22 @@ test('--rest_api_timeout_in_ms bounds a gRPC call too: DEADLINE_EXCEEDED, as RES
     code: status.DEADLINE_EXCEEDED,
     details: ((await r.json()) as { error: string }).error,
   })
+})
+
+// TF Serving runs a gRPC call's model run with the call's own deadline as its timeout
+// (prediction_service_impl.cc: RunOptions timeout_in_ms from the context's deadline). Before,
+// only --rest_api_timeout_in_ms bounded it: a run queued past its caller's deadline still ran.
+test("a gRPC call's deadline bounds its run: given up then, not when the run ends", async () => {
+  // A 2 s batch timeout holds the run in the batcher's queue well past the call's 300 ms.
+  const { client, base } = await start(
+    'max_batch_size { value: 8 }\nbatch_timeout_micros { value: 2000000 }',
+  )
+  const f = await client.fails('prediction', 'Predict', req, { deadline: Date.now() + 300 })
+  expect(f.code).toBe(status.DEADLINE_EXCEEDED)
+  const given =
+    'tfserving_requests_total{model="toy",method="grpc_predict",status="DEADLINE_EXCEEDED"'
+  const metrics = async () => (await fetch(`${base}/metrics`)).text()
+  // The server gives the run up at the deadline too, long before the batch would run.
+  await waitFor('the server gave the run up', async () => (await metrics()).includes(given), 1_500)
+  expect(await metrics()).not.toContain('method="grpc_predict",status="OK"')
 })

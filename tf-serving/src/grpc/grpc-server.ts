@@ -3,6 +3,7 @@
 // @see https://github.com/tensorflow/serving/blob/master/tensorflow_serving/apis/prediction_service.proto
 import * as grpc from '@grpc/grpc-js'
 import { serviceDefinition } from '@tweetbot/common/grpc'
+import { Deadline } from '../inference/deadline.ts'
 import { asServingError } from '../rest/errors.ts'
 import { CallLimiter } from './call-limiter.ts'
 import { grpcClassify, grpcMultiInference, grpcRegress } from './classify-regress.ts'
@@ -41,6 +42,22 @@ const modelOf = (req: unknown): string => {
   return r.model_spec?.name ?? r.tasks?.[0]?.model_spec?.name ?? ''
 }
 
+/**
+ * The deps a call's handler runs with: its model runs carry the call's deadline, as TF Serving
+ * makes the call's deadline the run's timeout (prediction_service_impl.cc, RunOptions
+ * timeout_in_ms); the runner still applies --rest_api_timeout_in_ms when that is sooner.
+ */
+const withCallDeadline = (deps: GrpcDeps, call: UnaryCall): GrpcDeps => {
+  const at = Number(call.getDeadline())
+  if (!Number.isFinite(at)) return deps
+  const deadline = new Deadline(performance.now() + (at - Date.now()))
+  return {
+    ...deps,
+    run: (key, sig, inputs, outputs, outer) =>
+      deps.run(key, sig, inputs, outputs, outer && outer.at < deadline.at ? outer : deadline),
+  }
+}
+
 export const startGrpcServer = async (deps: GrpcDeps, opts: GrpcServerOptions) => {
   // grpc-js prints its own errors to the console; they go through our JSON logger instead.
   const log = (...args: unknown[]) => deps.logger.warn('grpc-js', { message: args.join(' ') })
@@ -62,7 +79,7 @@ export const startGrpcServer = async (deps: GrpcDeps, opts: GrpcServerOptions) =
             callback({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline Exceeded' })
           return
         }
-        callback(null, await handler(deps, call.request))
+        callback(null, await handler(withCallDeadline(deps, call), call.request))
       } catch (err) {
         const e = asServingError(err)
         if (e.code === 'INTERNAL') deps.logger.error('gRPC call failed', { method, err })
