@@ -5,6 +5,7 @@ import { createMetricsRegistry } from '@tweetbot/common/metrics'
 import type { JobEnvelope, QueueName } from '@tweetbot/common/queue'
 import { createRedisQueue, parseEnvelope, queueKeys, type RedisQueue } from '@tweetbot/common/queue'
 import { uniquePrefix } from '@tweetbot/testing'
+import { parsePrometheusText, sumSamples } from '../../load_test/src/prometheus-text.ts'
 import { createMasterApp } from '../src/app.ts'
 import { createPromMasterMetrics } from '../src/metrics/prometheus.ts'
 import type { SignatureVerifier } from '../src/middleware/webhook-signature.ts'
@@ -110,8 +111,6 @@ export const parseJob = (env: JobEnvelope) =>
 
 /** Sum of the samples of `name` whose labels include all of `labels` (0 when none). */
 export const metric = (text: string, name: string, labels: Record<string, string> = {}) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .filter((l) => Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
+  sumSamples(parsePrometheusText(text), name, (have) =>
+    Object.entries(labels).every(([k, v]) => have[k] === v),
+  )
